@@ -1,0 +1,117 @@
+// @ts-check
+'use strict';
+/** Child-process helpers: run a command to completion, with output capture and a timeout. */
+const { spawn } = require('node:child_process');
+
+/**
+ * @typedef {object} RunOptions
+ * @property {string} [cwd]
+ * @property {NodeJS.ProcessEnv} [env] full environment (default: process.env)
+ * @property {number} [timeout] ms; the process group is killed when it elapses
+ * @property {boolean} [check] reject on a non-zero exit (default true)
+ * @property {string} [input] written to stdin
+ * @property {(chunk: string) => void} [onOutput] receives stdout and stderr as they arrive
+ * @property {boolean} [inherit] pass stdout/stderr straight through to this process
+ */
+
+/**
+ * @typedef {object} RunResult
+ * @property {number | null} code
+ * @property {NodeJS.Signals | null} signal
+ * @property {string} stdout
+ * @property {string} stderr
+ */
+
+/**
+ * Runs a command and resolves when it exits.
+ * @param {string} command
+ * @param {string[]} args
+ * @param {RunOptions} [options]
+ * @returns {Promise<RunResult>}
+ */
+function run(command, args, options = {}) {
+	const { cwd, env = process.env, timeout, check = true, input, onOutput, inherit } = options;
+	return new Promise((resolve, reject) => {
+		const child = spawn(command, args, {
+			cwd,
+			env,
+			detached: true, // own process group, so a timeout kills grandchildren too
+			stdio: [input === undefined ? 'ignore' : 'pipe', inherit ? 'inherit' : 'pipe', inherit ? 'inherit' : 'pipe'],
+		});
+		let stdout = '';
+		let stderr = '';
+		child.stdout?.setEncoding('utf8').on('data', (d) => {
+			stdout += d;
+			onOutput?.(d);
+		});
+		child.stderr?.setEncoding('utf8').on('data', (d) => {
+			stderr += d;
+			onOutput?.(d);
+		});
+		if (input !== undefined) child.stdin?.end(input);
+		let timedOut = false;
+		const timer = timeout
+			? setTimeout(() => {
+					timedOut = true;
+					killGroup(child.pid, 'SIGKILL');
+				}, timeout)
+			: undefined;
+		const onParentExit = () => killGroup(child.pid, 'SIGKILL');
+		process.once('exit', onParentExit);
+		child.on('error', (err) => {
+			clearTimeout(timer);
+			process.removeListener('exit', onParentExit);
+			reject(err);
+		});
+		child.on('close', (code, signal) => {
+			clearTimeout(timer);
+			process.removeListener('exit', onParentExit);
+			const result = { code, signal, stdout, stderr };
+			const label = `${command} ${args.join(' ')}`;
+			if (timedOut) {
+				reject(Object.assign(new Error(`Timed out after ${timeout} ms: ${label}\n${tail(stdout + stderr)}`), result));
+			} else if (check && code !== 0) {
+				reject(
+					Object.assign(
+						new Error(`Exit ${code ?? signal}: ${label}${inherit ? '' : `\n${tail(stdout + stderr)}`}`),
+						result,
+					),
+				);
+			} else {
+				resolve(result);
+			}
+		});
+	});
+}
+
+/**
+ * Sends a signal to a whole process group (started with detached: true), ignoring "no such process".
+ * @param {number | undefined} pid
+ * @param {NodeJS.Signals} signal
+ */
+function killGroup(pid, signal) {
+	if (!pid) return;
+	try {
+		process.kill(-pid, signal);
+	} catch {
+		try {
+			process.kill(pid, signal);
+		} catch {
+			/* already gone */
+		}
+	}
+}
+
+/**
+ * Last lines of a text, for error messages.
+ * @param {string} text
+ * @param {number} [lines]
+ */
+function tail(text, lines = 40) {
+	return text.split('\n').slice(-lines).join('\n');
+}
+
+/** @param {number} ms */
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+module.exports = { run, killGroup, tail, sleep };
