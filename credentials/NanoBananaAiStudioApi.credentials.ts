@@ -1,0 +1,53 @@
+import type {
+	IAuthenticateGeneric,
+	ICredentialTestRequest,
+	ICredentialType,
+	INodeProperties,
+	Icon,
+} from 'n8n-workflow';
+
+export class NanoBananaAiStudioApi implements ICredentialType {
+	name = 'nanoBananaAiStudioApi';
+
+	displayName = 'Google AI Studio API';
+
+	icon: Icon = { light: 'file:nanoBananaAiStudio.svg', dark: 'file:nanoBananaAiStudio.dark.svg' };
+
+	documentationUrl =
+		'https://github.com/nano-banana-n8n/n8n-nodes-gemini-nano-banana/blob/main/docs/credentials-ai-studio.md';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description: 'Create one at https://aistudio.google.com/apikey',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: 'https://generativelanguage.googleapis.com',
+			description: 'Change only to go through a gateway or proxy that speaks the Gemini API',
+		},
+	];
+
+	// The key travels in a header, never in the URL, so it stays out of proxy and server logs.
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			headers: { 'x-goog-api-key': '={{$credentials.apiKey}}' },
+		},
+	};
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{ String($credentials.baseUrl || "https://generativelanguage.googleapis.com").replace(/\\/+$/, "") }}',
+			url: '/v1beta/models',
+			qs: { pageSize: 1 },
+		},
+	};
+}

@@ -1,0 +1,23 @@
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { maxInputImages } from '../media/limits';
+import { parseFieldList, readInputImages } from '../media/inputImages';
+import { readItemParameters, runImageItem } from './item';
+import type { RunContext } from './runContext';
+
+/** Edit: the item's images (one, or several to compose) plus the prompt. */
+export async function editItem(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	run: RunContext,
+): Promise<INodeExecutionData> {
+	const parameters = readItemParameters(context, itemIndex);
+	const fields = parseFieldList(String(context.getNodeParameter('inputBinaryFields', itemIndex, 'data')));
+	const images = await readInputImages(context, itemIndex, fields, {
+		maxImages: maxInputImages(parameters.modelId),
+		maxBytesPerImage: run.backend.maxInlineImageBytes,
+		backendLabel: run.backend.label,
+		modelId: parameters.modelId,
+	});
+	return await runImageItem(context, itemIndex, run, parameters, images);
+}

@@ -1,0 +1,65 @@
+import type { IBinaryKeyData, IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { outputBinaryFieldName, outputFileName } from '../media/fileNames';
+import type { ImageAnswer } from '../transport/response';
+
+export interface OutputSettings {
+	outputBinaryField: string;
+	modelId: string;
+	attempts: number;
+	includeModelText: boolean;
+	keepInputBinaries: boolean;
+	customFileName?: string;
+	/** File name of the first input image (edit). */
+	inputFileName?: string;
+}
+
+/** What the answer says about itself, kept under `json.nanoBanana` so upstream json stays intact. */
+export function answerSummary(answer: ImageAnswer, settings: OutputSettings): IDataObject {
+	const summary: IDataObject = {
+		model: settings.modelId,
+		imageCount: answer.images.length,
+		attempts: settings.attempts,
+	};
+	if (answer.modelVersion) summary.modelVersion = answer.modelVersion;
+	if (answer.responseId) summary.responseId = answer.responseId;
+	if (answer.finishReason) summary.finishReason = answer.finishReason;
+	if (answer.usageMetadata) {
+		summary.usage = Object.fromEntries(
+			Object.entries(answer.usageMetadata).filter(([, value]) => value !== undefined),
+		) as IDataObject;
+	}
+	if (settings.includeModelText && answer.text) summary.text = answer.text;
+	return summary;
+}
+
+/**
+ * The output item for one input item: its json with the summary added, the result images as
+ * binary (`data`, `data_1`, …), and `pairedItem` pointing at the input.
+ */
+export async function buildOutputItem(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	answer: ImageAnswer,
+	settings: OutputSettings,
+): Promise<INodeExecutionData> {
+	const input = context.getInputData()[itemIndex];
+	const binary: IBinaryKeyData = settings.keepInputBinaries ? { ...(input?.binary ?? {}) } : {};
+	const generatedId = (answer.responseId ?? `${Date.now().toString(36)}-${itemIndex + 1}`).slice(0, 16);
+	for (const [imageIndex, image] of answer.images.entries()) {
+		const fileName = outputFileName({
+			mimeType: image.mimeType,
+			imageIndex,
+			custom: settings.customFileName,
+			inputFileName: settings.inputFileName,
+			generatedId,
+		});
+		binary[outputBinaryFieldName(settings.outputBinaryField, imageIndex)] =
+			await context.helpers.prepareBinaryData(Buffer.from(image.data, 'base64'), fileName, image.mimeType);
+	}
+	return {
+		json: { ...(input?.json ?? {}), nanoBanana: answerSummary(answer, settings) },
+		binary,
+		pairedItem: { item: itemIndex },
+	};
+}

@@ -1,0 +1,32 @@
+/**
+ * Runs `task(0..count-1)` with at most `concurrency` running at once and returns the results in
+ * index order. A handful of workers pull the next index from a shared counter: no timers, no
+ * queue objects, and a slow item never holds up the others.
+ *
+ * `shouldStop` is checked before each new task starts, so a fatal error stops the pool from
+ * starting more work while the tasks already running finish. With `firstAlone`, task 0 runs
+ * before any other starts: its request fetches the service-account token that all others reuse.
+ */
+export async function runPool<T>(
+	count: number,
+	concurrency: number,
+	task: (index: number) => Promise<T>,
+	shouldStop: () => boolean = () => false,
+	firstAlone = false,
+): Promise<Array<T | undefined>> {
+	const results: Array<T | undefined> = new Array<T | undefined>(count);
+	let next = 0;
+	if (firstAlone && count > 0) {
+		results[0] = await task(0);
+		next = 1;
+	}
+	const worker = async () => {
+		while (next < count && !shouldStop()) {
+			const index = next++;
+			results[index] = await task(index);
+		}
+	};
+	const workers = Math.max(1, Math.min(concurrency, count));
+	await Promise.all(Array.from({ length: workers }, worker));
+	return results;
+}

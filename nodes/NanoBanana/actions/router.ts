@@ -1,0 +1,95 @@
+import {
+	NodeOperationError,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+} from 'n8n-workflow';
+
+import { editItem } from './edit';
+import { toItemFailure, type ErrorScope, type ItemFailure } from './errors';
+import { generateItem } from './generate';
+import { runPool } from './pool';
+import { normalizeModelId } from '../transport/backends';
+import { createRunContext, type RunContext } from './runContext';
+
+type ItemOperation = (context: IExecuteFunctions, itemIndex: number, run: RunContext) => Promise<INodeExecutionData>;
+
+const OPERATIONS: Record<string, ItemOperation> = { edit: editItem, generate: generateItem };
+
+/** A failed item as n8n's "Continue" settings expect it: `json.error` plus the error itself. */
+function errorItem(context: IExecuteFunctions, itemIndex: number, failure: ItemFailure): INodeExecutionData {
+	const input = context.getInputData()[itemIndex];
+	const json = { ...(input?.json ?? {}), error: failure.error.message, errorReason: failure.reason };
+	return {
+		json: {
+			...json,
+			...(failure.error.description ? { errorDescription: failure.error.description } : {}),
+			...(failure.httpCode ? { errorStatus: failure.httpCode } : {}),
+		},
+		// The input image travels on, so a failed photo can be routed to review instead of lost.
+		...(input?.binary ? { binary: input.binary } : {}),
+		// n8n's error output recognises failed items by this field.
+		error: failure.error,
+		pairedItem: { item: itemIndex },
+	};
+}
+
+function modelIdOf(context: IExecuteFunctions, itemIndex: number): string | undefined {
+	try {
+		return normalizeModelId(String(context.getNodeParameter('model', itemIndex, '', { extractValue: true })));
+	} catch {
+		return undefined;
+	}
+}
+
+/**
+ * Runs every input item through the chosen operation, at most `maxConcurrency` at a time, and
+ * returns one output item per input item in input order. Without "Continue On Fail" the first
+ * failure (by item order) stops the run; with it, failures become error items.
+ */
+export async function route(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	const operation = this.getNodeParameter('operation', 0) as string;
+	const runItem = OPERATIONS[operation];
+	if (!runItem) throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not known`);
+
+	let run: RunContext;
+	try {
+		run = await createRunContext(this);
+	} catch (error) {
+		throw toItemFailure(this, error, 0, { timeoutMs: 0, secrets: [] }).error;
+	}
+
+	const continueOnFail = this.continueOnFail();
+	let firstFailure: { itemIndex: number; failure: ItemFailure } | undefined;
+	const scopeFor = (itemIndex: number): ErrorScope => ({
+		backend: run.backend,
+		modelId: modelIdOf(this, itemIndex),
+		timeoutMs: run.timeoutMs,
+		secrets: run.secrets,
+	});
+
+	const results = await runPool(
+		items.length,
+		run.maxConcurrency,
+		async (itemIndex) => {
+			try {
+				return await runItem(this, itemIndex, run);
+			} catch (error) {
+				const failure = toItemFailure(this, error, itemIndex, scopeFor(itemIndex));
+				if (continueOnFail) return errorItem(this, itemIndex, failure);
+				if (!firstFailure || itemIndex < firstFailure.itemIndex) firstFailure = { itemIndex, failure };
+				return undefined;
+			}
+		},
+		() => firstFailure !== undefined || run.signal?.aborted === true,
+		// Until the first Vertex request has fetched a token, parallel requests would each fetch one.
+		run.backend.name === 'vertexAi',
+	);
+
+	if (firstFailure) throw firstFailure.failure.error;
+	const output = results.filter((item): item is INodeExecutionData => item !== undefined);
+	if (output.length !== items.length) {
+		throw new NodeOperationError(this.getNode(), 'The execution was stopped before every item was processed');
+	}
+	return [output];
+}

@@ -1,0 +1,166 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+/** The values of the "Options" collection, as the node reads them. */
+export interface NanoBananaOptions {
+	aspectRatio?: string;
+	imageSize?: string;
+	numberOfImages?: number;
+	temperature?: number;
+	seed?: number;
+	systemInstruction?: string;
+	outputFileName?: string;
+	keepInputBinaries?: boolean;
+	includeModelText?: boolean;
+	maxConcurrency?: number;
+	maxRetries?: number;
+	timeout?: number;
+	requestsPerMinute?: number;
+}
+
+export const DEFAULT_MAX_CONCURRENCY = 4;
+export const DEFAULT_MAX_RETRIES = 4;
+/** 4K images on a busy model can take a few minutes. */
+export const DEFAULT_TIMEOUT_SECONDS = 300;
+
+const ASPECT_RATIOS: Array<[string, string]> = [
+	['1:1', 'Square'],
+	['2:3', 'Portrait'],
+	['3:2', 'Landscape'],
+	['3:4', 'Portrait'],
+	['4:3', 'Landscape'],
+	['4:5', 'Portrait, social feeds'],
+	['5:4', 'Landscape'],
+	['9:16', 'Vertical video, stories'],
+	['16:9', 'Widescreen'],
+	['21:9', 'Ultra-wide'],
+	['1:4', 'Tall banner, Nano Banana 2 only'],
+	['4:1', 'Wide banner, Nano Banana 2 only'],
+	['1:8', 'Very tall banner, Nano Banana 2 only'],
+	['8:1', 'Very wide banner, Nano Banana 2 only'],
+	['9:21', 'Ultra-tall, Nano Banana 2 only'],
+];
+
+export const optionsProperty: INodeProperties = {
+	displayName: 'Options',
+	name: 'options',
+	type: 'collection',
+	placeholder: 'Add Option',
+	default: {},
+	options: [
+		{
+			displayName: 'Aspect Ratio',
+			name: 'aspectRatio',
+			type: 'options',
+			default: '1:1',
+			description:
+				'Shape of the result. Leave this option out to let the model keep the input image\'s shape (edit) or choose (generate).',
+			options: ASPECT_RATIOS.map(([value, label]) => ({ name: `${value} (${label})`, value })),
+		},
+		{
+			displayName: 'Image Size',
+			name: 'imageSize',
+			type: 'options',
+			default: '1K',
+			description:
+				'Resolution of the result. Leave this option out for the model\'s default (1K). Gemini 2.5 Flash Image ignores it; 512 needs Nano Banana 2; 4K takes longer.',
+			options: [
+				{ name: '512 px', value: '512' },
+				{ name: '1K (1024 px)', value: '1K' },
+				{ name: '2K (2048 px)', value: '2K' },
+				{ name: '4K (4096 px)', value: '4K' },
+			],
+		},
+		{
+			displayName: 'Include Model Text',
+			name: 'includeModelText',
+			type: 'boolean',
+			default: true,
+			description: 'Whether to add the text the model wrote alongside the image to the output JSON',
+		},
+		{
+			displayName: 'Keep Input Binaries',
+			name: 'keepInputBinaries',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to pass the input item\'s binary fields on next to the result (a field with the same name as the output field is replaced)',
+		},
+		{
+			displayName: 'Max Concurrency',
+			name: 'maxConcurrency',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 32 },
+			default: DEFAULT_MAX_CONCURRENCY,
+			description: 'How many items are sent to Google at the same time. Lower it on tight quotas.',
+		},
+		{
+			displayName: 'Max Requests per Minute',
+			name: 'requestsPerMinute',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: 0,
+			description:
+				'Spaces requests out to stay under a known quota (e.g. 10 on a free tier). 0 means no limit.',
+		},
+		{
+			displayName: 'Max Retries',
+			name: 'maxRetries',
+			type: 'number',
+			typeOptions: { minValue: 0, maxValue: 10 },
+			default: DEFAULT_MAX_RETRIES,
+			description:
+				'How often a request is tried again after a rate limit (429), a server error (5xx), a timeout or a dropped connection. Waits grow exponentially and respect the delay Google asks for.',
+		},
+		{
+			displayName: 'Number of Images',
+			name: 'numberOfImages',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 8 },
+			default: 1,
+			description:
+				'How many alternative images to ask for in one request (Vertex AI; on the Gemini API some models accept only 1). Extra images go to the output field with _1, _2, … appended.',
+		},
+		{
+			displayName: 'Output File Name',
+			name: 'outputFileName',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. {{ $json.name }}-beach',
+			description:
+				'File name of the result, without or with extension (the extension always follows the image type Google returns). Empty: "photo.jpg" becomes "photo-edited.png"; generated images are named "generated-….png".',
+		},
+		{
+			displayName: 'Seed',
+			name: 'seed',
+			type: 'number',
+			default: 0,
+			description: 'A fixed seed makes results more repeatable for the same prompt and images',
+		},
+		{
+			displayName: 'System Instruction',
+			name: 'systemInstruction',
+			type: 'string',
+			typeOptions: { rows: 3 },
+			default: '',
+			placeholder: 'e.g. You retouch product photos for an online shop. Never change the product itself.',
+			description: 'Standing instructions that apply to every item, separate from the per-item prompt',
+		},
+		{
+			displayName: 'Temperature',
+			name: 'temperature',
+			type: 'number',
+			typeOptions: { minValue: 0, maxValue: 2, numberPrecision: 2 },
+			default: 1,
+			description: 'Lower values give more predictable results, higher values more varied ones',
+		},
+		{
+			displayName: 'Timeout (Seconds)',
+			name: 'timeout',
+			type: 'number',
+			typeOptions: { minValue: 10 },
+			default: DEFAULT_TIMEOUT_SECONDS,
+			description:
+				'How long to wait for one answer before trying again. 4K images can take minutes.',
+		},
+	],
+};

@@ -1,0 +1,81 @@
+import {
+	NodeApiError,
+	type ILoadOptionsFunctions,
+	type INodeListSearchItems,
+	type INodeListSearchResult,
+	type JsonObject,
+} from 'n8n-workflow';
+
+import { backendFor, credentialTypeFor, secretsOf, type Authentication } from '../actions/runContext';
+import { normalizeModelId } from '../transport/backends';
+import { listModels, TransportError } from '../transport/client';
+import { explainFailure, redactSecrets } from '../transport/errors';
+import { RequestGate } from '../transport/gate';
+import { DEFAULT_RETRY_POLICY } from '../transport/retry';
+import type { Model } from '../transport/types';
+
+/**
+ * Google's image models as of this release, shown when Vertex's Model Garden list is not
+ * available to the service account. The list loaded from the API always wins.
+ */
+const KNOWN_IMAGE_MODELS: Model[] = [
+	{ name: 'gemini-2.5-flash-image', displayName: 'Nano Banana (Gemini 2.5 Flash Image)' },
+	{ name: 'gemini-3-pro-image', displayName: 'Nano Banana Pro (Gemini 3 Pro Image)' },
+	{ name: 'gemini-3.1-flash-image', displayName: 'Nano Banana 2 (Gemini 3.1 Flash Image)' },
+	{ name: 'gemini-3.1-flash-lite-image', displayName: 'Nano Banana 2 Lite (Gemini 3.1 Flash Lite Image)' },
+];
+
+/** The list has no "outputs images" flag, so image models are told apart by name. */
+export function isImageModel(model: Model): boolean {
+	const id = normalizeModelId(model.name);
+	const generates = model.supportedGenerationMethods?.includes('generateContent') ?? true;
+	return generates && id.startsWith('gemini') && id.includes('image');
+}
+
+export function toSearchItems(models: Model[], filter?: string): INodeListSearchItems[] {
+	const needle = filter?.trim().toLowerCase();
+	const seen = new Set<string>();
+	const items: INodeListSearchItems[] = [];
+	for (const model of models.filter(isImageModel)) {
+		const id = normalizeModelId(model.name);
+		if (seen.has(id)) continue;
+		seen.add(id);
+		const name = model.displayName && model.displayName !== id ? `${model.displayName} (${id})` : id;
+		if (needle && !name.toLowerCase().includes(needle)) continue;
+		items.push({ name, value: id });
+	}
+	// Newest families first: ids sort well enough in reverse for gemini-3.x before gemini-2.x.
+	return items.sort((a, b) => String(b.value).localeCompare(String(a.value)));
+}
+
+export async function searchModels(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+): Promise<INodeListSearchResult> {
+	const authentication = this.getNodeParameter('authentication', 'aiStudio') as Authentication;
+	const credentialType = credentialTypeFor(authentication);
+	const credentials = await this.getCredentials(credentialType);
+	const backend = backendFor(authentication, credentials);
+	const timeoutMs = 30_000;
+	try {
+		const models = await listModels(
+			async (type, options) => await this.helpers.httpRequestWithAuthentication.call(this, type, options),
+			backend,
+			{ policy: { ...DEFAULT_RETRY_POLICY, maxRetries: 1 }, timeoutMs, gate: new RequestGate(0) },
+		);
+		const results = toSearchItems(models, filter);
+		if (results.length > 0 || filter) return { results };
+	} catch (error) {
+		if (backend.name === 'aiStudio' && error instanceof TransportError) {
+			const explained = explainFailure(error.failure, { backend, modelId: 'models', attempts: error.attempts, timeoutMs });
+			const secrets = secretsOf(authentication, credentials);
+			throw new NodeApiError(this.getNode(), { message: explained.reason } as JsonObject, {
+				message: redactSecrets(explained.message, secrets),
+				description: redactSecrets(explained.description, secrets),
+				httpCode: explained.httpCode,
+			});
+		}
+		// Listing Vertex's Model Garden needs more than the Vertex AI User role; fall through.
+	}
+	return { results: toSearchItems(KNOWN_IMAGE_MODELS, filter) };
+}

@@ -1,0 +1,196 @@
+import type { Backend } from './backends';
+import type { TransportFailure } from './failures';
+import { isDailyQuotaExhausted, retryDelayFrom } from './retry';
+
+/**
+ * Google's failures in plain words: what went wrong and what to do. Produces the message and
+ * description of the NodeApiError the node throws (or writes into `json.error`).
+ */
+
+export interface FailureExplanation {
+	message: string;
+	description: string;
+	httpCode?: string;
+	/** Short machine-readable cause, e.g. RESOURCE_EXHAUSTED or ETIMEDOUT, kept in `json.error`. */
+	reason: string;
+}
+
+export interface FailureContext {
+	backend: Backend;
+	modelId: string;
+	attempts: number;
+	timeoutMs: number;
+}
+
+const SECRET_PATTERNS: RegExp[] = [
+	/AIza[0-9A-Za-z_-]{20,}/g,
+	/ya29\.[0-9A-Za-z_.-]+/g,
+	/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
+	/([?&]key=)[^&\s"']+/g,
+	/(Bearer\s+)[0-9A-Za-z._~+/-]+=*/gi,
+];
+
+/**
+ * Removes anything that looks like a credential from text that leaves the node. `known` holds the
+ * exact secret values of the credential in use, for keys that do not match Google's usual shapes.
+ */
+export function redactSecrets(text: string, known: readonly string[] = []): string {
+	let result = text;
+	for (const secret of known) {
+		if (secret.length >= 8) result = result.split(secret).join('[redacted]');
+	}
+	for (const pattern of SECRET_PATTERNS) {
+		result = result.replace(pattern, (match: string, prefix?: string) =>
+			typeof prefix === 'string' && match.startsWith(prefix) ? `${prefix}[redacted]` : '[redacted]',
+		);
+	}
+	return result;
+}
+
+function seconds(ms: number): string {
+	const s = ms / 1000;
+	return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
+}
+
+function tried(attempts: number): string {
+	return attempts > 1 ? ` (tried ${attempts} times)` : '';
+}
+
+function explainApi(
+	failure: Extract<TransportFailure, { kind: 'api' }>,
+	context: FailureContext,
+): FailureExplanation {
+	const { error, statusCode } = failure;
+	const { backend, modelId } = context;
+	const google = `Google said: "${error.message}"`;
+	const status = error.status ?? String(statusCode);
+	const base = { httpCode: String(statusCode), reason: error.details.reason ?? status };
+	const vertex = backend.name === 'vertexAi';
+
+	if (error.details.reason === 'API_KEY_INVALID' || /API key not valid/i.test(error.message)) {
+		return {
+			...base,
+			message: 'Google rejected the API key',
+			description: `The key in the "Google AI Studio API" credential is not valid. Create or copy a key at https://aistudio.google.com/apikey and paste it into the credential. ${google}`,
+		};
+	}
+	if (statusCode === 401) {
+		return {
+			...base,
+			message: vertex
+				? 'Google did not accept the service account token'
+				: 'Google did not accept the credentials',
+			description: vertex
+				? `A fresh access token was fetched and still refused. Check that the service account and its key still exist and are enabled in Google Cloud (IAM & Admin → Service Accounts). ${google}`
+				: `Check the API key in the "Google AI Studio API" credential. ${google}`,
+		};
+	}
+	if (statusCode === 403) {
+		if (error.details.reason === 'SERVICE_DISABLED' || /has not been used|is disabled|not enabled/i.test(error.message)) {
+			const api = vertex ? 'Vertex AI API (aiplatform.googleapis.com)' : 'Generative Language API';
+			return {
+				...base,
+				message: `The ${api} is not enabled for this Google Cloud project`,
+				description: `Enable it in Google Cloud Console → APIs & Services → Library${error.details.helpUrl ? ` (${error.details.helpUrl})` : ''}, wait a few minutes, then run again. ${google}`,
+			};
+		}
+		if (!vertex && /unregistered callers|API key/i.test(error.message)) {
+			return {
+				...base,
+				message: 'No usable API key reached Google',
+				description: `Open the "Google AI Studio API" credential and paste your key from https://aistudio.google.com/apikey. If a proxy sits in front of Google (Base URL), make sure it forwards the x-goog-api-key header. ${google}`,
+			};
+		}
+		return {
+			...base,
+			message: vertex
+				? 'The service account is not allowed to use Vertex AI in this project'
+				: 'This API key is not allowed to use the Gemini API',
+			description: vertex
+				? `Grant the service account the "Vertex AI User" role (roles/aiplatform.user) on the project in Google Cloud Console → IAM, and check the project id and location in the credential. ${google}`
+				: `Check the key's API restrictions in Google Cloud Console → APIs & Services → Credentials: it must allow the Generative Language API. ${google}`,
+		};
+	}
+	if (statusCode === 404) {
+		return {
+			...base,
+			message: `The model "${modelId}" was not found`,
+			description: `${vertex ? 'On Vertex AI some models exist only in the "global" location. ' : ''}Choose a model from the list (Model → From List) or check the id; preview models are retired every few months. ${google}`,
+		};
+	}
+	if (statusCode === 429) {
+		if (isDailyQuotaExhausted(failure)) {
+			return {
+				...base,
+				message: `The daily quota for "${modelId}" is used up`,
+				description: `Google's per-day limit for this model was reached, so retrying now would not help. It resets daily (midnight Pacific time); enable billing or ask for a higher quota, or pick another model. ${google}`,
+			};
+		}
+		const wait = retryDelayFrom(failure);
+		return {
+			...base,
+			message: `Google's rate limit or quota was hit${tried(context.attempts)}`,
+			description: `${wait !== undefined ? `Google asked to wait ${seconds(wait)}. ` : ''}Lower "Max Concurrency", raise "Max Retries", or raise the quota for the project. ${google}`,
+		};
+	}
+	if (statusCode >= 500 || statusCode === 408 || statusCode === 499) {
+		return {
+			...base,
+			message: `Google's servers could not complete the request (${statusCode} ${status})${tried(context.attempts)}`,
+			description: `This is usually temporary: run again later, or raise "Max Retries". For 2K/4K images raise "Timeout". ${google}`,
+		};
+	}
+	if (statusCode === 400 && (error.status === 'FAILED_PRECONDITION' || /location is not supported|billing/i.test(error.message))) {
+		return {
+			...base,
+			message: 'Google refused to serve this request for the account',
+			description: `The free tier may not be available in your region, or billing must be enabled for the project. ${google}`,
+		};
+	}
+	return {
+		...base,
+		message: `Google rejected the request (${statusCode} ${status})`,
+		description: `Check the prompt, the images and the options (aspect ratio and image size must be supported by "${modelId}"). ${google}`,
+	};
+}
+
+export function explainFailure(failure: TransportFailure, context: FailureContext): FailureExplanation {
+	switch (failure.kind) {
+		case 'api':
+			return explainApi(failure, context);
+		case 'network':
+			if (failure.code === 'ETIMEDOUT' || failure.code === 'ECONNABORTED') {
+				return {
+					reason: 'TIMEOUT',
+					message: `No answer from Google within ${seconds(context.timeoutMs)}${tried(context.attempts)}`,
+					description:
+						'Large images (2K, 4K) and busy models can take minutes. Raise the "Timeout" option, or run again later.',
+				};
+			}
+			return {
+				reason: failure.code,
+				message: `The connection to ${context.backend.label} failed (${failure.code})${tried(context.attempts)}`,
+				description:
+					'Check that n8n can reach Google (proxy settings, firewall) and that the Base URL in the credential is right, then run again.',
+			};
+		case 'malformed':
+			return {
+				reason: 'MALFORMED_RESPONSE',
+				message: `Google's answer could not be read${tried(context.attempts)}`,
+				description:
+					'The answer was cut off or was not JSON. If a proxy or gateway sits in front of Google (Base URL in the credential), check it passes answers through unchanged.',
+			};
+		case 'cancelled':
+			return {
+				reason: 'CANCELLED',
+				message: 'The execution was stopped before Google answered',
+				description: 'Nothing to fix: run the workflow again when you are ready.',
+			};
+		case 'other':
+			return {
+				reason: 'REQUEST_FAILED',
+				message: failure.message,
+				description: 'Check the credential settings and run again.',
+			};
+	}
+}

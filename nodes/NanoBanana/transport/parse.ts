@@ -1,0 +1,190 @@
+import type {
+	Candidate,
+	Content,
+	ErrorDetails,
+	GenerateContentResponse,
+	GoogleApiError,
+	Model,
+	Part,
+	UsageMetadata,
+} from './types';
+
+/**
+ * Parsing at the transport edge: answers from Google (or a proxy in front of it) arrive as
+ * `unknown` and leave as typed values. Unknown fields are dropped; wrong types become absent,
+ * so the rest of the node never meets a surprise shape.
+ */
+
+type JsonRecord = Record<string, unknown>;
+
+function isRecord(value: unknown): value is JsonRecord {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function stringField(record: JsonRecord, key: string): string | undefined {
+	const value = record[key];
+	return typeof value === 'string' ? value : undefined;
+}
+
+function numberField(record: JsonRecord, key: string): number | undefined {
+	const value = record[key];
+	return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+function arrayField(record: JsonRecord, key: string): unknown[] {
+	const value = record[key];
+	return Array.isArray(value) ? value : [];
+}
+
+/** A proxy may hand the body over as text; JSON in a string is still JSON. */
+export function bodyAsJson(body: unknown): unknown {
+	if (typeof body !== 'string') return body;
+	try {
+		return JSON.parse(body) as unknown;
+	} catch {
+		return body;
+	}
+}
+
+function parsePart(raw: unknown): Part | undefined {
+	if (!isRecord(raw)) return undefined;
+	const part: Part = {};
+	const text = stringField(raw, 'text');
+	if (text !== undefined) part.text = text;
+	if (raw.thought === true) part.thought = true;
+	const inline = raw.inlineData ?? raw.inline_data;
+	if (isRecord(inline)) {
+		const data = stringField(inline, 'data');
+		const mimeType = stringField(inline, 'mimeType') ?? stringField(inline, 'mime_type');
+		if (data !== undefined && mimeType !== undefined) part.inlineData = { data, mimeType };
+	}
+	return part;
+}
+
+function parseContent(raw: unknown): Content | undefined {
+	if (!isRecord(raw)) return undefined;
+	const parts = arrayField(raw, 'parts')
+		.map(parsePart)
+		.filter((part): part is Part => part !== undefined);
+	return { role: 'model', parts };
+}
+
+function parseCandidate(raw: unknown): Candidate | undefined {
+	if (!isRecord(raw)) return undefined;
+	return {
+		content: parseContent(raw.content),
+		finishReason: stringField(raw, 'finishReason'),
+		finishMessage: stringField(raw, 'finishMessage'),
+		index: numberField(raw, 'index'),
+	};
+}
+
+function parseUsage(raw: unknown): UsageMetadata | undefined {
+	if (!isRecord(raw)) return undefined;
+	return {
+		promptTokenCount: numberField(raw, 'promptTokenCount'),
+		candidatesTokenCount: numberField(raw, 'candidatesTokenCount'),
+		thoughtsTokenCount: numberField(raw, 'thoughtsTokenCount'),
+		totalTokenCount: numberField(raw, 'totalTokenCount'),
+	};
+}
+
+/** Returns undefined when the body is not a generateContent answer at all (malformed JSON, HTML). */
+export function parseGenerateContentResponse(body: unknown): GenerateContentResponse | undefined {
+	const json = bodyAsJson(body);
+	if (!isRecord(json)) return undefined;
+	if (!('candidates' in json) && !('promptFeedback' in json)) return undefined;
+	const feedback = isRecord(json.promptFeedback) ? json.promptFeedback : undefined;
+	return {
+		candidates: arrayField(json, 'candidates')
+			.map(parseCandidate)
+			.filter((candidate): candidate is Candidate => candidate !== undefined),
+		promptFeedback: feedback && {
+			blockReason: stringField(feedback, 'blockReason'),
+			blockReasonMessage: stringField(feedback, 'blockReasonMessage'),
+		},
+		usageMetadata: parseUsage(json.usageMetadata),
+		modelVersion: stringField(json, 'modelVersion'),
+		responseId: stringField(json, 'responseId'),
+	};
+}
+
+/** Google writes durations as `"26s"` or `"45.8s"` (proto3 JSON Duration). */
+export function parseDurationMs(value: unknown): number | undefined {
+	if (typeof value !== 'string') return undefined;
+	const match = /^(\d+(?:\.\d+)?)s$/.exec(value.trim());
+	return match ? Math.round(Number(match[1]) * 1000) : undefined;
+}
+
+function parseErrorDetails(rawDetails: unknown[]): ErrorDetails {
+	const details: ErrorDetails = { quotaViolations: [] };
+	for (const detail of rawDetails) {
+		if (!isRecord(detail)) continue;
+		const type = stringField(detail, '@type') ?? '';
+		if (type.endsWith('google.rpc.RetryInfo')) {
+			details.retryDelayMs = parseDurationMs(detail.retryDelay);
+		} else if (type.endsWith('google.rpc.ErrorInfo')) {
+			details.reason = stringField(detail, 'reason');
+			const metadata = isRecord(detail.metadata) ? detail.metadata : {};
+			details.helpUrl ??= stringField(metadata, 'activationUrl');
+		} else if (type.endsWith('google.rpc.QuotaFailure')) {
+			for (const violation of arrayField(detail, 'violations')) {
+				if (!isRecord(violation)) continue;
+				details.quotaViolations.push({
+					quotaId: stringField(violation, 'quotaId'),
+					description: stringField(violation, 'description'),
+				});
+			}
+		} else if (type.endsWith('google.rpc.Help')) {
+			const link = arrayField(detail, 'links').find(isRecord);
+			if (link) details.helpUrl ??= stringField(link, 'url');
+		}
+	}
+	return details;
+}
+
+/**
+ * Reads Google's error body. Anything else (a proxy's HTML page, an empty body) still yields an
+ * error carrying the HTTP status, so callers always have something to explain.
+ */
+export function parseGoogleError(statusCode: number, body: unknown): GoogleApiError {
+	const json = bodyAsJson(body);
+	const error = isRecord(json) && isRecord(json.error) ? json.error : undefined;
+	if (!error) {
+		const text = typeof json === 'string' ? json.trim().slice(0, 300) : '';
+		return {
+			code: statusCode,
+			message: text || `HTTP ${statusCode}`,
+			details: { quotaViolations: [] },
+		};
+	}
+	return {
+		code: numberField(error, 'code') ?? statusCode,
+		message: stringField(error, 'message') ?? `HTTP ${statusCode}`,
+		status: stringField(error, 'status'),
+		details: parseErrorDetails(arrayField(error, 'details')),
+	};
+}
+
+export function parseModelList(body: unknown): { models: Model[]; nextPageToken?: string } {
+	const json = bodyAsJson(body);
+	if (!isRecord(json)) return { models: [] };
+	// The Gemini API answers `models`, Vertex's Model Garden `publisherModels`.
+	const rawModels = [...arrayField(json, 'models'), ...arrayField(json, 'publisherModels')];
+	const models: Model[] = [];
+	for (const raw of rawModels) {
+		if (!isRecord(raw)) continue;
+		const name = stringField(raw, 'name');
+		if (!name) continue;
+		const methods = arrayField(raw, 'supportedGenerationMethods').filter(
+			(method): method is string => typeof method === 'string',
+		);
+		models.push({
+			name,
+			displayName: stringField(raw, 'displayName'),
+			description: stringField(raw, 'description'),
+			supportedGenerationMethods: methods.length > 0 ? methods : undefined,
+		});
+	}
+	return { models, nextPageToken: stringField(json, 'nextPageToken') || undefined };
+}

@@ -1,0 +1,79 @@
+import type { TransportFailure } from './failures';
+
+/**
+ * When to try a request again and how long to wait first. Pure functions: the randomness comes in
+ * as an argument so tests can pin it.
+ */
+
+export interface RetryPolicy {
+	maxRetries: number;
+	/** First backoff step; Google's SDKs start at 1 s. */
+	baseDelayMs: number;
+	/** Backoff never grows past this; Google's SDKs cap at 60 s. */
+	maxDelayMs: number;
+	/**
+	 * A server-requested wait longer than this is not worth sitting through inside one execution:
+	 * the item fails with the wait in its message instead.
+	 */
+	maxServerDelayMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: Omit<RetryPolicy, 'maxRetries'> = {
+	baseDelayMs: 1000,
+	maxDelayMs: 60_000,
+	maxServerDelayMs: 5 * 60_000,
+};
+
+const RETRYABLE_STATUS = new Set([408, 429, 499, 500, 502, 503, 504]);
+
+/** A per-day quota will not come back within a run, so retrying only burns time. */
+export function isDailyQuotaExhausted(failure: TransportFailure): boolean {
+	if (failure.kind !== 'api' || failure.error.code !== 429) return false;
+	return failure.error.details.quotaViolations.some(({ quotaId, description }) =>
+		/per.?day|daily/i.test(`${quotaId ?? ''} ${description ?? ''}`),
+	);
+}
+
+/** The wait the server asked for: `RetryInfo.retryDelay` in the body, else `Retry-After`. */
+export function retryDelayFrom(failure: TransportFailure): number | undefined {
+	if (failure.kind !== 'api') return undefined;
+	return failure.error.details.retryDelayMs ?? failure.retryAfterMs;
+}
+
+export function isRetryable(failure: TransportFailure, policy: RetryPolicy): boolean {
+	if (failure.kind === 'network' || failure.kind === 'malformed') return true;
+	if (failure.kind !== 'api') return false;
+	if (!RETRYABLE_STATUS.has(failure.statusCode) || isDailyQuotaExhausted(failure)) return false;
+	const serverDelay = retryDelayFrom(failure);
+	return serverDelay === undefined || serverDelay <= policy.maxServerDelayMs;
+}
+
+/** Capped exponential backoff with full jitter: uniform in [0, min(cap, base·2^attempt)). */
+export function backoffDelayMs(attempt: number, policy: RetryPolicy, random: () => number): number {
+	const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
+	return Math.floor(random() * ceiling);
+}
+
+/**
+ * How long to wait before retry number `attempt + 1`, or undefined when the failure must not be
+ * retried (not retryable, or retries used up). Never shorter than what the server asked for.
+ */
+export function nextRetryDelayMs(
+	failure: TransportFailure,
+	attempt: number,
+	policy: RetryPolicy,
+	random: () => number,
+): number | undefined {
+	if (attempt >= policy.maxRetries || !isRetryable(failure, policy)) return undefined;
+	return Math.max(backoffDelayMs(attempt, policy, random), retryDelayFrom(failure) ?? 0);
+}
+
+/** `Retry-After` is either seconds or an HTTP date. */
+export function parseRetryAfterMs(header: unknown, nowMs: number): number | undefined {
+	const value = Array.isArray(header) ? header[0] : header;
+	if (typeof value !== 'string' && typeof value !== 'number') return undefined;
+	const text = String(value).trim();
+	if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+	const date = Date.parse(text);
+	return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
+}

@@ -1,0 +1,108 @@
+/**
+ * The slice of Google's `generateContent` wire format this node speaks, named as the API names it
+ * (see `GenerateContentRequest` / `GenerateContentResponse` in Google's protos and `@google/genai`).
+ * Everything arriving from the network is parsed into these types in `parse.ts`; nothing else in
+ * the node touches raw JSON from Google.
+ */
+
+export interface InlineData {
+	mimeType: string;
+	/** base64 */
+	data: string;
+}
+
+export interface FileData {
+	mimeType: string;
+	fileUri: string;
+}
+
+export interface Part {
+	text?: string;
+	inlineData?: InlineData;
+	fileData?: FileData;
+	/** Thought parts are the model's reasoning, never output. */
+	thought?: boolean;
+	thoughtSignature?: string;
+}
+
+export interface Content {
+	role?: 'user' | 'model';
+	parts: Part[];
+}
+
+export type ResponseModality = 'TEXT' | 'IMAGE';
+
+export interface ImageConfig {
+	aspectRatio?: string;
+	imageSize?: string;
+}
+
+export interface GenerationConfig {
+	responseModalities: ResponseModality[];
+	imageConfig?: ImageConfig;
+	temperature?: number;
+	seed?: number;
+	candidateCount?: number;
+}
+
+export interface GenerateContentRequest {
+	contents: Content[];
+	systemInstruction?: Content;
+	generationConfig: GenerationConfig;
+}
+
+export interface Candidate {
+	content?: Content;
+	finishReason?: string;
+	/** Vertex explains blocked finish reasons here. */
+	finishMessage?: string;
+	index?: number;
+}
+
+export interface PromptFeedback {
+	blockReason?: string;
+	blockReasonMessage?: string;
+}
+
+export interface UsageMetadata {
+	promptTokenCount?: number;
+	candidatesTokenCount?: number;
+	thoughtsTokenCount?: number;
+	totalTokenCount?: number;
+}
+
+export interface GenerateContentResponse {
+	candidates: Candidate[];
+	promptFeedback?: PromptFeedback;
+	usageMetadata?: UsageMetadata;
+	modelVersion?: string;
+	responseId?: string;
+}
+
+/** `google.rpc.Status` details this node acts on. */
+export interface ErrorDetails {
+	/** `google.rpc.RetryInfo.retryDelay`, in milliseconds. */
+	retryDelayMs?: number;
+	/** `google.rpc.ErrorInfo.reason`, e.g. API_KEY_INVALID, SERVICE_DISABLED. */
+	reason?: string;
+	/** `google.rpc.QuotaFailure` violations: quota ids and their descriptions. */
+	quotaViolations: Array<{ quotaId?: string; description?: string }>;
+	/** `google.rpc.Help` links and ErrorInfo metadata such as `activationUrl`. */
+	helpUrl?: string;
+}
+
+/** Google's error body `{ error: { code, message, status, details } }`, parsed. */
+export interface GoogleApiError {
+	code: number;
+	message: string;
+	status?: string;
+	details: ErrorDetails;
+}
+
+export interface Model {
+	/** `models/gemini-2.5-flash-image` (Gemini API) or `publishers/google/models/…` (Vertex). */
+	name: string;
+	displayName?: string;
+	description?: string;
+	supportedGenerationMethods?: string[];
+}

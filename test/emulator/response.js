@@ -1,0 +1,288 @@
+// @ts-check
+'use strict';
+
+/**
+ * Builds generateContent answers: real PNGs derived deterministically from the request, and
+ * Google's response envelope (candidates, usageMetadata, thought parts, safety shapes).
+ */
+
+const crypto = require('crypto');
+const { encodePng } = require('./png');
+
+const METADATA_KEYWORD = 'nano-banana-emulator';
+const LONG_SIDE = /** @type {Record<string, number>} */ ({ 512: 512, '1K': 1024, '2K': 2048, '4K': 4096 });
+const BLOCKS_PER_ROW = 16;
+const THOUGHT_IMAGE_LONG_SIDE = 256;
+/** Output-image token cost per size (approximations of Google's published figures). */
+const IMAGE_TOKENS = /** @type {Record<string, number>} */ ({ 512: 560, '1K': 1120, '2K': 1680, '4K': 2520 });
+const INPUT_IMAGE_TOKENS = 258;
+
+const REFUSAL_TEXT =
+  "I can't help with editing this image because it appears to depict a real person in a way that could be misleading. I can help with a different edit.";
+
+/** @param {...(string | number)} parts */
+const sha256 = (...parts) => crypto.createHash('sha256').update(parts.join('\u0000')).digest();
+
+/**
+ * Output dimensions: long side from imageSize (1024 when unset or ignored by the model);
+ * shape from aspectRatio, else from the first input image, else square.
+ * @param {import('./request').ParsedRequest} req
+ */
+function outputSize(req) {
+  const long = req.model.sizes === null ? 1024 : LONG_SIDE[req.imageSize ?? '1K'];
+  let ratio = 1;
+  if (req.aspectRatio) {
+    const [w, h] = req.aspectRatio.split(':').map(Number);
+    ratio = w / h;
+  } else if (req.images[0]?.size) {
+    ratio = req.images[0].size.width / req.images[0].size.height;
+  }
+  return ratio >= 1
+    ? { width: long, height: Math.max(1, Math.round(long / ratio)) }
+    : { width: Math.max(1, Math.round(long * ratio)), height: long };
+}
+
+/**
+ * One pixel row of 16 coloured blocks; `colour(k)` gives block k's RGB.
+ * @param {number} width
+ * @param {(k: number) => number[]} colour
+ */
+function blockRow(width, colour) {
+  const row = Buffer.alloc(width * 3);
+  for (let x = 0; x < width; x++) {
+    const [r, g, b] = colour(Math.floor((x * BLOCKS_PER_ROW) / width));
+    row[x * 3] = r;
+    row[x * 3 + 1] = g;
+    row[x * 3 + 2] = b;
+  }
+  return row;
+}
+
+/**
+ * Renders the synthetic answer image: a header band coloured by sha256(prompt) (pixel 0,0 is
+ * the prompt colour), one band per input image coloured by that image's hash, and a footer
+ * band for the image index, so every item's answer looks different from its input.
+ * @param {{width: number, height: number, prompt: string, inputs: string[], variant: string, text: Record<string, string>}} spec
+ */
+function renderPng({ width, height, prompt, inputs, variant, text }) {
+  const promptHash = sha256(prompt);
+  const colourAt = (/** @type {Buffer} */ hash, /** @type {number} */ i) => [hash[i % 30], hash[(i % 30) + 1], hash[(i % 30) + 2]];
+  const bands = [
+    blockRow(width, (k) => (k % 2 === 0 ? colourAt(promptHash, 0) : colourAt(promptHash, 3 + 3 * (k >> 1)))),
+    ...inputs.map((hex) => blockRow(width, (k) => colourAt(Buffer.from(hex, 'hex'), 3 * k))),
+    blockRow(width, (k) => colourAt(sha256(prompt, variant), 3 * k)),
+  ];
+  const bandHeight = Math.max(1, Math.floor(height / bands.length));
+  return encodePng({ width, height, text, row: (y) => bands[Math.min(bands.length - 1, Math.floor(y / bandHeight))] });
+}
+
+/**
+ * @param {import('./request').ParsedRequest} req
+ * @param {{n: number, candidate: number, thought?: boolean}} index
+ * @param {string} mimeType declared mime type (the bytes are always PNG)
+ */
+function imagePart(req, index, mimeType) {
+  let { width, height } = outputSize(req);
+  if (index.thought) {
+    const scale = THOUGHT_IMAGE_LONG_SIDE / Math.max(width, height);
+    width = Math.max(1, Math.round(width * scale));
+    height = Math.max(1, Math.round(height * scale));
+  }
+  const meta = {
+    prompt: req.prompt,
+    inputs: req.images.map((i) => i.sha256),
+    aspectRatio: req.aspectRatio ?? null,
+    imageSize: req.imageSize ?? null,
+    model: req.model.id,
+    backend: req.backend,
+    ...(req.systemInstruction !== undefined ? { systemInstruction: req.systemInstruction } : {}),
+    ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
+    ...(req.seed !== undefined ? { seed: req.seed } : {}),
+    n: index.n,
+    candidate: index.candidate,
+    ...(index.thought ? { thought: true } : {}),
+  };
+  const variant = `${index.thought ? 'thought' : 'final'}:${index.candidate}:${index.n}`;
+  const png = renderPng({
+    width,
+    height,
+    prompt: req.prompt,
+    inputs: meta.inputs,
+    variant,
+    text: { [METADATA_KEYWORD]: JSON.stringify(meta) },
+  });
+  return { inlineData: { mimeType, data: png.toString('base64') } };
+}
+
+/** A stable, opaque-looking signature, as Gemini 3 attaches to parts it wants echoed back. */
+function thoughtSignature(/** @type {string} */ seed) {
+  return sha256('signature', seed).toString('base64') + sha256('signature2', seed).toString('base64');
+}
+
+/**
+ * @typedef {object} Shape what the directives ask of a 200 answer
+ * @property {string} [blocked] promptFeedback.blockReason
+ * @property {string} [finish] finishReason of an image-less candidate
+ * @property {boolean} [refusal]
+ * @property {boolean} [noImage]
+ * @property {number} [multi] image parts per candidate
+ * @property {string} [mime] declared mime type of returned images
+ */
+
+/**
+ * @param {import('./request').ParsedRequest} req
+ * @param {Shape} shape
+ * @param {number} c candidate index
+ * @param {boolean} thoughts include thought parts (Gemini 3 models)
+ */
+function candidateParts(req, shape, c, thoughts) {
+  const wantsImage = req.modalities === null ? req.model.image : req.modalities.includes('IMAGE');
+  const wantsText = req.modalities === null || req.modalities.includes('TEXT');
+  /** @type {any[]} */
+  const parts = [];
+  const thinking = thoughts && req.model.thinking;
+  if (thinking) {
+    parts.push({ text: `**Planning the image**\n\nI'm working out how to render: ${req.prompt.slice(0, 200)}`, thought: true });
+    if (req.model.thoughtImage && wantsImage && !shape.refusal) parts.push({ ...imagePart(req, { n: 0, candidate: c, thought: true }, 'image/png'), thought: true });
+  }
+  if (shape.refusal) {
+    parts.push({ text: REFUSAL_TEXT });
+  } else if (!wantsImage) {
+    parts.push({ text: `[emulator] Text answer from ${req.model.id} to: ${req.prompt}` });
+  } else {
+    if (wantsText) parts.push({ text: req.images.length > 0 ? 'Here is your edited image.' : 'Here is your generated image.' });
+    const count = shape.multi ?? 1;
+    for (let n = 0; n < count; n++) parts.push(imagePart(req, { n, candidate: c }, shape.mime ?? 'image/png'));
+  }
+  if (thinking) {
+    // Gemini 3 signs the first part after the thoughts and every image part.
+    let first = true;
+    parts.forEach((part, i) => {
+      if (part.thought) return;
+      if (first || part.inlineData) part.thoughtSignature = thoughtSignature(`${req.key}:${c}:${i}`);
+      first = false;
+    });
+  }
+  return parts;
+}
+
+/** @param {string} reason */
+function finishMessage(reason) {
+  if (reason.startsWith('IMAGE_')) {
+    return "Unable to show the generated image. The image was filtered out because it violated Google's Generative AI Prohibited Use policy. You will not be charged for blocked images. Try rephrasing the prompt. If you think this was an error, send feedback.";
+  }
+  return `The response was blocked (finish reason ${reason}). Try rephrasing the prompt.`;
+}
+
+/** @param {string} reason */
+function safetyRatings(reason) {
+  if (reason !== 'SAFETY') return undefined;
+  return [
+    { category: 'HARM_CATEGORY_SEXUALLY_EXPLICIT', probability: 'NEGLIGIBLE' },
+    { category: 'HARM_CATEGORY_HATE_SPEECH', probability: 'NEGLIGIBLE' },
+    { category: 'HARM_CATEGORY_HARASSMENT', probability: 'NEGLIGIBLE' },
+    { category: 'HARM_CATEGORY_DANGEROUS_CONTENT', probability: 'HIGH', blocked: true },
+  ];
+}
+
+/**
+ * @param {import('./request').ParsedRequest} req
+ * @param {any[]} candidates
+ */
+function usageMetadata(req, candidates) {
+  const textTokens = Math.ceil((req.prompt.length + (req.systemInstruction?.length ?? 0)) / 4) || 1;
+  const imageIn = req.images.length * INPUT_IMAGE_TOKENS;
+  const perImage = req.model.sizes === null ? 1290 : IMAGE_TOKENS[req.imageSize ?? '1K'];
+  let imagesOut = 0;
+  let textOut = 0;
+  let thoughts = 0;
+  for (const cand of candidates) {
+    for (const part of cand.content?.parts ?? []) {
+      if (part.thought) thoughts += part.inlineData ? perImage : 64;
+      else if (part.inlineData) imagesOut += perImage;
+      else if (part.text) textOut += Math.ceil(part.text.length / 4);
+    }
+  }
+  const promptTokenCount = textTokens + imageIn;
+  /** @type {Record<string, any>} */
+  const usage = {
+    promptTokenCount,
+    candidatesTokenCount: imagesOut + textOut,
+    totalTokenCount: promptTokenCount + imagesOut + textOut + thoughts,
+    promptTokensDetails: [
+      { modality: 'TEXT', tokenCount: textTokens },
+      ...(imageIn ? [{ modality: 'IMAGE', tokenCount: imageIn }] : []),
+    ],
+  };
+  if (imagesOut || textOut) {
+    usage.candidatesTokensDetails = [
+      ...(textOut ? [{ modality: 'TEXT', tokenCount: textOut }] : []),
+      ...(imagesOut ? [{ modality: 'IMAGE', tokenCount: imagesOut }] : []),
+    ];
+  }
+  if (thoughts) usage.thoughtsTokenCount = thoughts;
+  if (req.backend === 'vertex') usage.trafficType = 'ON_DEMAND';
+  return usage;
+}
+
+/** Timestamps with microseconds, as Google formats them. */
+function googleTime(/** @type {number} */ ms = Date.now()) {
+  return new Date(ms).toISOString().replace('Z', '000Z');
+}
+
+/**
+ * The full 200 body for a generateContent call.
+ * @param {import('./request').ParsedRequest} req
+ * @param {Shape} shape
+ * @param {{thoughts: boolean}} options
+ */
+function generateContentBody(req, shape, options) {
+  const vertex = req.backend === 'vertex';
+  /** @type {Record<string, any>} */
+  const body = {};
+  if (shape.blocked) {
+    const ratings = safetyRatings(shape.blocked);
+    body.promptFeedback = {
+      blockReason: shape.blocked,
+      ...(ratings ? { safetyRatings: ratings } : {}),
+      ...(vertex ? { blockReasonMessage: `The prompt was blocked (${shape.blocked}). Try rephrasing the prompt. If you think this was an error, send feedback.` } : {}),
+    };
+  } else {
+    body.candidates = [];
+    for (let c = 0; c < req.candidateCount; c++) body.candidates.push(candidate(req, shape, c, options));
+  }
+  body.usageMetadata = usageMetadata(req, body.candidates ?? []);
+  body.modelVersion = req.model.id;
+  if (vertex) body.createTime = googleTime();
+  body.responseId = crypto.randomBytes(17).toString('base64url');
+  return body;
+}
+
+/**
+ * @param {import('./request').ParsedRequest} req
+ * @param {Shape} shape
+ * @param {number} c
+ * @param {{thoughts: boolean}} options
+ */
+function candidate(req, shape, c, options) {
+  if (shape.finish) {
+    // Google leaves `content` out entirely when a candidate is stopped by a filter.
+    return {
+      finishReason: shape.finish,
+      ...(req.backend === 'vertex' ? { finishMessage: finishMessage(shape.finish) } : {}),
+      index: c,
+    };
+  }
+  const parts = shape.noImage ? [] : candidateParts(req, shape, c, options.thoughts);
+  return { content: { role: 'model', parts }, finishReason: 'STOP', index: c };
+}
+
+/** @param {import('./request').ParsedRequest} req */
+function countTokensBody(req) {
+  const usage = usageMetadata(req, []);
+  return req.backend === 'vertex'
+    ? { totalTokens: usage.promptTokenCount, totalBillableCharacters: req.prompt.length, promptTokensDetails: usage.promptTokensDetails }
+    : { totalTokens: usage.promptTokenCount, promptTokensDetails: usage.promptTokensDetails };
+}
+
+module.exports = { generateContentBody, countTokensBody, outputSize, googleTime, METADATA_KEYWORD, REFUSAL_TEXT };
