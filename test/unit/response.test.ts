@@ -1,0 +1,160 @@
+import { parseGenerateContentResponse, parseGoogleError } from '../../nodes/NanoBanana/transport/parse';
+import { readImageAnswer } from '../../nodes/NanoBanana/transport/response';
+
+function answer(body: unknown) {
+	const response = parseGenerateContentResponse(body);
+	if (!response) throw new Error('not parsed');
+	return readImageAnswer(response);
+}
+
+const image = { inlineData: { mimeType: 'image/png', data: 'iVBORw0KGgo=' } };
+
+describe('readImageAnswer', () => {
+	it('returns every image and the non-thought text, skipping thought parts', () => {
+		const reading = answer({
+			candidates: [
+				{
+					content: {
+						parts: [
+							{ text: 'Thinking about the beach…', thought: true },
+							{ inlineData: { mimeType: 'image/png', data: 'dGhvdWdodA==' }, thought: true },
+							{ text: 'Here you go.' },
+							image,
+							{ inline_data: { mime_type: 'image/jpeg', data: '/9j/' } },
+						],
+					},
+					finishReason: 'STOP',
+				},
+			],
+			usageMetadata: { promptTokenCount: 10, candidatesTokenCount: 1290, totalTokenCount: 1300 },
+			modelVersion: 'gemini-2.5-flash-image',
+			responseId: 'abc',
+		});
+		expect(reading).toEqual({
+			ok: true,
+			answer: {
+				images: [
+					{ mimeType: 'image/png', data: 'iVBORw0KGgo=' },
+					{ mimeType: 'image/jpeg', data: '/9j/' },
+				],
+				text: 'Here you go.',
+				finishReason: 'STOP',
+				usageMetadata: {
+					promptTokenCount: 10,
+					candidatesTokenCount: 1290,
+					totalTokenCount: 1300,
+					thoughtsTokenCount: undefined,
+				},
+				modelVersion: 'gemini-2.5-flash-image',
+				responseId: 'abc',
+			},
+		});
+	});
+
+	it('explains a blocked prompt', () => {
+		const reading = answer({ promptFeedback: { blockReason: 'PROHIBITED_CONTENT' } });
+		expect(reading.ok).toBe(false);
+		if (reading.ok) return;
+		expect(reading.problem.reason).toBe('PROHIBITED_CONTENT');
+		expect(reading.problem.message).toBe('Google blocked the prompt (PROHIBITED_CONTENT)');
+	});
+
+	it.each([
+		['IMAGE_SAFETY', /safety filter/],
+		['SAFETY', /safety filter/],
+		['IMAGE_PROHIBITED_CONTENT', /prohibits/],
+		['PROHIBITED_CONTENT', /prohibits/],
+		['RECITATION', /protected content/],
+		['IMAGE_RECITATION', /protected content/],
+		['NO_IMAGE', /decided not to produce one/],
+		['IMAGE_OTHER', /stopped without one/],
+		['OTHER', /stopped without one/],
+		['MALFORMED_RESPONSE', /stopped without one/],
+	])('explains finish reason %s and names it', (finishReason, wording) => {
+		const reading = answer({
+			candidates: [{ content: { parts: [] }, finishReason, finishMessage: 'Vertex explanation' }],
+		});
+		expect(reading.ok).toBe(false);
+		if (reading.ok) return;
+		expect(reading.problem.reason).toBe(finishReason);
+		expect(reading.problem.message).toContain(`(${finishReason})`);
+		expect(reading.problem.message).toMatch(wording);
+		expect(reading.problem.description).toContain('Vertex explanation');
+	});
+
+	it('treats a text-only STOP as a refusal and quotes the model', () => {
+		const reading = answer({
+			candidates: [{ content: { parts: [{ text: "I can't edit photos of ID documents." }] }, finishReason: 'STOP' }],
+		});
+		expect(reading.ok).toBe(false);
+		if (reading.ok) return;
+		expect(reading.problem.reason).toBe('TEXT_ONLY');
+		expect(reading.problem.message).toContain('"I can\'t edit photos of ID documents."');
+		expect(reading.problem.modelText).toBe("I can't edit photos of ID documents.");
+	});
+
+	it('treats an answer with nothing in it as an error', () => {
+		const reading = answer({ candidates: [] });
+		expect(reading).toMatchObject({ ok: false, problem: { reason: 'EMPTY_RESPONSE' } });
+	});
+
+	it('ignores non-image inline data', () => {
+		const reading = answer({
+			candidates: [{ content: { parts: [{ inlineData: { mimeType: 'text/plain', data: 'aGk=' } }] }, finishReason: 'STOP' }],
+		});
+		expect(reading.ok).toBe(false);
+	});
+});
+
+describe('parseGenerateContentResponse', () => {
+	it('rejects what is not an answer', () => {
+		expect(parseGenerateContentResponse('{"candidates": [')).toBeUndefined();
+		expect(parseGenerateContentResponse('<html>Bad gateway</html>')).toBeUndefined();
+		expect(parseGenerateContentResponse({ foo: 1 })).toBeUndefined();
+	});
+
+	it('reads JSON handed over as text', () => {
+		expect(parseGenerateContentResponse(JSON.stringify({ candidates: [] }))).toEqual({
+			candidates: [],
+			promptFeedback: undefined,
+			usageMetadata: undefined,
+			modelVersion: undefined,
+			responseId: undefined,
+		});
+	});
+});
+
+describe('parseGoogleError', () => {
+	it('reads RetryInfo, QuotaFailure and ErrorInfo details', () => {
+		const error = parseGoogleError(429, {
+			error: {
+				code: 429,
+				message: 'Resource has been exhausted',
+				status: 'RESOURCE_EXHAUSTED',
+				details: [
+					{ '@type': 'type.googleapis.com/google.rpc.QuotaFailure', violations: [{ quotaId: 'GenerateRequestsPerMinute', description: 'per minute' }] },
+					{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '45.8s' },
+					{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'RATE_LIMIT_EXCEEDED' },
+				],
+			},
+		});
+		expect(error).toEqual({
+			code: 429,
+			message: 'Resource has been exhausted',
+			status: 'RESOURCE_EXHAUSTED',
+			details: {
+				retryDelayMs: 45800,
+				reason: 'RATE_LIMIT_EXCEEDED',
+				quotaViolations: [{ quotaId: 'GenerateRequestsPerMinute', description: 'per minute' }],
+			},
+		});
+	});
+
+	it('still explains a body that is not Google JSON', () => {
+		expect(parseGoogleError(502, '<html>Bad Gateway</html>')).toEqual({
+			code: 502,
+			message: '<html>Bad Gateway</html>',
+			details: { quotaViolations: [] },
+		});
+	});
+});

@@ -1,0 +1,102 @@
+import type { TransportFailure } from '../../nodes/NanoBanana/transport/failures';
+import {
+	backoffDelayMs,
+	DEFAULT_RETRY_POLICY,
+	isRetryable,
+	nextRetryDelayMs,
+	parseRetryAfterMs,
+	retryDelayFrom,
+	type RetryPolicy,
+} from '../../nodes/NanoBanana/transport/retry';
+
+const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, maxRetries: 4 };
+
+function api(statusCode: number, extra: Partial<Extract<TransportFailure, { kind: 'api' }>> = {}): TransportFailure {
+	return { kind: 'api', statusCode, error: { code: statusCode, message: 'x', details: { quotaViolations: [] } }, ...extra };
+}
+
+function withRetryInfo(ms: number, quotaId?: string): TransportFailure {
+	return {
+		kind: 'api',
+		statusCode: 429,
+		error: {
+			code: 429,
+			message: 'quota',
+			status: 'RESOURCE_EXHAUSTED',
+			details: { retryDelayMs: ms, quotaViolations: quotaId ? [{ quotaId }] : [] },
+		},
+	};
+}
+
+describe('which failures are retried', () => {
+	it.each([408, 429, 499, 500, 502, 503, 504])('retries HTTP %i', (status) => {
+		expect(isRetryable(api(status), policy)).toBe(true);
+	});
+
+	it.each([400, 401, 403, 404, 413])('does not retry HTTP %i', (status) => {
+		expect(isRetryable(api(status), policy)).toBe(false);
+		expect(nextRetryDelayMs(api(status), 0, policy, () => 0.5)).toBeUndefined();
+	});
+
+	it('retries timeouts, dropped connections and cut-off answers, not cancellation', () => {
+		expect(isRetryable({ kind: 'network', code: 'ETIMEDOUT', message: '' }, policy)).toBe(true);
+		expect(isRetryable({ kind: 'network', code: 'ECONNRESET', message: '' }, policy)).toBe(true);
+		expect(isRetryable({ kind: 'malformed', statusCode: 200, snippet: '{' }, policy)).toBe(true);
+		expect(isRetryable({ kind: 'cancelled' }, policy)).toBe(false);
+		expect(isRetryable({ kind: 'other', message: 'token' }, policy)).toBe(false);
+	});
+
+	it('fails fast on a per-day quota', () => {
+		expect(isRetryable(withRetryInfo(1000, 'GenerateRequestsPerDayPerProjectPerModel-FreeTier'), policy)).toBe(false);
+		expect(isRetryable(withRetryInfo(1000, 'GenerateRequestsPerMinutePerProjectPerModel'), policy)).toBe(true);
+	});
+
+	it('does not sit through a server wait longer than the limit', () => {
+		expect(isRetryable(withRetryInfo(policy.maxServerDelayMs + 1), policy)).toBe(false);
+		expect(isRetryable(withRetryInfo(policy.maxServerDelayMs), policy)).toBe(true);
+	});
+
+	it('stops after maxRetries', () => {
+		expect(nextRetryDelayMs(api(503), 3, policy, () => 0.5)).toBeDefined();
+		expect(nextRetryDelayMs(api(503), 4, policy, () => 0.5)).toBeUndefined();
+		expect(nextRetryDelayMs(api(503), 0, { ...policy, maxRetries: 0 }, () => 0.5)).toBeUndefined();
+	});
+});
+
+describe('how long to wait', () => {
+	it('grows exponentially with full jitter', () => {
+		expect(backoffDelayMs(0, policy, () => 0.999999)).toBe(999);
+		expect(backoffDelayMs(3, policy, () => 0.5)).toBe(4000);
+		expect(backoffDelayMs(3, policy, () => 0)).toBe(0);
+	});
+
+	it('is capped', () => {
+		expect(backoffDelayMs(20, policy, () => 0.999999)).toBe(policy.maxDelayMs - 1);
+	});
+
+	it('spreads workers out (jitter comes from the random source)', () => {
+		const delays = [0.1, 0.4, 0.9].map((r) => backoffDelayMs(2, policy, () => r));
+		expect(new Set(delays).size).toBe(3);
+		for (const delay of delays) expect(delay).toBeLessThan(4000);
+	});
+
+	it('never waits less than RetryInfo asks', () => {
+		expect(nextRetryDelayMs(withRetryInfo(26_000), 0, policy, () => 0.5)).toBe(26_000);
+		expect(nextRetryDelayMs(withRetryInfo(10), 3, policy, () => 0.5)).toBe(4000);
+	});
+
+	it('honours Retry-After when there is no RetryInfo', () => {
+		const failure = api(503, { retryAfterMs: 7000 });
+		expect(retryDelayFrom(failure)).toBe(7000);
+		expect(nextRetryDelayMs(failure, 0, policy, () => 0)).toBe(7000);
+	});
+
+	it('reads Retry-After as seconds or as a date', () => {
+		expect(parseRetryAfterMs('3', 0)).toBe(3000);
+		expect(parseRetryAfterMs(['1.5'], 0)).toBe(1500);
+		const now = Date.parse('2026-01-01T00:00:00Z');
+		expect(parseRetryAfterMs('Thu, 01 Jan 2026 00:00:10 GMT', now)).toBe(10_000);
+		expect(parseRetryAfterMs(undefined, now)).toBeUndefined();
+		expect(parseRetryAfterMs('soon', now)).toBeUndefined();
+	});
+});
