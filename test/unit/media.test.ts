@@ -1,0 +1,118 @@
+import { outputBinaryFieldName, outputFileName } from '../../nodes/NanoBanana/media/fileNames';
+import { extensionFor, sniffImageType } from '../../nodes/NanoBanana/media/imageFormat';
+import { checkImageBytes, checkImageCount, InputProblem, parseFieldList } from '../../nodes/NanoBanana/media/inputImages';
+import { maxInputImages } from '../../nodes/NanoBanana/media/limits';
+
+const bytes = (hex: string, pad = 32) => Buffer.concat([Buffer.from(hex, 'hex'), Buffer.alloc(pad)]);
+const ascii = (text: string, pad = 32) => Buffer.concat([Buffer.from(text, 'latin1'), Buffer.alloc(pad)]);
+
+const samples: Record<string, Buffer> = {
+	'image/png': bytes('89504e470d0a1a0a'),
+	'image/jpeg': bytes('ffd8ffe0'),
+	'image/webp': ascii('RIFF\x24\x00\x00\x00WEBPVP8 '),
+	'image/heic': ascii('\x00\x00\x00\x18ftypheic'),
+	'image/heif': ascii('\x00\x00\x00\x18ftypmif1'),
+	'image/gif': ascii('GIF89a'),
+	'image/bmp': ascii('BM'),
+	'image/tiff': bytes('49492a00'),
+	'image/svg+xml': ascii('<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"></svg>'),
+};
+
+describe('sniffImageType', () => {
+	it.each(Object.entries(samples))('recognises %s by its bytes', (mimeType, sample) => {
+		expect(sniffImageType(sample)).toBe(mimeType);
+	});
+
+	it('does not take text or JSON for an image', () => {
+		expect(sniffImageType(Buffer.from('{"error":"not found"}'))).toBeUndefined();
+		expect(sniffImageType(Buffer.from('<html><body>404</body></html>'))).toBeUndefined();
+		expect(sniffImageType(Buffer.alloc(0))).toBeUndefined();
+	});
+});
+
+const limits = { maxImages: 3, maxBytesPerImage: 1000, backendLabel: 'Vertex AI', modelId: 'gemini-2.5-flash-image' };
+
+function problemOf(run: () => unknown): InputProblem {
+	try {
+		run();
+	} catch (error) {
+		if (error instanceof InputProblem) return error;
+		throw error;
+	}
+	throw new Error('expected an InputProblem');
+}
+
+describe('checkImageBytes', () => {
+	it('accepts supported images by content even when mislabelled', () => {
+		expect(checkImageBytes(samples['image/jpeg'], 'data', 'application/octet-stream', limits)).toBe('image/jpeg');
+		expect(checkImageBytes(samples['image/webp'], 'data', 'image/png', limits)).toBe('image/webp');
+	});
+
+	it('rejects bytes that are not an image although labelled as one', () => {
+		const problem = problemOf(() => checkImageBytes(Buffer.from('{"error":1}'), 'data', 'image/png', limits));
+		expect(problem.message).toBe(
+			'The binary field "data" is not an image (it says image/png, but its content is not a picture)',
+		);
+		expect(problem.description).toContain('Response Format to "File"');
+	});
+
+	it.each([
+		['image/gif', 'GIF'],
+		['image/bmp', 'BMP'],
+		['image/tiff', 'TIFF'],
+		['image/svg+xml', 'SVG'],
+	])('rejects %s, naming it and the supported formats', (mimeType, name) => {
+		const problem = problemOf(() => checkImageBytes(samples[mimeType], 'photo', mimeType, limits));
+		expect(problem.message).toBe(`The image in "photo" is a ${name}, which Gemini does not accept`);
+		expect(problem.description).toContain('PNG, JPEG, WebP, HEIC or HEIF');
+	});
+
+	it('rejects an image over the backend limit', () => {
+		const big = Buffer.concat([samples['image/png'], Buffer.alloc(3000)]);
+		const problem = problemOf(() => checkImageBytes(big, 'data', 'image/png', limits));
+		expect(problem.message).toBe('The image in "data" is 3 KB, over the 1 KB that Vertex AI accepts per image');
+	});
+});
+
+describe('image count', () => {
+	it('knows the per-model limits', () => {
+		expect(maxInputImages('gemini-2.5-flash-image')).toBe(3);
+		expect(maxInputImages('models/gemini-2.5-flash-image-preview')).toBe(3);
+		expect(maxInputImages('gemini-3-pro-image')).toBe(14);
+		expect(maxInputImages('gemini-nano-banana-2.1')).toBe(14);
+	});
+
+	it('rejects too many images and none at all', () => {
+		expect(problemOf(() => checkImageCount(['a', 'b', 'c', 'd'], limits)).message).toBe(
+			'Too many images for gemini-2.5-flash-image: 4 given, at most 3',
+		);
+		expect(problemOf(() => checkImageCount([], limits)).message).toBe('No input binary field is set');
+		expect(() => checkImageCount(['a', 'b', 'c'], limits)).not.toThrow();
+	});
+
+	it('parses comma-separated field names', () => {
+		expect(parseFieldList(' data, logo ,,')).toEqual(['data', 'logo']);
+	});
+});
+
+describe('output names', () => {
+	it('derives the file name from the input and the answer type', () => {
+		const base = { mimeType: 'image/png', imageIndex: 0, generatedId: 'r1' };
+		expect(outputFileName({ ...base, inputFileName: 'photo.jpg' })).toBe('photo-edited.png');
+		expect(outputFileName({ ...base, inputFileName: 'dir/shoe.final.webp', imageIndex: 1 })).toBe('shoe.final-edited-2.png');
+		expect(outputFileName({ ...base, mimeType: 'image/jpeg' })).toBe('generated-r1.jpg');
+		expect(outputFileName({ ...base, custom: 'banner.png', mimeType: 'image/jpeg' })).toBe('banner.jpg');
+		expect(outputFileName({ ...base, custom: 'banner', imageIndex: 2 })).toBe('banner-3.png');
+	});
+
+	it('names further binary fields with a suffix', () => {
+		expect(outputBinaryFieldName('data', 0)).toBe('data');
+		expect(outputBinaryFieldName('data', 2)).toBe('data_2');
+	});
+
+	it('maps mime types to extensions', () => {
+		expect(extensionFor('image/jpeg')).toBe('jpg');
+		expect(extensionFor('image/webp')).toBe('webp');
+		expect(extensionFor('image/x-custom')).toBe('xcustom');
+	});
+});
