@@ -13,7 +13,7 @@ import { exchangeServiceAccountToken } from '../nodes/NanoBanana/transport/servi
 export class NanoBananaVertexAiApi implements ICredentialType {
 	name = 'nanoBananaVertexAiApi';
 
-	displayName = 'Google Vertex AI Service Account';
+	displayName = 'Google Vertex AI Service Account API';
 
 	icon: Icon = { light: 'file:nanoBananaVertexAi.svg', dark: 'file:nanoBananaVertexAi.dark.svg' };
 

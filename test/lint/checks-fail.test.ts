@@ -14,6 +14,8 @@
  * cannot be loaded inside Jest's CommonJS runtime, so both checks run in one
  * child process per copy (test/lint/run-checks.mjs), which calls the ESLint
  * API and analyzePackage directly and prints JSON.
+ *
+ * Usually 10-30 s; the timeouts below are only guards for a loaded machine.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -120,7 +122,7 @@ function runChecks(dir: string): Promise<Checks> {
 		execFile(
 			process.execPath,
 			[RUNNER, dir],
-			{ cwd: REPO, maxBuffer: 32 * 1024 * 1024, timeout: 50_000 },
+			{ cwd: REPO, maxBuffer: 32 * 1024 * 1024, timeout: 110_000 },
 			(error, stdout, stderr) => {
 				if (error) {
 					reject(new Error(`run-checks.mjs failed for ${dir}: ${error.message}\n${stderr}`));
@@ -182,7 +184,7 @@ describe('lint gates catch broken n8n rules', () => {
 		);
 
 		[original, broken] = await Promise.all([runChecks(cleanDir), runChecks(brokenDir)]);
-	}, 60_000);
+	}, 120_000);
 
 	afterAll(() => {
 		for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });

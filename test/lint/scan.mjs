@@ -212,15 +212,19 @@ function parseArgs(argv) {
 }
 
 function countFindings(leg, errorsOnly) {
-	if (!leg.passed) return Math.max(1, leg.problems.filter((p) => p.severity === 'error').length);
-	return errorsOnly ? 0 : leg.problems.length;
+	const errors = leg.problems.filter((p) => p.severity === 'error').length;
+	const warnings = errorsOnly ? 0 : leg.problems.length - errors;
+	// analyzePackage's verdict is authoritative for errors (it may also fail
+	// without lint messages, e.g. "Analysis failed: ...").
+	return (leg.passed ? 0 : Math.max(1, errors)) + warnings;
 }
 
 function report(label, leg, errorsOnly) {
 	const lines = [`\n== n8n scanner: ${label} (${leg.files} files, ${leg.patterns.join(' ')})`];
 	if (!leg.passed) {
 		lines.push(`n8n verdict: FAIL (${leg.message})`);
-		if (leg.details) lines.push(leg.details.trimEnd());
+		// stylish output with absolute paths; show them relative to the scanned dir
+		if (leg.details) lines.push(leg.details.split(`${leg.dir}${path.sep}`).join('').trimEnd());
 		else if (leg.message) lines.push(leg.message);
 	} else {
 		lines.push('n8n verdict: pass');

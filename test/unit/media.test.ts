@@ -1,6 +1,6 @@
 import { outputBinaryFieldName, outputFileName } from '../../nodes/NanoBanana/media/fileNames';
 import { extensionFor, sniffImageType } from '../../nodes/NanoBanana/media/imageFormat';
-import { checkImageBytes, checkImageCount, InputProblem, parseFieldList } from '../../nodes/NanoBanana/media/inputImages';
+import { checkImageBytes, checkImageCount, deliveryFor, InputProblem, parseFieldList } from '../../nodes/NanoBanana/media/inputImages';
 import { maxInputImages } from '../../nodes/NanoBanana/media/limits';
 
 const bytes = (hex: string, pad = 32) => Buffer.concat([Buffer.from(hex, 'hex'), Buffer.alloc(pad)]);
@@ -30,7 +30,7 @@ describe('sniffImageType', () => {
 	});
 });
 
-const limits = { maxImages: 3, maxBytesPerImage: 1000, backendLabel: 'Vertex AI', modelId: 'gemini-2.5-flash-image' };
+const limits = { maxImages: 3, maxInlineBytes: 1000, backendLabel: 'Vertex AI', modelId: 'gemini-2.5-flash-image' };
 
 function problemOf(run: () => unknown): InputProblem {
 	try {
@@ -44,12 +44,12 @@ function problemOf(run: () => unknown): InputProblem {
 
 describe('checkImageBytes', () => {
 	it('accepts supported images by content even when mislabelled', () => {
-		expect(checkImageBytes(samples['image/jpeg'], 'data', 'application/octet-stream', limits)).toBe('image/jpeg');
-		expect(checkImageBytes(samples['image/webp'], 'data', 'image/png', limits)).toBe('image/webp');
+		expect(checkImageBytes(samples['image/jpeg'], 'data', 'application/octet-stream')).toBe('image/jpeg');
+		expect(checkImageBytes(samples['image/webp'], 'data', 'image/png')).toBe('image/webp');
 	});
 
 	it('rejects bytes that are not an image although labelled as one', () => {
-		const problem = problemOf(() => checkImageBytes(Buffer.from('{"error":1}'), 'data', 'image/png', limits));
+		const problem = problemOf(() => checkImageBytes(Buffer.from('{"error":1}'), 'data', 'image/png'));
 		expect(problem.message).toBe(
 			'The binary field "data" is not an image (it says image/png, but its content is not a picture)',
 		);
@@ -62,15 +62,22 @@ describe('checkImageBytes', () => {
 		['image/tiff', 'TIFF'],
 		['image/svg+xml', 'SVG'],
 	])('rejects %s, naming it and the supported formats', (mimeType, name) => {
-		const problem = problemOf(() => checkImageBytes(samples[mimeType], 'photo', mimeType, limits));
+		const problem = problemOf(() => checkImageBytes(samples[mimeType], 'photo', mimeType));
 		expect(problem.message).toBe(`The image in "photo" is a ${name}, which Gemini does not accept`);
 		expect(problem.description).toContain('PNG, JPEG, WebP, HEIC or HEIF');
 	});
 
-	it('rejects an image over the backend limit', () => {
-		const big = Buffer.concat([samples['image/png'], Buffer.alloc(3000)]);
-		const problem = problemOf(() => checkImageBytes(big, 'data', 'image/png', limits));
+	it('sends small images inline and big ones through the Files API where there is one', () => {
+		expect(deliveryFor(1000, 'data', limits)).toBe('inline');
+		expect(deliveryFor(5000, 'data', { ...limits, maxUploadBytes: 10_000 })).toBe('upload');
+	});
+
+	it('rejects an image over the backend limit and says what to do', () => {
+		const problem = problemOf(() => deliveryFor(3048, 'data', limits));
 		expect(problem.message).toBe('The image in "data" is 3 KB, over the 1 KB that Vertex AI accepts per image');
+		expect(problem.description).toContain('use a Google AI Studio API key');
+		const tooBigEvenForFiles = problemOf(() => deliveryFor(20_000, 'data', { ...limits, maxUploadBytes: 10_000 }));
+		expect(tooBigEvenForFiles.message).toContain('over the 10 KB');
 	});
 });
 

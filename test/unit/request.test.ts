@@ -17,8 +17,8 @@ describe('buildGenerateContentRequest', () => {
 			{
 				role: 'user',
 				parts: [
-					{ inlineData: { mimeType: 'image/png', data: png.toString('base64') } },
-					{ inlineData: { mimeType: 'image/jpeg', data: '/9j/' } },
+					{ inlineData: { mimeType: 'image/png', data: png } },
+					{ inlineData: { mimeType: 'image/jpeg', data: Buffer.from([0xff, 0xd8, 0xff]) } },
 					{ text: 'Make the sky pink' },
 				],
 			},
@@ -41,6 +41,15 @@ describe('buildGenerateContentRequest', () => {
 			candidateCount: 3,
 		});
 		expect(request.systemInstruction).toEqual({ parts: [{ text: 'Be precise.' }] });
+	});
+
+	it('refers to uploaded files by URI', () => {
+		const request = buildGenerateContentRequest({
+			prompt: 'x',
+			images: [{ mimeType: 'image/jpeg', fileUri: 'https://g/v1beta/files/abc' }],
+			options: {},
+		});
+		expect(request.contents[0].parts[0]).toEqual({ fileData: { mimeType: 'image/jpeg', fileUri: 'https://g/v1beta/files/abc' } });
 	});
 
 	it('keeps imageSize alone when no aspect ratio is set and never sends candidateCount 1', () => {

@@ -14,10 +14,11 @@ export async function editItem(
 	const parameters = readItemParameters(context, itemIndex);
 	const fields = parseFieldList(String(context.getNodeParameter('inputBinaryFields', itemIndex, 'data')));
 	const images = await readInputImages(context, itemIndex, fields, {
-		maxImages: maxInputImages(parameters.modelId),
-		maxBytesPerImage: run.backend.maxInlineImageBytes,
+		maxImages: maxInputImages(parameters.modelIds[0]),
+		maxInlineBytes: run.backend.maxInlineImageBytes,
+		maxUploadBytes: run.backend.maxUploadBytes,
 		backendLabel: run.backend.label,
-		modelId: parameters.modelId,
+		modelId: parameters.modelIds[0],
 	});
 	return await runImageItem(context, itemIndex, run, parameters, images);
 }

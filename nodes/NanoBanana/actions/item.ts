@@ -3,18 +3,28 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import type { NanoBananaOptions } from '../description/options';
 import { InputProblem, type InputImage } from '../media/inputImages';
 import { normalizeModelId } from '../transport/backends';
+import { TransportError } from '../transport/client';
 import { readImageAnswer } from '../transport/response';
+import { isRetryable } from '../transport/retry';
 import { NoImageError } from './errors';
 import { buildOutputItem } from './output';
-import { buildGenerateContentRequest } from './request';
-import type { RunContext } from './runContext';
+import { buildGenerateContentRequest, type RequestImage } from './request';
+import type { GeneratedAnswer, RunContext } from './runContext';
 
 /** The parameters of one item that every operation reads. */
 export interface ItemParameters {
 	prompt: string;
-	modelId: string;
+	/** The chosen model first, then the fallback models in order. */
+	modelIds: string[];
 	outputBinaryField: string;
 	options: NanoBananaOptions;
+}
+
+export function parseModelList(value: string | undefined): string[] {
+	return (value ?? '')
+		.split(',')
+		.map(normalizeModelId)
+		.filter((id) => id.length > 0);
 }
 
 export function readItemParameters(context: IExecuteFunctions, itemIndex: number): ItemParameters {
@@ -25,14 +35,60 @@ export function readItemParameters(context: IExecuteFunctions, itemIndex: number
 			'Write what the model should do in "Prompt". If the prompt is an expression, check that the field it reads exists on this item.',
 		);
 	}
-	const model = String(context.getNodeParameter('model', itemIndex, '', { extractValue: true }) ?? '');
-	const modelId = normalizeModelId(model);
+	const modelId = normalizeModelId(String(context.getNodeParameter('model', itemIndex, '', { extractValue: true }) ?? ''));
 	if (!modelId) {
 		throw new InputProblem('No model is selected', 'Choose a model in "Model", e.g. gemini-2.5-flash-image.');
 	}
 	const outputBinaryField = String(context.getNodeParameter('outputBinaryField', itemIndex, 'data')).trim() || 'data';
 	const options = context.getNodeParameter('options', itemIndex, {}) as NanoBananaOptions;
-	return { prompt, modelId, outputBinaryField, options };
+	const fallbacks = parseModelList(options.fallbackModels).filter((id) => id !== modelId);
+	return { prompt, modelIds: [modelId, ...new Set(fallbacks)], outputBinaryField, options };
+}
+
+/**
+ * A fallback model is worth trying when the primary is missing (404) or stayed unavailable
+ * through its retries; not for a bad request, key or permission, which fail on every model.
+ */
+export function shouldTryFallback(error: unknown): boolean {
+	if (!(error instanceof TransportError)) return false;
+	const { failure } = error;
+	if (failure.kind === 'api' && failure.statusCode === 404) return true;
+	return isRetryable(failure, { maxRetries: 1, baseDelayMs: 0, maxDelayMs: 0, maxServerDelayMs: Infinity });
+}
+
+async function answerWithFallbacks(
+	run: RunContext,
+	modelIds: string[],
+	request: ReturnType<typeof buildGenerateContentRequest>,
+	deadlineAt: number,
+): Promise<GeneratedAnswer & { modelId: string }> {
+	let lastError: unknown;
+	for (const modelId of modelIds) {
+		try {
+			return { ...(await run.generate(modelId, request, deadlineAt)), modelId };
+		} catch (error) {
+			lastError = error;
+		}
+		if (!shouldTryFallback(lastError) || Date.now() >= deadlineAt) break;
+	}
+	throw lastError;
+}
+
+/** Inline images as they are; big ones uploaded through the Files API first. */
+async function requestImages(run: RunContext, images: InputImage[], deadlineAt: number): Promise<RequestImage[]> {
+	const result: RequestImage[] = [];
+	for (const image of images) {
+		if (image.bytes) {
+			result.push({ mimeType: image.mimeType, bytes: image.bytes });
+		} else if (image.open) {
+			const file = await run.upload(
+				{ mimeType: image.mimeType, size: image.size, displayName: image.fileName ?? image.field, open: image.open },
+				deadlineAt,
+			);
+			result.push({ mimeType: file.mimeType, fileUri: file.fileUri });
+		}
+	}
+	return result;
 }
 
 /**
@@ -46,15 +102,21 @@ export async function runImageItem(
 	parameters: ItemParameters,
 	images: InputImage[],
 ): Promise<INodeExecutionData> {
-	const { prompt, modelId, outputBinaryField, options } = parameters;
-	const body = buildGenerateContentRequest({ prompt, images, options });
-	const { response, attempts } = await run.generate(modelId, body);
+	const { prompt, modelIds, outputBinaryField, options } = parameters;
+	const deadlineAt = Date.now() + run.itemTimeBudgetMs;
+	const request = buildGenerateContentRequest({
+		prompt,
+		images: await requestImages(run, images, deadlineAt),
+		options,
+	});
+	const { response, attempts, shared, modelId } = await answerWithFallbacks(run, modelIds, request, deadlineAt);
 	const reading = readImageAnswer(response);
 	if (!reading.ok) throw new NoImageError(reading.problem);
 	return await buildOutputItem(context, itemIndex, reading.answer, {
 		outputBinaryField,
 		modelId,
 		attempts,
+		shared,
 		includeModelText: options.includeModelText ?? true,
 		keepInputBinaries: options.keepInputBinaries ?? false,
 		customFileName: options.outputFileName,

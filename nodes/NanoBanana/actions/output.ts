@@ -7,6 +7,8 @@ export interface OutputSettings {
 	outputBinaryField: string;
 	modelId: string;
 	attempts: number;
+	/** The answer was shared with an identical request instead of asked for anew. */
+	shared: boolean;
 	includeModelText: boolean;
 	keepInputBinaries: boolean;
 	customFileName?: string;
@@ -21,6 +23,7 @@ export function answerSummary(answer: ImageAnswer, settings: OutputSettings): ID
 		imageCount: answer.images.length,
 		attempts: settings.attempts,
 	};
+	if (settings.shared) summary.sharedAnswer = true;
 	if (answer.modelVersion) summary.modelVersion = answer.modelVersion;
 	if (answer.responseId) summary.responseId = answer.responseId;
 	if (answer.finishReason) summary.finishReason = answer.finishReason;

@@ -1,11 +1,14 @@
 import type { NanoBananaOptions } from '../description/options';
-import type { GenerateContentRequest, GenerationConfig, ImageConfig, Part } from '../transport/types';
+import type { GenerateContentRequest, GenerationConfig, ImageConfig, RequestPart } from '../transport/types';
+
+/** An input image: its bytes to send inline, or the URI of a copy uploaded through the Files API. */
+export type RequestImage = { mimeType: string; bytes: Buffer } | { mimeType: string; fileUri: string };
 
 /** One item's request, before it is put into Google's shape. */
 export interface ImageRequestInput {
 	prompt: string;
 	/** Input images, in the order the user listed their fields (edit); none for generate. */
-	images: Array<{ mimeType: string; bytes: Buffer }>;
+	images: RequestImage[];
 	options: Pick<
 		NanoBananaOptions,
 		'aspectRatio' | 'imageSize' | 'temperature' | 'seed' | 'systemInstruction' | 'numberOfImages'
@@ -17,9 +20,11 @@ export interface ImageRequestInput {
  * model keep the input's shape, an absent size keeps the model's default.
  */
 export function buildGenerateContentRequest({ prompt, images, options }: ImageRequestInput): GenerateContentRequest {
-	const parts: Part[] = images.map(({ mimeType, bytes }) => ({
-		inlineData: { mimeType, data: bytes.toString('base64') },
-	}));
+	const parts: RequestPart[] = images.map((image) =>
+		'bytes' in image
+			? { inlineData: { mimeType: image.mimeType, data: image.bytes } }
+			: { fileData: { mimeType: image.mimeType, fileUri: image.fileUri } },
+	);
 	parts.push({ text: prompt });
 
 	const imageConfig: ImageConfig = {};

@@ -1,6 +1,7 @@
 import type { ICredentialDataDecryptedObject, IExecuteFunctions } from 'n8n-workflow';
 
 import {
+	DEFAULT_ITEM_TIME_BUDGET_SECONDS,
 	DEFAULT_MAX_CONCURRENCY,
 	DEFAULT_MAX_RETRIES,
 	DEFAULT_TIMEOUT_SECONDS,
@@ -13,26 +14,60 @@ import {
 	vertexBackend,
 	type Backend,
 } from '../transport/backends';
-import { generateContent, type AuthenticatedRequest, type CallOptions } from '../transport/client';
+import {
+	generateContent,
+	uploadFile,
+	type AuthenticatedRequest,
+	type CallOptions,
+	type UploadSource,
+} from '../transport/client';
+import { encodeGenerateContentRequest, requestFingerprint } from '../transport/encode';
 import { RequestGate } from '../transport/gate';
 import { DEFAULT_RETRY_POLICY } from '../transport/retry';
 import { parseServiceAccountKey } from '../transport/serviceAccount';
-import type { GenerateContentRequest, GenerateContentResponse } from '../transport/types';
+import type { FileData, GenerateContentRequest, GenerateContentResponse } from '../transport/types';
+import { AnswerCache } from './answerCache';
+
+export interface GeneratedAnswer {
+	response: GenerateContentResponse;
+	attempts: number;
+	/** True when the answer came from an identical earlier request instead of a new one. */
+	shared: boolean;
+}
 
 /**
  * What every item of one execution shares: the backend, one request gate (so the whole pool
- * honours a quota together), retry settings and the secrets to keep out of messages.
+ * honours a quota together), the answer cache, retry settings and the secrets to keep out of
+ * messages.
  */
 export interface RunContext {
 	backend: Backend;
 	maxConcurrency: number;
 	timeoutMs: number;
+	itemTimeBudgetMs: number;
 	secrets: string[];
 	signal?: AbortSignal;
-	generate(modelId: string, body: GenerateContentRequest): Promise<{ response: GenerateContentResponse; attempts: number }>;
+	generate(modelId: string, body: GenerateContentRequest, deadlineAt: number): Promise<GeneratedAnswer>;
+	upload(source: UploadSource, deadlineAt: number): Promise<FileData>;
 }
 
 export type Authentication = 'aiStudio' | 'vertexAi';
+
+type Answer = { response: GenerateContentResponse; attempts: number };
+
+function answerBytes({ response }: Answer): number {
+	let bytes = 1024;
+	for (const candidate of response.candidates) {
+		for (const part of candidate.content?.parts ?? []) bytes += (part.inlineData?.data.length ?? 0) + (part.text?.length ?? 0);
+	}
+	return bytes;
+}
+
+const MB = 1024 * 1024;
+/** Answers kept for identical items within one execution. */
+const PER_EXECUTION_CACHE_BYTES = 64 * MB;
+/** Opt-in answers kept across executions, per n8n process. */
+const sharedAnswerCache = new AnswerCache<Answer>(128 * MB, answerBytes);
 
 export function credentialTypeFor(authentication: Authentication): string {
 	return authentication === 'vertexAi' ? VERTEX_AI_CREDENTIAL : AI_STUDIO_CREDENTIAL;
@@ -79,12 +114,25 @@ export async function createRunContext(context: IExecuteFunctions): Promise<RunC
 		signal,
 	};
 	const request = authenticatedRequest(context);
+	const cache = options.reuseAnswersAcrossExecutions
+		? sharedAnswerCache
+		: new AnswerCache<Answer>(PER_EXECUTION_CACHE_BYTES, answerBytes);
 	return {
 		backend,
 		maxConcurrency: options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
 		timeoutMs,
+		itemTimeBudgetMs: (options.itemTimeBudget ?? DEFAULT_ITEM_TIME_BUDGET_SECONDS) * 1000,
 		secrets,
 		signal,
-		generate: async (modelId, body) => await generateContent(request, backend, modelId, body, callOptions),
+		generate: async (modelId, body, deadlineAt) => {
+			const encoded = encodeGenerateContentRequest(body);
+			// The credential is part of the identity: answers are never shared between accounts.
+			const key = requestFingerprint(`${secrets[0]}\n${backend.generateContentUrl(modelId)}`, encoded);
+			const { answer, shared } = await cache.get(key, async () =>
+				await generateContent(request, backend, modelId, encoded, { ...callOptions, deadlineAt }),
+			);
+			return { ...answer, shared };
+		},
+		upload: async (source, deadlineAt) => await uploadFile(request, backend, source, { ...callOptions, deadlineAt }),
 	};
 }

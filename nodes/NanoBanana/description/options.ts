@@ -15,12 +15,17 @@ export interface NanoBananaOptions {
 	maxRetries?: number;
 	timeout?: number;
 	requestsPerMinute?: number;
+	itemTimeBudget?: number;
+	fallbackModels?: string;
+	reuseAnswersAcrossExecutions?: boolean;
 }
 
 export const DEFAULT_MAX_CONCURRENCY = 4;
 export const DEFAULT_MAX_RETRIES = 4;
 /** 4K images on a busy model can take a few minutes. */
 export const DEFAULT_TIMEOUT_SECONDS = 300;
+/** Long enough for several slow attempts, short enough that a stuck item does not hold a run for hours. */
+export const DEFAULT_ITEM_TIME_BUDGET_SECONDS = 900;
 
 const ASPECT_RATIOS: Array<[string, string]> = [
 	['1:1', 'Square'],
@@ -57,6 +62,15 @@ export const optionsProperty: INodeProperties = {
 			options: ASPECT_RATIOS.map(([value, label]) => ({ name: `${value} (${label})`, value })),
 		},
 		{
+			displayName: 'Fallback Models',
+			name: 'fallbackModels',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. gemini-3.1-flash-image, gemini-3-pro-image',
+			description:
+				'Models to try, in order, when the chosen model is not found (404) or still fails after its retries (rate limit, server errors, timeouts). The output JSON says which model answered.',
+		},
+		{
 			displayName: 'Image Size',
 			name: 'imageSize',
 			type: 'options',
@@ -64,10 +78,10 @@ export const optionsProperty: INodeProperties = {
 			description:
 				'Resolution of the result. Leave this option out for the model\'s default (1K). Gemini 2.5 Flash Image ignores it; 512 needs Nano Banana 2; 4K takes longer.',
 			options: [
-				{ name: '512 px', value: '512' },
-				{ name: '1K (1024 px)', value: '1K' },
-				{ name: '2K (2048 px)', value: '2K' },
-				{ name: '4K (4096 px)', value: '4K' },
+				{ name: '512 Pixels', value: '512' },
+				{ name: '1K (1024 Pixels)', value: '1K' },
+				{ name: '2K (2048 Pixels)', value: '2K' },
+				{ name: '4K (4096 Pixels)', value: '4K' },
 			],
 		},
 		{
@@ -76,6 +90,15 @@ export const optionsProperty: INodeProperties = {
 			type: 'boolean',
 			default: true,
 			description: 'Whether to add the text the model wrote alongside the image to the output JSON',
+		},
+		{
+			displayName: 'Item Time Budget (Seconds)',
+			name: 'itemTimeBudget',
+			type: 'number',
+			typeOptions: { minValue: 10 },
+			default: DEFAULT_ITEM_TIME_BUDGET_SECONDS,
+			description:
+				'The most time one item may take across all its attempts and fallback models; after it, the item fails with the last error',
 		},
 		{
 			displayName: 'Keep Input Binaries',
@@ -128,6 +151,14 @@ export const optionsProperty: INodeProperties = {
 			placeholder: 'e.g. {{ $json.name }}-beach',
 			description:
 				'File name of the result, without or with extension (the extension always follows the image type Google returns). Empty: "photo.jpg" becomes "photo-edited.png"; generated images are named "generated-….png".',
+		},
+		{
+			displayName: 'Reuse Answers Across Executions',
+			name: 'reuseAnswersAcrossExecutions',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to keep recent answers in memory (up to 128 MB) and reuse them when the same model, prompt, images and options come again in a later execution. Identical items within one execution always share one request. Only switch on if your content may be cached.',
 		},
 		{
 			displayName: 'Seed',

@@ -13,20 +13,32 @@ import {
  * costs a request, and its error says how to fix it.
  */
 
+/**
+ * An input image: small ones carry their bytes (sent inline); big ones are uploaded through the
+ * Files API from `open()`, which streams from n8n's binary store when the file is on disk.
+ */
 export interface InputImage {
 	field: string;
 	fileName?: string;
 	mimeType: SupportedInputType;
-	bytes: Buffer;
+	size: number;
+	bytes?: Buffer;
+	open?: () => Promise<unknown>;
 }
 
 export interface InputLimits {
 	maxImages: number;
-	maxBytesPerImage: number;
+	/** Largest image sent inside the request. */
+	maxInlineBytes: number;
+	/** Largest image uploaded through the Files API; absent where the backend has none. */
+	maxUploadBytes?: number;
 	/** e.g. "Vertex AI", for the size message. */
 	backendLabel: string;
 	modelId: string;
 }
+
+/** Bytes read from a stored file to tell its type. */
+const SNIFF_BYTES = 4096;
 
 /** A problem with the item's input, worded for the user. */
 export class InputProblem extends Error {
@@ -63,13 +75,8 @@ export function checkImageCount(fields: string[], limits: InputLimits): void {
 }
 
 /** Judges the bytes, not the declared type: upstream nodes often mislabel files. */
-export function checkImageBytes(
-	bytes: Buffer,
-	field: string,
-	declaredMimeType: string | undefined,
-	limits: InputLimits,
-): SupportedInputType {
-	const detected = sniffImageType(bytes);
+export function checkImageBytes(head: Buffer, field: string, declaredMimeType: string | undefined): SupportedInputType {
+	const detected = sniffImageType(head);
 	if (detected === undefined) {
 		throw new InputProblem(
 			`The binary field "${field}" is not an image${declaredMimeType ? ` (it says ${declaredMimeType}, but its content is not a picture)` : ''}`,
@@ -82,13 +89,50 @@ export function checkImageBytes(
 			`Supported formats: ${SUPPORTED_LIST}. Convert it first, for example with n8n's "Edit Image" node (Options → Format: PNG or JPEG).`,
 		);
 	}
-	if (bytes.length > limits.maxBytesPerImage) {
-		throw new InputProblem(
-			`The image in "${field}" is ${formatBytes(bytes.length)}, over the ${formatBytes(limits.maxBytesPerImage)} that ${limits.backendLabel} accepts per image`,
-			`Make it smaller first (for example n8n's "Edit Image" node → Resize, or save it as JPEG).`,
-		);
-	}
 	return detected;
+}
+
+/** Whether the image goes inline or through the Files API; too big for both is an error. */
+export function deliveryFor(size: number, field: string, limits: InputLimits): 'inline' | 'upload' {
+	if (size <= limits.maxInlineBytes) return 'inline';
+	if (limits.maxUploadBytes !== undefined && size <= limits.maxUploadBytes) return 'upload';
+	const limit = limits.maxUploadBytes ?? limits.maxInlineBytes;
+	throw new InputProblem(
+		`The image in "${field}" is ${formatBytes(size)}, over the ${formatBytes(limit)} that ${limits.backendLabel} accepts per image`,
+		`Make it smaller first (for example n8n's "Edit Image" node → Resize, or save it as JPEG)${limits.maxUploadBytes === undefined ? ', or use a Google AI Studio API key: the Gemini API takes bigger images through its Files API' : ''}.`,
+	);
+}
+
+async function firstBytes(stream: unknown): Promise<Buffer> {
+	const chunks: Buffer[] = [];
+	let length = 0;
+	for await (const chunk of stream as AsyncIterable<Buffer>) {
+		chunks.push(chunk);
+		length += chunk.length;
+		if (length >= SNIFF_BYTES) break; // leaving the loop closes the stream
+	}
+	return Buffer.concat(chunks).subarray(0, SNIFF_BYTES);
+}
+
+/**
+ * A file n8n keeps on disk (or in S3) is measured and sniffed without loading it; only when it
+ * is small enough to send inline are its bytes read.
+ */
+async function readStoredImage(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	field: string,
+	metadata: IBinaryData,
+	limits: InputLimits,
+): Promise<InputImage> {
+	const id = metadata.id as string;
+	const { fileSize } = await context.helpers.getBinaryMetadata(id);
+	const mimeType = checkImageBytes(await firstBytes(await context.helpers.getBinaryStream(id, SNIFF_BYTES)), field, metadata.mimeType);
+	const image = { field, fileName: metadata.fileName, mimeType, size: fileSize };
+	if (deliveryFor(fileSize, field, limits) === 'upload') {
+		return { ...image, open: async () => await context.helpers.getBinaryStream(id) };
+	}
+	return { ...image, bytes: await context.helpers.getBinaryDataBuffer(itemIndex, field) };
 }
 
 function describeAvailable(binary: Record<string, IBinaryData> | undefined): string {
@@ -115,9 +159,20 @@ export async function readInputImages(
 				`${describeAvailable(binary)} Set "Input Binary Fields" to one of them.`,
 			);
 		}
+		if (metadata.id) {
+			images.push(await readStoredImage(context, itemIndex, field, metadata, limits));
+			continue;
+		}
 		const bytes = await context.helpers.getBinaryDataBuffer(itemIndex, field);
-		const mimeType = checkImageBytes(bytes, field, metadata.mimeType, limits);
-		images.push({ field, fileName: metadata.fileName, mimeType, bytes });
+		const mimeType = checkImageBytes(bytes, field, metadata.mimeType);
+		const delivery = deliveryFor(bytes.length, field, limits);
+		images.push({
+			field,
+			fileName: metadata.fileName,
+			mimeType,
+			size: bytes.length,
+			...(delivery === 'inline' ? { bytes } : { open: async () => bytes }),
+		});
 	}
 	return images;
 }

@@ -24,6 +24,10 @@ export interface Backend {
 	maxInlineImageBytes: number;
 	generateContentUrl(modelId: string): string;
 	listModelsUrl: string;
+	/** The Files API's upload endpoint, where the backend has one (the Gemini API does, Vertex not). */
+	fileUploadUrl?: string;
+	/** Largest file the Files API takes. */
+	maxUploadBytes?: number;
 }
 
 function trimSlashes(url: string): string {
@@ -43,11 +47,13 @@ export function aiStudioBackend(credentials: ICredentialDataDecryptedObject): Ba
 		name: 'aiStudio',
 		label: 'Google AI Studio (Gemini API)',
 		credentialType: AI_STUDIO_CREDENTIAL,
-		// The Gemini API takes requests up to 100 MB; base64 adds a third, so images up to 70 MB fit.
-		maxInlineImageBytes: 70 * MB,
+		// Bigger images go through the Files API: requests stay small enough for any proxy.
+		maxInlineImageBytes: 20 * MB,
 		generateContentUrl: (modelId) =>
 			`${base}/v1beta/models/${encodeURIComponent(normalizeModelId(modelId))}:generateContent`,
 		listModelsUrl: `${base}/v1beta/models`,
+		fileUploadUrl: `${base}/upload/v1beta/files`,
+		maxUploadBytes: 2048 * MB,
 	};
 }
 

@@ -4,9 +4,9 @@ import { sleepWithAbort } from 'n8n-workflow';
 import type { Backend } from './backends';
 import { failureFromThrown, type TransportFailure } from './failures';
 import type { RequestGate } from './gate';
-import { parseGenerateContentResponse, parseGoogleError, parseModelList } from './parse';
+import { parseGenerateContentResponse, parseGoogleError, parseModelList, parseUploadedFile } from './parse';
 import { nextRetryDelayMs, parseRetryAfterMs, retryDelayFrom, type RetryPolicy } from './retry';
-import type { GenerateContentRequest, GenerateContentResponse, Model } from './types';
+import type { FileData, GenerateContentResponse, Model } from './types';
 
 /**
  * Sends requests to Google through n8n's authenticated HTTP helper (proxy, SSRF rules and the
@@ -24,6 +24,8 @@ export interface CallOptions {
 	timeoutMs: number;
 	gate: RequestGate;
 	signal?: AbortSignal;
+	/** Epoch ms after which no new attempt starts and the last one is cut short (item budget). */
+	deadlineAt?: number;
 	random?: () => number;
 	sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
@@ -50,6 +52,8 @@ function snippetOf(body: unknown): string {
 /**
  * Every status but 401 comes back as a response so Google's error body can be read; 401 must
  * throw, because that is what makes n8n refresh the service-account token and retry once.
+ * n8n 1.x ignores the `except` list and hands back the 401: the request is then repeated in
+ * n8n's strict mode, where the 401 throws and the refresh happens.
  */
 async function attempt(
 	request: AuthenticatedRequest,
@@ -58,12 +62,15 @@ async function attempt(
 	signal: AbortSignal | undefined,
 ): Promise<{ response: IN8nHttpFullResponse } | { failure: TransportFailure }> {
 	try {
-		const response = await request(backend.credentialType, {
+		let response = await request(backend.credentialType, {
 			...options,
 			json: true,
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: { ignore: true, except: [401] },
 		});
+		if (isFullResponse(response) && response.statusCode === 401) {
+			response = await request(backend.credentialType, { ...options, json: true, returnFullResponse: true });
+		}
 		if (!isFullResponse(response)) {
 			return { failure: { kind: 'malformed', statusCode: 200, snippet: snippetOf(response) } };
 		}
@@ -81,56 +88,73 @@ async function attempt(
 	}
 }
 
+/** Builds the options of one attempt; called anew for each, so a streamed body can be reopened. */
+type AttemptOptions = (timeoutMs: number) => IHttpRequestOptions | Promise<IHttpRequestOptions>;
+
+/** Reads a 2xx answer; undefined means the body was not the answer expected. */
+type ReadAnswer<T> = (response: IN8nHttpFullResponse) => T | undefined;
+
+async function pause(wait: () => Promise<void>, attempts: number): Promise<void> {
+	// n8n's abortable sleep rejects when the execution is stopped.
+	const stopped = await wait().then(
+		() => false,
+		() => true,
+	);
+	if (stopped) throw new TransportError({ kind: 'cancelled' }, attempts);
+}
+
 async function withRetries<T>(
 	request: AuthenticatedRequest,
 	backend: Backend,
-	httpOptions: IHttpRequestOptions,
+	makeOptions: AttemptOptions,
 	options: CallOptions,
-	/** Reads a 2xx body; undefined means the body was not the answer expected. */
-	read: (body: unknown) => T | undefined,
+	read: ReadAnswer<T>,
 ): Promise<{ value: T; attempts: number }> {
 	const random = options.random ?? Math.random;
 	const sleep = options.sleep ?? sleepWithAbort;
+	const { signal, deadlineAt } = options;
 	for (let attemptIndex = 0; ; attemptIndex++) {
-		await options.gate.waitTurn(options.signal);
-		if (options.signal?.aborted) throw new TransportError({ kind: 'cancelled' }, attemptIndex);
-		const outcome = await attempt(request, backend, httpOptions, options.signal);
-		let result: TransportFailure;
+		await pause(async () => await options.gate.waitTurn(signal), attemptIndex);
+		if (signal?.aborted) throw new TransportError({ kind: 'cancelled' }, attemptIndex);
+		const remaining = deadlineAt === undefined ? Infinity : deadlineAt - Date.now();
+		const timeoutMs = Math.max(1, Math.min(options.timeoutMs, remaining));
+		const outcome = await attempt(request, backend, await makeOptions(timeoutMs), signal);
+
+		let failure: TransportFailure;
 		if ('response' in outcome) {
-			const value = read(outcome.response.body);
+			const value = read(outcome.response);
 			if (value !== undefined) return { value, attempts: attemptIndex + 1 };
-			result = {
-				kind: 'malformed',
-				statusCode: outcome.response.statusCode,
-				snippet: snippetOf(outcome.response.body),
-			};
+			failure = { kind: 'malformed', statusCode: outcome.response.statusCode, snippet: snippetOf(outcome.response.body) };
 		} else {
-			result = outcome.failure;
+			failure = outcome.failure;
 		}
 
-		const delay = nextRetryDelayMs(result, attemptIndex, options.policy, random);
-		if (delay === undefined || options.signal?.aborted) {
-			throw new TransportError(options.signal?.aborted ? { kind: 'cancelled' } : result, attemptIndex + 1);
+		const delay = nextRetryDelayMs(failure, attemptIndex, options.policy, random);
+		const outOfTime = deadlineAt !== undefined && delay !== undefined && Date.now() + delay >= deadlineAt;
+		if (delay === undefined || outOfTime || signal?.aborted) {
+			throw new TransportError(signal?.aborted ? { kind: 'cancelled' } : failure, attemptIndex + 1);
 		}
-		const serverDelay = retryDelayFrom(result);
+		const serverDelay = retryDelayFrom(failure);
 		if (serverDelay !== undefined) options.gate.pauseFor(serverDelay);
-		await sleep(delay, options.signal);
+		await pause(async () => await sleep(delay, signal), attemptIndex + 1);
 	}
 }
 
+/** Sends an encoded generateContent body (see `encode.ts`) to `modelId`. */
 export async function generateContent(
 	request: AuthenticatedRequest,
 	backend: Backend,
 	modelId: string,
-	body: GenerateContentRequest,
+	body: Buffer,
 	options: CallOptions,
 ): Promise<{ response: GenerateContentResponse; attempts: number }> {
+	const url = backend.generateContentUrl(modelId);
 	const { value, attempts } = await withRetries(
 		request,
 		backend,
-		{ method: 'POST', url: backend.generateContentUrl(modelId), body, timeout: options.timeoutMs },
+		(timeout) => ({ method: 'POST', url, body, headers: { 'Content-Type': 'application/json' }, timeout }),
 		options,
-		parseGenerateContentResponse,
+		(response) => parseGenerateContentResponse(response.body),
 	);
 	return { response: value, attempts };
 }
@@ -147,18 +171,82 @@ export async function listModels(
 		const { value } = await withRetries(
 			request,
 			backend,
-			{
+			(timeout) => ({
 				method: 'GET',
 				url: backend.listModelsUrl,
 				qs: { pageSize: 1000, ...(pageToken ? { pageToken } : {}) },
-				timeout: options.timeoutMs,
-			},
+				timeout,
+			}),
 			options,
-			parseModelList,
+			(response) => parseModelList(response.body),
 		);
 		models.push(...value.models);
 		pageToken = value.nextPageToken;
 		if (!pageToken) break;
 	}
 	return models;
+}
+
+export interface UploadSource {
+	mimeType: string;
+	size: number;
+	displayName: string;
+	/** Opens the bytes to send; called again when an attempt must be repeated. */
+	open(): Promise<unknown>;
+}
+
+function headerValue(headers: IN8nHttpFullResponse['headers'], name: string): string | undefined {
+	const value = headers[name] ?? headers[name.toLowerCase()];
+	return typeof value === 'string' ? value : Array.isArray(value) ? String(value[0]) : undefined;
+}
+
+/**
+ * Uploads a file through the Gemini API's Files API (resumable protocol: start, then upload and
+ * finalize in one request) and returns the file the model can read by URI.
+ */
+export async function uploadFile(
+	request: AuthenticatedRequest,
+	backend: Backend,
+	source: UploadSource,
+	options: CallOptions,
+): Promise<FileData> {
+	const uploadUrl = backend.fileUploadUrl;
+	if (!uploadUrl) throw new TransportError({ kind: 'other', message: `${backend.label} has no Files API` }, 0);
+	const session = await withRetries(
+		request,
+		backend,
+		(timeout) => ({
+			method: 'POST',
+			url: uploadUrl,
+			headers: {
+				'X-Goog-Upload-Protocol': 'resumable',
+				'X-Goog-Upload-Command': 'start',
+				'X-Goog-Upload-Header-Content-Length': String(source.size),
+				'X-Goog-Upload-Header-Content-Type': source.mimeType,
+				'Content-Type': 'application/json',
+			},
+			body: { file: { display_name: source.displayName } },
+			timeout,
+		}),
+		options,
+		(response) => headerValue(response.headers, 'x-goog-upload-url'),
+	);
+	const { value: file } = await withRetries(
+		request,
+		backend,
+		async (timeout) => ({
+			method: 'POST',
+			url: session.value,
+			headers: {
+				'Content-Length': String(source.size),
+				'X-Goog-Upload-Offset': '0',
+				'X-Goog-Upload-Command': 'upload, finalize',
+			},
+			body: (await source.open()) as IHttpRequestOptions['body'],
+			timeout,
+		}),
+		options,
+		(response) => parseUploadedFile(response.body),
+	);
+	return { mimeType: file.mimeType ?? source.mimeType, fileUri: file.uri };
 }

@@ -188,3 +188,12 @@ export function parseModelList(body: unknown): { models: Model[]; nextPageToken?
 	}
 	return { models, nextPageToken: stringField(json, 'nextPageToken') || undefined };
 }
+
+/** The `file` of a Files API upload answer; undefined unless it has a URI to refer to. */
+export function parseUploadedFile(body: unknown): { uri: string; mimeType?: string; state?: string } | undefined {
+	const json = bodyAsJson(body);
+	const file = isRecord(json) && isRecord(json.file) ? json.file : undefined;
+	const uri = file && stringField(file, 'uri');
+	if (!file || !uri) return undefined;
+	return { uri, mimeType: stringField(file, 'mimeType'), state: stringField(file, 'state') };
+}

@@ -23,16 +23,20 @@ export interface ServiceAccountKey {
 /** Thrown for a key file that cannot be used; its message says what to paste instead. */
 export class ServiceAccountKeyError extends Error {}
 
+function parseJson(text: string): unknown {
+	try {
+		return JSON.parse(text) as unknown;
+	} catch {
+		return undefined;
+	}
+}
+
 export function parseServiceAccountKey(json: unknown): ServiceAccountKey {
-	let parsed: unknown = json;
-	if (typeof json === 'string') {
-		try {
-			parsed = JSON.parse(json) as unknown;
-		} catch {
-			throw new ServiceAccountKeyError(
-				'The service account key is not valid JSON. Paste the whole contents of the JSON key file downloaded from Google Cloud (IAM & Admin → Service Accounts → Keys → Add key → JSON).',
-			);
-		}
+	const parsed = typeof json === 'string' ? parseJson(json) : json;
+	if (parsed === undefined) {
+		throw new ServiceAccountKeyError(
+			'The service account key is not valid JSON. Paste the whole contents of the JSON key file downloaded from Google Cloud (IAM & Admin → Service Accounts → Keys → Add key → JSON).',
+		);
 	}
 	const record = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
 	const text = (key: string) => (typeof record[key] === 'string' ? (record[key] as string) : undefined);
@@ -57,6 +61,14 @@ function base64Url(input: string | Buffer): string {
 	return Buffer.from(input).toString('base64url');
 }
 
+function rsaSign(input: string, privateKey: string): Buffer | undefined {
+	try {
+		return createSign('RSA-SHA256').update(input).sign(privateKey);
+	} catch {
+		return undefined;
+	}
+}
+
 /** The signed RS256 assertion posted to the key's token endpoint. */
 export function signJwtAssertion(key: ServiceAccountKey, nowSeconds: number): string {
 	const header: Record<string, string> = { alg: 'RS256', typ: 'JWT' };
@@ -69,10 +81,8 @@ export function signJwtAssertion(key: ServiceAccountKey, nowSeconds: number): st
 		exp: nowSeconds + ASSERTION_LIFETIME_SECONDS,
 	};
 	const signingInput = `${base64Url(JSON.stringify(header))}.${base64Url(JSON.stringify(claims))}`;
-	let signature: Buffer;
-	try {
-		signature = createSign('RSA-SHA256').update(signingInput).sign(key.privateKey);
-	} catch {
+	const signature = rsaSign(signingInput, key.privateKey);
+	if (!signature) {
 		throw new ServiceAccountKeyError(
 			'The "private_key" in the service account key could not be used to sign. Download a new JSON key for the service account and paste it whole.',
 		);

@@ -45,9 +45,19 @@ export interface GenerationConfig {
 	candidateCount?: number;
 }
 
+/**
+ * A request part as this node builds it: inline images stay raw bytes until the body is encoded,
+ * so an image is never held as a base64 string and as JSON text at the same time.
+ */
+export interface RequestPart {
+	text?: string;
+	inlineData?: { mimeType: string; data: Buffer };
+	fileData?: FileData;
+}
+
 export interface GenerateContentRequest {
-	contents: Content[];
-	systemInstruction?: Content;
+	contents: Array<{ role: 'user'; parts: RequestPart[] }>;
+	systemInstruction?: { parts: Array<{ text: string }> };
 	generationConfig: GenerationConfig;
 }
 
