@@ -4,7 +4,7 @@ import { sleepWithAbort } from 'n8n-workflow';
 import type { Backend } from './backends';
 import { failureFromThrown, type TransportFailure } from './failures';
 import type { RequestGate } from './gate';
-import { parseGenerateContentResponse, parseGoogleError, parseModelList, parseUploadedFile } from './parse';
+import { bodyAsJson, parseGenerateContentResponse, parseGoogleError, parseModelList, parseUploadedFile } from './parse';
 import { nextRetryDelayMs, parseRetryAfterMs, retryDelayFrom, type RetryPolicy } from './retry';
 import type { FileData, GenerateContentResponse, Model } from './types';
 
@@ -248,5 +248,37 @@ export async function uploadFile(
 		options,
 		(response) => parseUploadedFile(response.body),
 	);
-	return { mimeType: file.mimeType ?? source.mimeType, fileUri: file.uri };
+	const active = await waitUntilActive(request, backend, file, options);
+	return { mimeType: active.mimeType ?? source.mimeType, fileUri: active.uri };
 }
+
+type UploadedFile = NonNullable<ReturnType<typeof parseUploadedFile>>;
+
+/** Google processes some uploads before a model may read them; images are usually ACTIVE at once. */
+async function waitUntilActive(
+	request: AuthenticatedRequest,
+	backend: Backend,
+	uploaded: UploadedFile,
+	options: CallOptions,
+): Promise<UploadedFile> {
+	const sleep = options.sleep ?? sleepWithAbort;
+	let file = uploaded;
+	for (let poll = 0; file.state === 'PROCESSING' && poll < FILE_POLLS; poll++) {
+		await pause(async () => await sleep(FILE_POLL_INTERVAL_MS, options.signal), poll);
+		({ value: file } = await withRetries(
+			request,
+			backend,
+			(timeout) => ({ method: 'GET', url: uploaded.uri, timeout }),
+			options,
+			(response) => parseUploadedFile({ file: bodyAsJson(response.body) }),
+		));
+	}
+	if (file.state === 'ACTIVE' || file.state === undefined) return file;
+	throw new TransportError(
+		{ kind: 'other', message: `Google could not prepare the uploaded image for the model (file state ${file.state})` },
+		1,
+	);
+}
+
+const FILE_POLLS = 30;
+const FILE_POLL_INTERVAL_MS = 1000;
