@@ -110,7 +110,7 @@ export async function createRunContext(context: IExecuteFunctions): Promise<RunC
 	const callOptions: CallOptions = {
 		policy: { ...DEFAULT_RETRY_POLICY, maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES },
 		timeoutMs,
-		gate: new RequestGate(options.requestsPerMinute ?? 0),
+		gate: new RequestGate(options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY, options.requestsPerMinute ?? 0),
 		signal,
 	};
 	const request = authenticatedRequest(context);

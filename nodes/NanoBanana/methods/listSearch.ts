@@ -61,7 +61,7 @@ export async function searchModels(
 		const models = await listModels(
 			async (type, options) => await this.helpers.httpRequestWithAuthentication.call(this, type, options),
 			backend,
-			{ policy: { ...DEFAULT_RETRY_POLICY, maxRetries: 1 }, timeoutMs, gate: new RequestGate(0) },
+			{ policy: { ...DEFAULT_RETRY_POLICY, maxRetries: 1 }, timeoutMs, gate: new RequestGate(1, 0) },
 		);
 		const results = toSearchItems(models, filter);
 		if (results.length > 0 || filter) return { results };

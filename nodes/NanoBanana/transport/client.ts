@@ -3,7 +3,7 @@ import { sleepWithAbort } from 'n8n-workflow';
 
 import type { Backend } from './backends';
 import { failureFromThrown, type TransportFailure } from './failures';
-import type { RequestGate } from './gate';
+import type { RequestGate, SlotOutcome } from './gate';
 import { bodyAsJson, parseGenerateContentResponse, parseGoogleError, parseModelList, parseUploadedFile } from './parse';
 import { nextRetryDelayMs, parseRetryAfterMs, retryDelayFrom, type RetryPolicy } from './retry';
 import type { FileData, GenerateContentResponse, Model } from './types';
@@ -88,6 +88,12 @@ async function attempt(
 	}
 }
 
+function slotOutcome(outcome: { response: IN8nHttpFullResponse } | { failure: TransportFailure }): SlotOutcome {
+	if ('response' in outcome) return 'success';
+	const { failure } = outcome;
+	return failure.kind === 'api' && failure.statusCode === 429 ? 'rateLimited' : 'failed';
+}
+
 /** Builds the options of one attempt; called anew for each, so a streamed body can be reopened. */
 type AttemptOptions = (timeoutMs: number) => IHttpRequestOptions | Promise<IHttpRequestOptions>;
 
@@ -114,11 +120,12 @@ async function withRetries<T>(
 	const sleep = options.sleep ?? sleepWithAbort;
 	const { signal, deadlineAt } = options;
 	for (let attemptIndex = 0; ; attemptIndex++) {
-		await pause(async () => await options.gate.waitTurn(signal), attemptIndex);
-		if (signal?.aborted) throw new TransportError({ kind: 'cancelled' }, attemptIndex);
 		const remaining = deadlineAt === undefined ? Infinity : deadlineAt - Date.now();
-		const timeoutMs = Math.max(1, Math.min(options.timeoutMs, remaining));
-		const outcome = await attempt(request, backend, await makeOptions(timeoutMs), signal);
+		const httpOptions = await makeOptions(Math.max(1, Math.min(options.timeoutMs, remaining)));
+		const acquired = await options.gate.acquire(signal).catch(() => false);
+		if (!acquired) throw new TransportError({ kind: 'cancelled' }, attemptIndex);
+		const outcome = await attempt(request, backend, httpOptions, signal);
+		options.gate.release(slotOutcome(outcome));
 
 		let failure: TransportFailure;
 		if ('response' in outcome) {

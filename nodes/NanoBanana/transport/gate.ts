@@ -1,40 +1,91 @@
 import { sleepWithAbort } from 'n8n-workflow';
 
+/** How a request that held a slot ended, as far as pacing is concerned. */
+export type SlotOutcome = 'success' | 'rateLimited' | 'failed';
+
 /**
- * One gate per execution, shared by every request of the item pool. It makes the whole pool
- * honour a quota together: after a 429 that names a wait, nobody starts a request before the wait
- * is over (instead of each worker finding the limit on its own), and an optional
- * requests-per-minute pace spaces request starts evenly.
+ * One gate per execution, shared by every request of the item pool, so the pool honours a quota
+ * together instead of each worker finding the limit on its own:
+ * - after a 429 that names a wait, nobody starts a request before the wait is over;
+ * - an optional requests-per-minute pace spaces request starts evenly;
+ * - requests in flight are capped, and the cap adapts: a 429 lowers it to what the server just
+ *   accepted, a long run of successes raises it again by one (additive increase, multiplicative
+ *   decrease, as TCP does), up to the user's Max Concurrency.
  */
 export class RequestGate {
 	private resumeAt = 0;
 	private nextSlotAt = 0;
+	private inFlight = 0;
+	private limit: number;
+	private successStreak = 0;
+	private waiters: Array<() => void> = [];
 
 	constructor(
+		private readonly maxInFlight: number,
 		private readonly requestsPerMinute: number,
 		private readonly now: () => number = Date.now,
 		private readonly wait: (ms: number, signal?: AbortSignal) => Promise<void> = sleepWithAbort,
-	) {}
+	) {
+		this.limit = Math.max(1, maxInFlight);
+	}
 
-	/** Resolves when a new request may start. */
-	async waitTurn(signal?: AbortSignal): Promise<void> {
+	get currentLimit(): number {
+		return this.limit;
+	}
+
+	/**
+	 * Resolves true when the caller may start a request (it must call `release` afterwards), or
+	 * false when the execution was stopped while waiting.
+	 */
+	async acquire(signal?: AbortSignal): Promise<boolean> {
 		for (;;) {
+			if (signal?.aborted) return false;
 			const now = this.now();
-			const pausedFor = this.resumeAt - now;
-			const slotIn = this.nextSlotAt - now;
-			const waitMs = Math.max(pausedFor, slotIn, 0);
-			if (waitMs <= 0) break;
-			await this.wait(waitMs, signal);
-			if (signal?.aborted) return;
+			const waitMs = Math.max(this.resumeAt - now, this.nextSlotAt - now, 0);
+			if (waitMs > 0) {
+				await this.wait(waitMs, signal);
+				continue;
+			}
+			if (this.inFlight < this.limit) break;
+			await this.nextRelease(signal);
 		}
+		this.inFlight++;
 		if (this.requestsPerMinute > 0) {
 			// Claimed synchronously after the check, so two workers never take the same slot.
 			this.nextSlotAt = Math.max(this.now(), this.nextSlotAt) + 60_000 / this.requestsPerMinute;
 		}
+		return true;
+	}
+
+	release(outcome: SlotOutcome): void {
+		this.inFlight--;
+		if (outcome === 'rateLimited') {
+			// The server just refused one more than it takes: what is still running is what it takes.
+			this.limit = Math.max(1, Math.min(this.limit - 1, this.inFlight));
+			this.successStreak = 0;
+		} else if (outcome === 'success' && this.limit < this.maxInFlight) {
+			this.successStreak++;
+			if (this.successStreak >= 10 * this.limit) {
+				this.limit++;
+				this.successStreak = 0;
+			}
+		}
+		this.waiters.shift()?.();
 	}
 
 	/** Holds every new request back for `ms` from now (never shortens an earlier pause). */
 	pauseFor(ms: number): void {
 		this.resumeAt = Math.max(this.resumeAt, this.now() + ms);
+	}
+
+	private async nextRelease(signal?: AbortSignal): Promise<void> {
+		await new Promise<void>((resolve) => {
+			const wake = () => {
+				signal?.removeEventListener('abort', wake);
+				resolve();
+			};
+			this.waiters.push(wake);
+			signal?.addEventListener('abort', wake, { once: true });
+		});
 	}
 }
