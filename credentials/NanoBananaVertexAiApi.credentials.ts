@@ -86,7 +86,7 @@ export class NanoBananaVertexAiApi implements ICredentialType {
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL:
-				'={{ (function (c) { var l = String(c.location || "global").trim(); if (c.baseUrl) return String(c.baseUrl).replace(/\\/+$/, ""); if (l === "global") return "https://aiplatform.googleapis.com"; if (l === "us" || l === "eu") return "https://aiplatform." + l + ".rep.googleapis.com"; return "https://" + l + "-aiplatform.googleapis.com"; })($credentials) }}',
+				'={{ $credentials.baseUrl ? String($credentials.baseUrl).trim().replace(/\\/+$/, "") : String($credentials.location || "global").trim() === "global" ? "https://aiplatform.googleapis.com" : ["us", "eu"].includes(String($credentials.location).trim()) ? "https://aiplatform." + String($credentials.location).trim() + ".rep.googleapis.com" : "https://" + String($credentials.location).trim() + "-aiplatform.googleapis.com" }}',
 			url: '={{ "/v1/projects/" + (String($credentials.projectId || "").trim() || JSON.parse($credentials.serviceAccountJson).project_id) + "/locations/" + String($credentials.location || "global").trim() + "/publishers/google/models/gemini-2.5-flash-image" }}',
 		},
 	};
