@@ -81,4 +81,50 @@ function parseSeconds(arg, fallback) {
   return value;
 }
 
-module.exports = { extractDirectives, activeDirectives, parseSeconds, FAILURE_KINDS, SHAPE_KINDS };
+/**
+ * Turns active directives into: extra latency, at most one failure, and the answer's shape.
+ * @param {import('./directives').Directive[]} active
+ */
+function planDirectives(active) {
+  /** @type {{slowMs: number, failure: import('./directives').Directive | null, shape: import('./response').Shape}} */
+  const plan = { slowMs: 0, failure: null, shape: {} };
+  for (const d of active) {
+    const arg = d.arg?.trim();
+    switch (d.kind) {
+      case 'slow':
+        plan.slowMs += parseMillis(arg);
+        break;
+      case 'blocked':
+        plan.shape.blocked = (arg || 'SAFETY').toUpperCase();
+        break;
+      case 'finish':
+        plan.shape.finish = (arg || 'IMAGE_SAFETY').toUpperCase();
+        break;
+      case 'refusal':
+        plan.shape.refusal = true;
+        break;
+      case 'no-image':
+        plan.shape.noImage = true;
+        break;
+      case 'multi':
+        plan.shape.multi = Math.max(1, Math.min(16, Number(arg ?? 2) || 2));
+        break;
+      case 'mime':
+        if (!arg) throw new ApiError(400, '[emulator] mime directive needs a type, e.g. [[emulate:mime:image/jpeg]].');
+        plan.shape.mime = arg;
+        break;
+      default:
+        plan.failure ??= d;
+    }
+  }
+  return plan;
+}
+
+/** "500", "500ms", "2s", "2.5s" → milliseconds. @param {string | undefined} arg */
+function parseMillis(arg) {
+  const match = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(arg ?? '');
+  if (!match) throw new ApiError(400, `[emulator] Bad slow duration "${arg}" (use e.g. slow:500 or slow:2s).`);
+  return Number(match[1]) * (match[2] === 's' ? 1000 : 1);
+}
+
+module.exports = { extractDirectives, activeDirectives, parseSeconds, planDirectives, FAILURE_KINDS, SHAPE_KINDS };

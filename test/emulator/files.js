@@ -23,6 +23,7 @@ const FILE_TTL_MS = 48 * 3600 * 1000;
  * @property {Buffer} bytes
  * @property {number} createdAt ms
  * @property {number} activeAt ms when PROCESSING turns ACTIVE
+ * @property {string} version API version it was uploaded through (v1beta or v1), used in its uri
  */
 
 /**
@@ -33,6 +34,7 @@ const FILE_TTL_MS = 48 * 3600 * 1000;
  * @property {Buffer[]} chunks
  * @property {number} received
  * @property {StoredFile | null} file set once finalized
+ * @property {string} version
  */
 
 /** @typedef {{status: number, body?: any, headers?: Record<string, string>}} Reply */
@@ -61,9 +63,10 @@ class FileStore {
    * `X-Goog-Upload-Command: start`: opens a session and hands back its URL.
    * @param {Record<string, string | string[] | undefined>} headers
    * @param {Buffer} body JSON `{file: {displayName, mimeType}}`, may be empty
+   * @param {string} version
    * @returns {Reply}
    */
-  start(headers, body) {
+  start(headers, body, version) {
     const meta = parseMetadata(body);
     const declared = header(headers, 'x-goog-upload-header-content-length');
     const uploadId = crypto.randomBytes(24).toString('base64url');
@@ -74,8 +77,9 @@ class FileStore {
       chunks: [],
       received: 0,
       file: null,
+      version,
     });
-    const uploadUrl = `${this.baseUrl()}/upload/v1beta/files?upload_id=${uploadId}&upload_protocol=resumable`;
+    const uploadUrl = `${this.baseUrl()}/upload/${version}/files?upload_id=${uploadId}&upload_protocol=resumable`;
     return {
       status: 200,
       body: '',
@@ -124,7 +128,7 @@ class FileStore {
     }
     const contentType = header(headers, 'content-type');
     const mimeType = session.mimeType ?? (contentType && !contentType.startsWith('application/x-www-form') ? contentType : undefined);
-    session.file = this.store(Buffer.concat(session.chunks), mimeType, session.displayName);
+    session.file = this.store(Buffer.concat(session.chunks), mimeType, session.displayName, session.version);
     return this.finalReply(session.file);
   }
 
@@ -134,17 +138,18 @@ class FileStore {
    * @param {Record<string, string | string[] | undefined>} headers
    * @param {Buffer} body
    * @param {'multipart'|'media'} kind
+   * @param {string} version
    * @returns {Reply}
    */
-  simpleUpload(headers, body, kind) {
+  simpleUpload(headers, body, kind, version) {
     const contentType = header(headers, 'content-type') ?? '';
-    if (kind === 'media') return { status: 200, body: { file: this.resource(this.store(body, contentType, undefined)) } };
+    if (kind === 'media') return { status: 200, body: { file: this.resource(this.store(body, contentType, undefined, version)) } };
     const boundary = /boundary="?([^";]+)"?/i.exec(contentType)?.[1];
     if (!boundary) throw new ApiError(400, 'Multipart upload needs a multipart/related Content-Type with a boundary.');
     const [metaPart, dataPart] = splitMultipart(body, boundary);
     if (!metaPart || !dataPart) throw new ApiError(400, 'Multipart upload needs a metadata part and a media part.');
     const meta = parseMetadata(metaPart.body);
-    const file = this.store(dataPart.body, meta.mimeType ?? dataPart.contentType, meta.displayName);
+    const file = this.store(dataPart.body, meta.mimeType ?? dataPart.contentType, meta.displayName, version);
     return { status: 200, body: { file: this.resource(file) } };
   }
 
@@ -152,8 +157,9 @@ class FileStore {
    * @param {Buffer} bytes
    * @param {string | undefined} mimeType
    * @param {string | undefined} displayName
+   * @param {string} version
    */
-  store(bytes, mimeType, displayName) {
+  store(bytes, mimeType, displayName, version) {
     const now = Date.now();
     /** @type {StoredFile} */
     const file = {
@@ -163,6 +169,7 @@ class FileStore {
       bytes,
       createdAt: now,
       activeAt: now + this.processingMs(),
+      version,
     };
     this.files.set(file.id, file);
     return file;
@@ -186,7 +193,7 @@ class FileStore {
       expirationTime: googleTime(file.createdAt + FILE_TTL_MS),
       // Google's sha256Hash is the base64 of the hex digest, not of the raw digest.
       sha256Hash: Buffer.from(hex).toString('base64'),
-      uri: `${this.baseUrl()}/v1beta/files/${file.id}`,
+      uri: `${this.baseUrl()}/${file.version}/files/${file.id}`,
       state: Date.now() >= file.activeAt ? 'ACTIVE' : 'PROCESSING',
       source: 'UPLOADED',
     };

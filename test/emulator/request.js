@@ -29,8 +29,6 @@ const GENERATION_FIELDS = ['temperature', 'topP', 'topK', 'candidateCount', 'max
   'responseSchema', 'responseJsonSchema', 'responseModalities', 'mediaResolution', 'speechConfig',
   'thinkingConfig', 'imageConfig', 'enableEnhancedCivicAnswers', 'enableAffectiveDialog', 'audioTimestamp',
   'audioTranscriptionConfig', 'routingConfig', 'modelConfig', 'modelSelectionConfig'];
-/** The Gemini API's v1 surface predates image output: these only exist in v1beta. */
-const V1BETA_ONLY_GENERATION_FIELDS = ['responseModalities', 'imageConfig'];
 const IMAGE_CONFIG_FIELDS = {
   gemini: ['aspectRatio', 'imageSize'],
   vertex: ['aspectRatio', 'imageSize', 'personGeneration', 'imageOutputOptions', 'prominentPeople'],
@@ -114,6 +112,7 @@ function parseJsonBody(raw) {
 /**
  * @typedef {object} ParsedRequest
  * @property {'gemini'|'vertex'} backend
+ * @property {string} version API version from the URL (v1, v1beta, v1beta1)
  * @property {import('./models').ModelSpec} model
  * @property {string} prompt user text with directives stripped
  * @property {string} rawPrompt user text as sent (with directives)
@@ -137,10 +136,7 @@ function parseJsonBody(raw) {
  */
 function parseGenerateRequest({ backend, version, model, body, limits, resolveFile }) {
   rejectUnknownFields(body, TOP_FIELDS[backend], '');
-  const generationFields = backend === 'gemini' && version === 'v1'
-    ? GENERATION_FIELDS.filter((f) => !V1BETA_ONLY_GENERATION_FIELDS.includes(f))
-    : GENERATION_FIELDS;
-  rejectUnknownFields(body.generationConfig, generationFields, 'generation_config');
+  rejectUnknownFields(body.generationConfig, GENERATION_FIELDS, 'generation_config');
   const config = body.generationConfig ?? {};
   rejectUnknownFields(config.imageConfig, IMAGE_CONFIG_FIELDS[backend], 'generation_config.image_config');
 
@@ -150,6 +146,7 @@ function parseGenerateRequest({ backend, version, model, body, limits, resolveFi
       ? `Unable to submit request because it must include at least one contents field. ${VERTEX_DOCS}`
       : '* GenerateContentRequest.contents: contents is not specified\n');
   }
+  /** @type {string[]} */
   const texts = [];
   /** @type {InputImage[]} */
   const images = [];
@@ -173,7 +170,9 @@ function parseGenerateRequest({ backend, version, model, body, limits, resolveFi
   });
 
   const rawPrompt = texts.join('\n');
+  /** @type {import('./directives').Directive[]} */
   const directives = [];
+  /** @type {string[]} */
   const promptLines = [];
   for (const text of texts) {
     const found = extractDirectives(text);
@@ -183,6 +182,7 @@ function parseGenerateRequest({ backend, version, model, body, limits, resolveFi
   const imageConfig = config.imageConfig ?? {};
   const parsed = {
     backend,
+    version,
     model,
     prompt: promptLines.join('\n'),
     rawPrompt,

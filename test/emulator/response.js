@@ -49,11 +49,10 @@ function outputSize(req) {
  */
 function blockRow(width, colour) {
   const row = Buffer.alloc(width * 3);
-  for (let x = 0; x < width; x++) {
-    const [r, g, b] = colour(Math.floor((x * BLOCKS_PER_ROW) / width));
-    row[x * 3] = r;
-    row[x * 3 + 1] = g;
-    row[x * 3 + 2] = b;
+  for (let k = 0; k < BLOCKS_PER_ROW; k++) {
+    const rgb = Buffer.from(colour(k));
+    const end = Math.floor(((k + 1) * width) / BLOCKS_PER_ROW);
+    for (let x = Math.floor((k * width) / BLOCKS_PER_ROW); x < end; x++) rgb.copy(row, x * 3);
   }
   return row;
 }
@@ -66,11 +65,15 @@ function blockRow(width, colour) {
  */
 function renderPng({ width, height, prompt, inputs, variant, text }) {
   const promptHash = sha256(prompt);
+  const variantHash = sha256(prompt, variant);
   const colourAt = (/** @type {Buffer} */ hash, /** @type {number} */ i) => [hash[i % 30], hash[(i % 30) + 1], hash[(i % 30) + 2]];
   const bands = [
     blockRow(width, (k) => (k % 2 === 0 ? colourAt(promptHash, 0) : colourAt(promptHash, 3 + 3 * (k >> 1)))),
-    ...inputs.map((hex) => blockRow(width, (k) => colourAt(Buffer.from(hex, 'hex'), 3 * k))),
-    blockRow(width, (k) => colourAt(sha256(prompt, variant), 3 * k)),
+    ...inputs.map((hex) => {
+      const inputHash = Buffer.from(hex, 'hex');
+      return blockRow(width, (k) => colourAt(inputHash, 3 * k));
+    }),
+    blockRow(width, (k) => colourAt(variantHash, 3 * k)),
   ];
   const bandHeight = Math.max(1, Math.floor(height / bands.length));
   return encodePng({ width, height, text, row: (y) => bands[Math.min(bands.length - 1, Math.floor(y / bandHeight))] });

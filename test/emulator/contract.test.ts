@@ -1,0 +1,219 @@
+// Contract test: Google's own SDK (@google/genai) and google-auth-library talk to the emulator.
+// If the SDK builds the request and parses the answer, the emulator speaks Google's wire format
+// for both backends — it is not a mock shaped after our own code.
+import { GoogleGenAI, ApiError, createPartFromUri } from '@google/genai';
+import { JWT } from 'google-auth-library';
+import { startEmulator, readPngInfo } from './server';
+import type { Emulator } from './server';
+import { sha256hex, solidPng } from './test-helpers';
+
+let emu: Emulator;
+
+beforeAll(async () => {
+  emu = await startEmulator();
+});
+afterAll(async () => {
+  await emu.close();
+});
+beforeEach(() => emu.reset());
+
+const INPUT = solidPng(160, 90, [250, 200, 0]);
+
+/**
+ * Inside jest's vm sandbox the SDK's default transport (an undici dispatcher looked up on the
+ * main realm's globalThis) is unreachable, so hand it the global fetch: request building,
+ * auth headers and response parsing stay the SDK's own. Same for gaxios (google-auth-library),
+ * whose default is a dynamic import() of node-fetch that jest's CommonJS runtime refuses.
+ */
+const sdkFetch: typeof fetch = (input, init) => fetch(input, init);
+const last = <T>(items: T[]): T | undefined => items[items.length - 1];
+
+function imageContents(prompt: string) {
+  return [{ role: 'user', parts: [{ inlineData: { mimeType: 'image/png', data: INPUT.toString('base64') } }, { text: prompt }] }];
+}
+
+/** The final (non-thought) image the SDK parsed out of the answer. */
+function sdkImage(response: { candidates?: Array<{ content?: { parts?: Array<{ inlineData?: { data?: string; mimeType?: string }; thought?: boolean }> } }> }) {
+  const part = response.candidates?.[0]?.content?.parts?.find((p) => p.inlineData && !p.thought);
+  if (!part?.inlineData?.data) throw new Error('no image part');
+  return { mimeType: part.inlineData.mimeType, bytes: Buffer.from(part.inlineData.data, 'base64') };
+}
+
+describe('@google/genai with an AI Studio key (Gemini API backend)', () => {
+  const client = (extra: Record<string, unknown> = {}) =>
+    new GoogleGenAI({ apiKey: emu.apiKey, httpOptions: { baseUrl: emu.url, fetch: sdkFetch, ...extra } });
+
+  it('generateContent: the SDK sends the image request and parses the image part', async () => {
+    const response = await client().models.generateContent({
+      model: 'gemini-2.5-flash-image',
+      contents: imageContents('Turn the banana blue'),
+      config: { responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '16:9' } },
+    });
+    expect(response.candidates?.[0]?.content?.parts?.[0]?.text).toBe('Here is your edited image.');
+    expect(response.candidates?.[0]?.finishReason).toBe('STOP');
+    expect(response.modelVersion).toBe('gemini-2.5-flash-image');
+    expect(response.usageMetadata?.totalTokenCount).toBeGreaterThan(0);
+    const image = sdkImage(response);
+    expect(image.mimeType).toBe('image/png');
+    const info = readPngInfo(image.bytes);
+    expect([info.width, info.height]).toEqual([1024, 576]);
+    expect(info.meta).toMatchObject({ prompt: 'Turn the banana blue', inputs: [sha256hex(INPUT)], aspectRatio: '16:9', backend: 'gemini' });
+    // Where the SDK went and how it authenticated.
+    // @google/genai 2.x calls v1beta, 3.x calls v1.
+    expect(last(emu.counters.log)).toMatchObject({ method: 'POST', path: expect.stringMatching(/^\/v1(beta)?\/models\/gemini-2\.5-flash-image:generateContent$/), status: 200 });
+    expect(emu.counters.keyInHeader).toBe(1);
+    expect(emu.counters.keyInQuery).toBe(0);
+  });
+
+  it('Gemini 3: the SDK exposes thought parts that clients must skip', async () => {
+    const response = await client().models.generateContent({
+      model: 'gemini-3-pro-image',
+      contents: imageContents('Pro edit'),
+      config: { responseModalities: ['TEXT', 'IMAGE'], imageConfig: { imageSize: '2K', aspectRatio: '1:1' } },
+    });
+    const parts = response.candidates?.[0]?.content?.parts ?? [];
+    expect(parts[0]?.thought).toBe(true);
+    expect(parts.some((p) => p.thoughtSignature)).toBe(true);
+    expect(readPngInfo(sdkImage(response).bytes)).toMatchObject({ width: 2048, height: 2048 });
+  });
+
+  it('maps emulator errors onto the SDK\'s ApiError with the HTTP status', async () => {
+    const failure = await client()
+      .models.generateContent({ model: 'gemini-2.5-flash-image', contents: imageContents('x [[emulate:503]]') })
+      .catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(ApiError);
+    expect((failure as ApiError).status).toBe(503);
+    expect((failure as ApiError).message).toMatch(/overloaded/);
+    const notFound = await client().models.generateContent({ model: 'gemini-0-image', contents: 'x' }).catch((e: unknown) => e);
+    expect((notFound as ApiError).status).toBe(404);
+  });
+
+  it('the SDK\'s own retries recover from [[emulate:503x2]]', async () => {
+    const response = await client({ retryOptions: { attempts: 4, initialDelay: 0.05, maxDelay: 0.2 } }).models.generateContent({
+      model: 'gemini-2.5-flash-image',
+      contents: imageContents('flaky [[emulate:503x2]]'),
+    });
+    expect(readPngInfo(sdkImage(response).bytes).meta?.prompt).toBe('flaky');
+    expect(emu.counters.log.map((e) => e.status)).toEqual([503, 503, 200]);
+  });
+
+  it('models.list pages through every model', async () => {
+    const pager = await client().models.list({ config: { pageSize: 3 } });
+    const names: string[] = [];
+    for await (const model of pager) names.push(model.name ?? '');
+    expect(names).toEqual(expect.arrayContaining(['models/gemini-2.5-flash-image', 'models/gemini-3-pro-image', 'models/gemini-3.1-flash-image', 'models/gemini-3.1-flash-lite-image']));
+    expect(emu.counters.log.filter((e) => /^\/v1(beta)?\/models\?/.test(e.path)).length).toBeGreaterThan(1);
+    expect(emu.counters.log.some((e) => /pageToken=/.test(e.path))).toBe(true);
+  });
+
+  it('files.upload (resumable protocol), then generateContent with the file URI', async () => {
+    const ai = client();
+    const file = await ai.files.upload({ file: new Blob([INPUT], { type: 'image/png' }), config: { mimeType: 'image/png', displayName: 'banana.png' } });
+    expect(file).toMatchObject({ mimeType: 'image/png', displayName: 'banana.png', sizeBytes: String(INPUT.length), state: 'ACTIVE' });
+    expect([`${emu.url}/v1beta/${file.name}`, `${emu.url}/v1/${file.name}`]).toContain(file.uri);
+    expect(emu.counters.uploads).toBe(1);
+    const fetched = await ai.files.get({ name: file.name ?? '' });
+    expect(fetched.sha256Hash).toBe(file.sha256Hash);
+
+    const response = await ai.models.generateContent({
+      model: 'gemini-2.5-flash-image',
+      contents: [{ role: 'user', parts: [createPartFromUri(file.uri ?? '', 'image/png'), { text: 'From the Files API' }] }],
+    });
+    expect(readPngInfo(sdkImage(response).bytes).meta).toMatchObject({ inputs: [sha256hex(INPUT)], prompt: 'From the Files API' });
+    await ai.files.delete({ name: file.name ?? '' });
+    await expect(ai.files.get({ name: file.name ?? '' })).rejects.toMatchObject({ status: 403 });
+  });
+});
+
+describe('@google/genai with a service account (Vertex AI backend)', () => {
+  /**
+   * google-auth-library signs the JWT itself but always posts it to oauth2.googleapis.com
+   * (token_uri is ignored). The JWT client's own HTTP transport (gaxios) is redirected to the
+   * key file's token_uri, so the library's real signing and token handling run against us.
+   */
+  function serviceAccountClient(): JWT {
+    const key = emu.serviceAccountKey;
+    const jwt = new JWT({ email: key.client_email, key: key.private_key, keyId: key.private_key_id, scopes: ['https://www.googleapis.com/auth/cloud-platform'] });
+    jwt.transporter.interceptors.request.add({
+      resolved: async (config) => {
+        if (String(config.url) === 'https://oauth2.googleapis.com/token') config.url = new URL(key.token_uri);
+        config.fetchImplementation = sdkFetch;
+        return config;
+      },
+    });
+    return jwt;
+  }
+
+  function vertexClient(location = 'global', apiVersion?: string) {
+    return new GoogleGenAI({
+      vertexai: true,
+      project: emu.serviceAccountKey.project_id,
+      location,
+      googleAuthOptions: { authClient: serviceAccountClient() },
+      httpOptions: { baseUrl: emu.url, fetch: sdkFetch, ...(apiVersion ? { apiVersion } : {}) },
+    });
+  }
+
+  it('generateContent: token exchange, bearer call on the Vertex path, image parsed', async () => {
+    const response = await vertexClient('us-central1').models.generateContent({
+      model: 'gemini-2.5-flash-image',
+      contents: imageContents('Vertex edit'),
+      config: { responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '16:9' }, candidateCount: 2 },
+    });
+    expect(response.candidates).toHaveLength(2);
+    const info = readPngInfo(sdkImage(response).bytes);
+    expect([info.width, info.height]).toEqual([1024, 576]);
+    expect(info.meta).toMatchObject({ backend: 'vertex', prompt: 'Vertex edit', inputs: [sha256hex(INPUT)] });
+    expect(response.createTime).toBeDefined();
+    expect(emu.counters.tokenExchanges).toBe(1);
+    expect(emu.counters.bearerRequests).toBe(1);
+    expect(emu.counters.byBackend).toEqual({ vertex: 1 });
+    expect(last(emu.counters.log)?.path).toMatch(
+      /^\/v1(beta1)?\/projects\/emulator-project\/locations\/us-central1\/publishers\/google\/models\/gemini-2\.5-flash-image:generateContent$/,
+    );
+  });
+
+  it('reuses one token across calls; a token revoked server-side surfaces as ApiError 401', async () => {
+    const ai = vertexClient('global', 'v1');
+    await ai.models.generateContent({ model: 'gemini-3-pro-image', contents: imageContents('one') });
+    await ai.models.generateContent({ model: 'gemini-3-pro-image', contents: imageContents('two') });
+    expect(emu.counters.tokenExchanges).toBe(1);
+    expect(last(emu.counters.log)?.path).toBe('/v1/projects/emulator-project/locations/global/publishers/google/models/gemini-3-pro-image:generateContent');
+    // The client still believes its token is valid; the SDK does not retry a 401 by itself.
+    emu.expireTokens();
+    const failure = await ai.models.generateContent({ model: 'gemini-3-pro-image', contents: imageContents('three') }).catch((e: unknown) => e);
+    expect((failure as ApiError).status).toBe(401);
+  });
+
+  it('google-auth-library refreshes a token that expires_in says is (nearly) expired', async () => {
+    emu.configure({ tokenTtlSeconds: 1 });
+    try {
+      const ai = vertexClient();
+      await ai.models.generateContent({ model: 'gemini-2.5-flash-image', contents: imageContents('one') });
+      await ai.models.generateContent({ model: 'gemini-2.5-flash-image', contents: imageContents('two') });
+      expect(emu.counters.tokenExchanges).toBe(2);
+    } finally {
+      emu.configure({ tokenTtlSeconds: 3600 });
+    }
+  });
+
+  it('finish reasons and finishMessage reach the SDK', async () => {
+    const response = await vertexClient().models.generateContent({
+      model: 'gemini-2.5-flash-image',
+      contents: imageContents('x [[emulate:finish:IMAGE_SAFETY]]'),
+    });
+    expect(response.candidates?.[0]?.finishReason).toBe('IMAGE_SAFETY');
+    expect(response.candidates?.[0]?.finishMessage).toMatch(/Unable to show the generated image/);
+  });
+
+  it('models.list and models.get hit the Model Garden publisher model endpoints', async () => {
+    const ai = vertexClient();
+    const pager = await ai.models.list({ config: { pageSize: 3, queryBase: true } });
+    const names: string[] = [];
+    for await (const model of pager) names.push(model.name ?? '');
+    expect(names).toContain('publishers/google/models/gemini-2.5-flash-image');
+    const model = await ai.models.get({ model: 'gemini-3.1-flash-image' });
+    expect(model.name).toBe('publishers/google/models/gemini-3.1-flash-image');
+    expect(emu.counters.log.some((e) => e.path.startsWith('/v1beta1/publishers/google/models?'))).toBe(true);
+  });
+});

@@ -1,0 +1,154 @@
+// Types for TypeScript consumers (jest tests, e2e launcher, benchmarks) of server.js.
+// server.js is plain CommonJS with JSDoc so it runs under `node` without compilation;
+// keep this file in step with it (the emulator's own .test.ts files type-check against it).
+
+export interface EmulatorOptions {
+  /** 0 = random free port. Start-time only. */
+  port: number;
+  /** Default 127.0.0.1. Start-time only. */
+  host: string;
+  /** The accepted AI Studio key. Default 'emulator-api-key'. */
+  apiKey: string;
+  /** Added to every generateContent call. Default 0. */
+  latencyMs: number;
+  /** Concurrent generateContent calls accepted; more get 429. Default Infinity (null over HTTP). */
+  maxInFlight: number;
+  /** generateContent calls per sliding 60 s; more get 429 with RetryInfo. Default Infinity. */
+  rpm: number;
+  /** Lifetime of issued access tokens. Default 3600. */
+  tokenTtlSeconds: number;
+  /** Request body limit (Gemini inline limit). Default 100 MB. */
+  maxRequestBytes: number;
+  /** Per inline image on Vertex. Default 7 MB. */
+  vertexMaxInlineBytes: number;
+  /** Uploaded files report state PROCESSING for this long. Default 0. */
+  fileProcessingMs: number;
+  /** Gemini 3 answers include thought parts. Default true. */
+  thoughts: boolean;
+  /** One line per request on stderr. Default false. */
+  verbose: boolean;
+}
+
+export interface ServiceAccountKey {
+  type: 'service_account';
+  project_id: string;
+  private_key_id: string;
+  private_key: string;
+  client_email: string;
+  client_id: string;
+  auth_uri: string;
+  token_uri: string;
+  auth_provider_x509_cert_url: string;
+  client_x509_cert_url: string;
+  universe_domain: string;
+}
+
+export interface LogEntry {
+  t: number;
+  method: string;
+  path: string;
+  /** 0 when the response never completed (hang, drop, client abort). */
+  status: number;
+  backend?: 'gemini' | 'vertex';
+  model?: string;
+  prompt?: string;
+  attempt?: number;
+  directives?: string[];
+  aborted?: boolean;
+}
+
+export interface Counters {
+  requests: number;
+  generateContent: number;
+  countTokens: number;
+  inFlight: number;
+  maxInFlight: number;
+  maxConcurrentAttempts: number;
+  rejectedInFlight: number;
+  rateLimited: number;
+  tokenExchanges: number;
+  tokenErrors: number;
+  keyInHeader: number;
+  keyInQuery: number;
+  bearerRequests: number;
+  selfSignedJwtRequests: number;
+  uploads: number;
+  byModel: Record<string, number>;
+  byBackend: Record<string, number>;
+  byStatus: Record<string, number>;
+  log: LogEntry[];
+}
+
+export interface AccessToken {
+  access_token: string;
+  expires_in: number;
+  token_type: 'Bearer';
+}
+
+export interface Emulator {
+  readonly url: string;
+  readonly apiKey: string;
+  readonly serviceAccountKey: ServiceAccountKey;
+  /** Live object: read it any time; reset() zeroes it in place. */
+  readonly counters: Counters;
+  readonly options: EmulatorOptions;
+  configure(partial: Partial<Omit<EmulatorOptions, 'port' | 'host'>>): EmulatorOptions;
+  /** Zeroes counters and forgets xN attempts and the rpm window (files and tokens stay). */
+  reset(): void;
+  /** Counters plus `options` (Infinity as null) and `files`, as GET /__emulator/state returns. */
+  state(): Counters & { options: Record<string, unknown>; files: number };
+  issueAccessToken(scopes?: string[]): AccessToken;
+  expireTokens(): void;
+  close(): Promise<void>;
+}
+
+export interface PngInfo {
+  width: number;
+  height: number;
+  bitDepth: number;
+  colorType: number;
+  text: Record<string, string>;
+  /** Parsed `nano-banana-emulator` tEXt chunk, null on other PNGs. */
+  meta: EmulatorImageMeta | null;
+}
+
+export interface EmulatorImageMeta {
+  prompt: string;
+  inputs: string[];
+  aspectRatio: string | null;
+  imageSize: string | null;
+  model: string;
+  backend: 'gemini' | 'vertex';
+  systemInstruction?: string;
+  temperature?: number;
+  seed?: number;
+  n: number;
+  candidate: number;
+  thought?: true;
+}
+
+export interface DecodedPng {
+  width: number;
+  height: number;
+  channels: number;
+  pixels: Buffer;
+  pixel(x: number, y: number): number[];
+}
+
+export function startEmulator(options?: Partial<EmulatorOptions>): Promise<Emulator>;
+export function readPngInfo(buffer: Buffer): PngInfo;
+export function decodePng(buffer: Buffer): DecodedPng;
+export function encodePng(image: {
+  width: number;
+  height: number;
+  row: (y: number) => Buffer;
+  text?: Record<string, string>;
+}): Buffer;
+/** A signed JWT-bearer assertion for the token endpoint (defaults: cloud-platform scope, Google's aud, 1 h). */
+export function createAssertion(
+  key: { client_email: string; private_key: string; private_key_id?: string },
+  overrides?: { aud?: string; scope?: string; iat?: number; exp?: number },
+): string;
+export function signJwt(claims: Record<string, unknown>, privateKeyPem: string, header?: Record<string, unknown>): string;
+export const MODELS: ReadonlyArray<{ id: string; displayName: string; image: boolean; thinking: boolean }>;
+export const DEFAULTS: EmulatorOptions;
