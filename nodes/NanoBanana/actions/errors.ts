@@ -57,7 +57,7 @@ export function toItemFailure(
 	if (thrown instanceof ServiceAccountKeyError) {
 		return operationError(
 			thrown.message,
-			'Open the "Google Vertex AI Service Account" credential and paste the JSON key file again.',
+			'Open the "Google Vertex AI Service Account API" credential and paste the JSON key file again.',
 			'INVALID_CREDENTIAL',
 		);
 	}

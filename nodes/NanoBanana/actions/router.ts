@@ -1,5 +1,6 @@
 import {
 	NodeOperationError,
+	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
 } from 'n8n-workflow';
@@ -15,20 +16,20 @@ type ItemOperation = (context: IExecuteFunctions, itemIndex: number, run: RunCon
 
 const OPERATIONS: Record<string, ItemOperation> = { edit: editItem, generate: generateItem };
 
-/** A failed item as n8n's "Continue" settings expect it: `json.error` plus the error itself. */
+/**
+ * A failed item for "Continue On Fail": `json.error` holds the message, what to do, the cause and
+ * the HTTP status. It is the item's only json key, which is how every n8n version (1.x and 2.x)
+ * recognises a failed item for the error output; the input image stays attached, so a failed photo
+ * can be routed to review instead of lost.
+ */
 function errorItem(context: IExecuteFunctions, itemIndex: number, failure: ItemFailure): INodeExecutionData {
 	const input = context.getInputData()[itemIndex];
-	const json = { ...(input?.json ?? {}), error: failure.error.message, errorReason: failure.reason };
+	const error: IDataObject = { message: failure.error.message, reason: failure.reason, itemIndex };
+	if (failure.error.description) error.description = failure.error.description;
+	if (failure.httpCode) error.httpCode = failure.httpCode;
 	return {
-		json: {
-			...json,
-			...(failure.error.description ? { errorDescription: failure.error.description } : {}),
-			...(failure.httpCode ? { errorStatus: failure.httpCode } : {}),
-		},
-		// The input image travels on, so a failed photo can be routed to review instead of lost.
+		json: { error },
 		...(input?.binary ? { binary: input.binary } : {}),
-		// n8n's error output recognises failed items by this field.
-		error: failure.error,
 		pairedItem: { item: itemIndex },
 	};
 }

@@ -1,5 +1,5 @@
 import type { IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n-workflow';
-import { sleepWithAbort } from 'n8n-workflow';
+import { waitUnlessStopped } from './wait';
 
 import type { Backend } from './backends';
 import { failureFromThrown, type TransportFailure } from './failures';
@@ -117,7 +117,7 @@ async function withRetries<T>(
 	read: ReadAnswer<T>,
 ): Promise<{ value: T; attempts: number }> {
 	const random = options.random ?? Math.random;
-	const sleep = options.sleep ?? sleepWithAbort;
+	const sleep = options.sleep ?? waitUnlessStopped;
 	const { signal, deadlineAt } = options;
 	for (let attemptIndex = 0; ; attemptIndex++) {
 		const remaining = deadlineAt === undefined ? Infinity : deadlineAt - Date.now();
@@ -268,7 +268,7 @@ async function waitUntilActive(
 	uploaded: UploadedFile,
 	options: CallOptions,
 ): Promise<UploadedFile> {
-	const sleep = options.sleep ?? sleepWithAbort;
+	const sleep = options.sleep ?? waitUnlessStopped;
 	let file = uploaded;
 	for (let poll = 0; file.state === 'PROCESSING' && poll < FILE_POLLS; poll++) {
 		await pause(async () => await sleep(FILE_POLL_INTERVAL_MS, options.signal), poll);

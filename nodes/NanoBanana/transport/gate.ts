@@ -1,4 +1,4 @@
-import { sleepWithAbort } from 'n8n-workflow';
+import { waitUnlessStopped } from './wait';
 
 /** How a request that held a slot ended, as far as pacing is concerned. */
 export type SlotOutcome = 'success' | 'rateLimited' | 'failed';
@@ -24,7 +24,7 @@ export class RequestGate {
 		private readonly maxInFlight: number,
 		private readonly requestsPerMinute: number,
 		private readonly now: () => number = Date.now,
-		private readonly wait: (ms: number, signal?: AbortSignal) => Promise<void> = sleepWithAbort,
+		private readonly wait: (ms: number, signal?: AbortSignal) => Promise<void> = waitUnlessStopped,
 	) {
 		this.limit = Math.max(1, maxInFlight);
 	}
