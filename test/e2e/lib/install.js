@@ -107,7 +107,10 @@ function platformPackageName() {
 	return `${prefix}-${platform}-${process.arch}`;
 }
 
-/** Where we install the platform package: where the `node` package's preinstall would put it. */
+/**
+ * Where we install the platform package: where the `node` package's preinstall would put it.
+ * @param {string} dir
+ */
 function platformPackageDir(dir) {
 	return path.join(dir, 'node_modules', 'node', 'node_modules', platformPackageName());
 }
@@ -167,7 +170,7 @@ async function acquireLock(dir, log) {
 			const secs = Math.round((Date.now() - waitStart) / 1000);
 			log(
 				`Waiting for the n8n install already running in ${dir} (${holder}; ${secs} s so far; ` +
-					`progress: ${lastLogLine(dir)})`,
+					`${progressNote(dir)})`,
 			);
 			lastNote = Date.now();
 		}
@@ -250,16 +253,20 @@ function npmExitCode(dir) {
 	return m ? Number(m[1]) : undefined;
 }
 
-/** @param {string} dir */
-function lastLogLine(dir) {
-	const lines = readTail(path.join(dir, LOG_FILE)).trim().split('\n');
-	let du = '';
+/**
+ * A short progress note: how many packages npm has unpacked so far, else its last log line.
+ * @param {string} dir
+ */
+function progressNote(dir) {
 	try {
-		du = ` ${fs.readdirSync(path.join(dir, 'node_modules')).length} top-level packages so far`;
+		const count = fs.readdirSync(path.join(dir, 'node_modules')).filter((n) => !n.startsWith('.')).length;
+		if (count > 0) return `${count} packages unpacked so far`;
 	} catch {
 		/* none yet */
 	}
-	return `"${(lines[lines.length - 1] ?? '').slice(0, 100)}",${du}`;
+	const lines = readTail(path.join(dir, LOG_FILE)).trim().split('\n');
+	const last = (lines[lines.length - 1] ?? '').trim().slice(0, 100);
+	return last ? `npm: ${last}` : 'resolving dependencies';
 }
 
 /** @param {string} file */
@@ -302,7 +309,7 @@ async function ensureNpmInstall(dir, n8nVersion, nodeVersion, log) {
 	const out = fs.openSync(logPath, 'w');
 	const started = Date.now();
 	const ticker = setInterval(
-		() => log(`  ...still installing (${Math.round((Date.now() - started) / 1000)} s; ${lastLogLine(dir)})`),
+		() => log(`  ...still installing (${Math.round((Date.now() - started) / 1000)} s; ${progressNote(dir)})`),
 		30_000,
 	);
 	let code;

@@ -13,7 +13,7 @@ const { ensureN8n } = require('./install');
 const { packPackage } = require('./pack');
 const { createN8nHome, installTarball, n8nEnv, readBinary, binaryPath, freePort } = require('./home');
 const { runN8n, importCredentials, importWorkflows, executeWorkflow, extractRunData, nodeOutput } = require('./cli');
-const { startN8n, login, restJson } = require('./server');
+const { startN8n, login, restJson, isListening } = require('./server');
 
 module.exports = {
 	ensureN8n,
@@ -33,4 +33,5 @@ module.exports = {
 	startN8n,
 	login,
 	restJson,
+	isListening,
 };

@@ -242,4 +242,4 @@ async function isListening(port) {
 	return (await probe('127.0.0.1')) || (await probe('::1'));
 }
 
-module.exports = { startN8n, ensureOwner, login, restJson };
+module.exports = { startN8n, ensureOwner, login, restJson, isListening };

@@ -1,0 +1,27 @@
+// @ts-check
+'use strict';
+/**
+ * Preloaded into the measured `n8n execute` process (`node --require <this> n8n execute …`):
+ * when the process exits it writes its own peak resident set size (VmHWM from
+ * /proc/self/status) to `$NANO_BANANA_BENCH_PEAK_DIR/<pid>.json`, so the peak is read at the very
+ * end instead of by polling that could miss it. Child processes (n8n's task runner) inherit the
+ * variable but write under their own pid; the benchmark only reads the pid it spawned.
+ */
+const fs = require('node:fs');
+const path = require('node:path');
+
+const dir = process.env.NANO_BANANA_BENCH_PEAK_DIR;
+if (dir) {
+	process.on('exit', () => {
+		try {
+			const status = fs.readFileSync('/proc/self/status', 'utf8');
+			const kb = (/** @type {string} */ key) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+			fs.writeFileSync(
+				path.join(dir, `${process.pid}.json`),
+				JSON.stringify({ pid: process.pid, vmHwmKb: kb('VmHWM'), vmRssKb: kb('VmRSS'), argv: process.argv.slice(1, 4) }),
+			);
+		} catch {
+			/* best effort: the poller's figure is used instead */
+		}
+	});
+}

@@ -1,0 +1,339 @@
+// @ts-check
+'use strict';
+/**
+ * Every failure the emulator can produce, in the real n8n (`n8n execute`): each kind alone on its
+ * own item, then 100 items where a third fail transiently (some twice, some in two different ways)
+ * and a few fail for good, once with "Continue" (regular output) and once with "Continue (using
+ * error output)"; a hung connection with a short Timeout; and, without any Continue setting, a
+ * failure stopping the run with the first failing item's error.
+ *
+ * Each item carries its own prompt with an `[[emulate:…]]` directive (the emulator counts `xN`
+ * attempts per distinct request, so every item fails on its own schedule). Checked per item: it
+ * ends as an edited image whose PNG says it was made from that item's prompt, or as an error item
+ * whose json names the reason; its place in the output and its pairedItem are its input's; and
+ * the emulator saw exactly the attempts the retry policy should make: nothing lost, nothing
+ * sent twice.
+ */
+const { describe, it, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const crypto = require('node:crypto');
+
+const n8n = require('./lib/n8n');
+const wf = require('./lib/workflows');
+const { createPng, isPng } = require('./lib/png');
+const { freshHome } = require('./lib/fixture');
+const { startEmulator } = require('./lib/emulator');
+const { itemsWithImagesNodes, PROMPT_EXPRESSION, sha256 } = require('./lib/items');
+const { readPngInfo } = require('../emulator/server');
+
+const NODE = 'Nano Banana';
+const MAX_RETRIES = 3;
+const log = (/** @type {string} */ msg) => process.stderr.write(`[faults] ${msg}\n`);
+
+/**
+ * @typedef {object} Case
+ * @property {string | null} directive   what goes into `[[emulate:…]]` (null: none)
+ * @property {number} attempts           requests the node must send for the item
+ * @property {number} [images]           result images when it succeeds (default 1)
+ * @property {string} [reason]           json.error.reason when it must fail
+ * @property {RegExp} [message]          json.error.message when it must fail
+ */
+
+/** Fail, then succeed on a retry. @type {Case[]} */
+const TRANSIENT = [
+	{ directive: '503x1', attempts: 2 },
+	{ directive: '429:0.2sx1', attempts: 2 },
+	{ directive: 'dropx1', attempts: 2 },
+	{ directive: '500x2', attempts: 3 },
+	{ directive: 'malformedx1', attempts: 2 },
+	{ directive: '502-htmlx1', attempts: 2 },
+	{ directive: '502x1', attempts: 2 },
+	{ directive: '504x1', attempts: 2 },
+	{ directive: '408x1', attempts: 2 },
+	{ directive: '499x1', attempts: 2 },
+	{ directive: 'retry-after:0.2x1', attempts: 2 },
+	// Two different failures in a row on one item: 503 first, then a dropped connection.
+	{ directive: '503x1,dropx2', attempts: 3 },
+];
+
+/** Answers that are images, shaped differently. @type {Case[]} */
+const SHAPES = [
+	{ directive: null, attempts: 1 },
+	{ directive: 'multi:3', attempts: 1, images: 3 },
+	{ directive: 'slow:150ms', attempts: 1 },
+];
+
+/** Fail for good (not retried, or retried until the retries run out). @type {Case[]} */
+const PERMANENT = [
+	{ directive: 'blocked', attempts: 1, reason: 'SAFETY', message: /^Google blocked the prompt \(SAFETY\)$/ },
+	{ directive: 'blocked:PROHIBITED_CONTENT', attempts: 1, reason: 'PROHIBITED_CONTENT', message: /blocked the prompt \(PROHIBITED_CONTENT\)/ },
+	{ directive: 'finish:IMAGE_SAFETY', attempts: 1, reason: 'IMAGE_SAFETY', message: /^No image: Google's safety filter stopped it \(IMAGE_SAFETY\)$/ },
+	{ directive: 'finish:IMAGE_RECITATION', attempts: 1, reason: 'IMAGE_RECITATION', message: /resembled protected content/ },
+	{ directive: 'finish:NO_IMAGE', attempts: 1, reason: 'NO_IMAGE', message: /decided not to produce one \(NO_IMAGE\)/ },
+	{ directive: 'finish:IMAGE_OTHER', attempts: 1, reason: 'IMAGE_OTHER', message: /stopped without one \(IMAGE_OTHER\)/ },
+	{ directive: 'refusal', attempts: 1, reason: 'TEXT_ONLY', message: /^No image: the model answered with text only: "I can't help/ },
+	{ directive: 'no-image', attempts: 1, reason: 'EMPTY_RESPONSE', message: /^No image: Google returned an empty answer$/ },
+	{ directive: '429-daily', attempts: 1, reason: 'RESOURCE_EXHAUSTED', message: /^The daily quota for "gemini-2\.5-flash-image" is used up$/ },
+	{ directive: '400', attempts: 1, reason: 'INVALID_ARGUMENT', message: /^Google rejected the request \(400 INVALID_ARGUMENT\)$/ },
+	{ directive: '401', attempts: 1, reason: 'UNAUTHENTICATED', message: /^Google did not accept the credentials$/ },
+	{ directive: '403', attempts: 1, reason: 'PERMISSION_DENIED', message: /^This API key is not allowed to use the Gemini API$/ },
+	{ directive: '404', attempts: 1, reason: 'NOT_FOUND', message: /^The model "gemini-2\.5-flash-image" was not found$/ },
+	{
+		directive: '500',
+		attempts: MAX_RETRIES + 1,
+		reason: 'INTERNAL',
+		message: new RegExp(`^Google's servers could not complete the request \\(500 INTERNAL\\) \\(tried ${MAX_RETRIES + 1} times\\)$`),
+	},
+	{
+		directive: '503',
+		attempts: MAX_RETRIES + 1,
+		reason: 'UNAVAILABLE',
+		message: new RegExp(`\\(503 UNAVAILABLE\\) \\(tried ${MAX_RETRIES + 1} times\\)$`),
+	},
+];
+
+const INPUT = createPng(24, 16, (x, y) => [(x * 10) % 256, (y * 15) % 256, 120]);
+const INPUT_HASH = sha256(INPUT);
+
+/**
+ * Items for a run: `cases[i]` becomes item i, its prompt unique to this run and item.
+ * @param {string} tag
+ * @param {Case[]} cases
+ */
+function planItems(tag, cases) {
+	return cases.map((c, i) => {
+		const base = `faults ${tag} #${i}: make the sky ${['orange', 'teal', 'violet'][i % 3]}`;
+		return {
+			...c,
+			index: i,
+			expectedPrompt: base,
+			prompt: c.directive ? `${base} [[emulate:${c.directive}]]` : base,
+		};
+	});
+}
+
+/** @param {string} id @param {{ id: string, name: string }} credential @param {ReturnType<typeof planItems>} items @param {{ onError?: string, options?: Record<string, unknown> }} settings */
+function faultWorkflow(id, credential, items, settings) {
+	const node = wf.nanoBananaNode({
+		credential,
+		operation: 'edit',
+		prompt: PROMPT_EXPRESSION,
+		options: { maxRetries: MAX_RETRIES, maxConcurrency: 8, ...settings.options },
+	});
+	if (settings.onError) Object.assign(node, { onError: settings.onError });
+	return wf.linearWorkflow({
+		id,
+		name: `Faults ${id}`,
+		nodes: [wf.manualTrigger(), ...itemsWithImagesNodes(items.map(({ prompt }) => ({ prompt, image: INPUT }))), node],
+	});
+}
+
+describe('faults: every emulator failure in the real n8n', () => {
+	/** @type {import('./lib/home').N8nHome} */
+	let home;
+	let dispose = () => {};
+	/** @type {import('./lib/emulator').RunningEmulator | undefined} */
+	let emulator;
+	const credential = { id: 'faultsAiStudio01', name: 'Faults AI Studio (emulator)' };
+
+	const emulatorCall = async (/** @type {string} */ route, method = 'GET') => {
+		const res = await fetch(`${emulator?.url}/__emulator/${route}`, { method });
+		return /** @type {any} */ (await res.json());
+	};
+
+	/**
+	 * Imports and executes a workflow over `items`; returns the run and the emulator's view of it.
+	 * @param {string} id
+	 * @param {ReturnType<typeof planItems>} items
+	 * @param {{ onError?: string, options?: Record<string, unknown> }} settings
+	 */
+	const execute = async (id, items, settings) => {
+		await emulatorCall('reset', 'POST');
+		await n8n.importWorkflows(home, [faultWorkflow(id, credential, items, settings)]);
+		const started = Date.now();
+		const result = await n8n.executeWorkflow(home, id);
+		const seconds = ((Date.now() - started) / 1000).toFixed(1);
+		const state = await emulatorCall('state');
+		log(`${id}: ${items.length} items, ${state.generateContent} requests, n8n execute ${seconds} s`);
+		return { result, state };
+	};
+
+	/**
+	 * Requests the emulator received per item (by the prompt it logged, directives stripped).
+	 * @param {any} state
+	 */
+	const requestsByPrompt = (state) => {
+		/** @type {Map<string, number>} */
+		const counts = new Map();
+		for (const entry of state.log) {
+			if (!/:generateContent$/.test(entry.path)) continue;
+			counts.set(entry.prompt, (counts.get(entry.prompt) ?? 0) + 1);
+		}
+		return counts;
+	};
+
+	/**
+	 * One item's outcome: an image made from its prompt, or the error its case names.
+	 * @param {any} item
+	 * @param {ReturnType<typeof planItems>[number]} plan
+	 */
+	const checkItem = (item, plan) => {
+		const label = `item ${plan.index} (${plan.directive ?? 'no directive'})`;
+		assert.deepEqual(item.pairedItem, { item: plan.index }, `${label}: pairedItem`);
+		if (plan.reason) {
+			// The node's error item: json.error = { message, reason, description, httpCode?, itemIndex }.
+			const error = item.json.error;
+			assert.equal(typeof error?.message, 'string', `${label} must fail, got ${JSON.stringify(item.json).slice(0, 300)}`);
+			assert.match(error.message, /** @type {RegExp} */ (plan.message), `${label}: error message`);
+			assert.equal(error.reason, plan.reason, `${label}: error reason`);
+			assert.equal(error.itemIndex, plan.index, `${label}: error names its item`);
+			assert.ok(String(error.description ?? '').length > 10, `${label}: a description says what to do`);
+			assert.equal(item.json.nanoBanana, undefined, `${label}: no result summary on an error item`);
+			assert.deepEqual(Object.keys(item.binary ?? {}), ['data'], `${label}: the input image travels on`);
+			return;
+		}
+		assert.equal(item.json.error, undefined, `${label} must succeed, failed with: ${JSON.stringify(item.json.error)}`);
+		assert.equal(item.json.nanoBanana?.attempts, plan.attempts, `${label}: attempts`);
+		const images = plan.images ?? 1;
+		assert.equal(item.json.nanoBanana?.imageCount, images, `${label}: images`);
+		const fields = ['data', ...Array.from({ length: images - 1 }, (_, n) => `data_${n + 1}`)];
+		assert.deepEqual(Object.keys(item.binary ?? {}).sort(), fields.sort(), `${label}: binary fields`);
+		for (const [n, field] of fields.entries()) {
+			const png = n8n.readBinary(home, item.binary[field]);
+			assert.ok(isPng(png), `${label}: ${field} is a PNG`);
+			const { meta } = readPngInfo(png);
+			assert.equal(meta?.prompt, plan.expectedPrompt, `${label}: ${field} was made from the item's own prompt`);
+			assert.deepEqual(meta?.inputs, [INPUT_HASH], `${label}: ...and from its image`);
+			assert.equal(meta?.n, n, `${label}: ${field} is image ${n} of the answer`);
+		}
+	};
+
+	/**
+	 * The emulator saw exactly the attempts each item's case calls for.
+	 * @param {any} state
+	 * @param {ReturnType<typeof planItems>} items
+	 */
+	const checkRequests = (state, items) => {
+		const counts = requestsByPrompt(state);
+		for (const plan of items) {
+			assert.equal(
+				counts.get(plan.expectedPrompt) ?? 0,
+				plan.attempts,
+				`item ${plan.index} (${plan.directive ?? 'no directive'}): requests sent`,
+			);
+		}
+		const total = items.reduce((sum, p) => sum + p.attempts, 0);
+		assert.equal(state.generateContent, total, 'no request beyond the planned attempts');
+	};
+
+	before(async () => {
+		emulator = await startEmulator({ log });
+		({ home, dispose } = await freshHome());
+		await n8n.importCredentials(home, [wf.aiStudioCredential({ ...credential, apiKey: emulator.apiKey, baseUrl: emulator.url })]);
+	});
+
+	after(async () => {
+		await emulator?.stop();
+		dispose();
+	});
+
+	it('each kind alone on its own item (Continue, regular output)', async () => {
+		const items = planItems(crypto.randomUUID().slice(0, 8), [...SHAPES, ...TRANSIENT, ...PERMANENT]);
+		const { result, state } = await execute('faultsEachKind01', items, { onError: 'continueRegularOutput' });
+		assert.equal(result.success, true, `execution failed: ${JSON.stringify(result.error)?.slice(0, 500)}`);
+		const output = n8n.nodeOutput(result.run, NODE);
+		assert.equal(output.length, items.length, 'one output item per input item');
+		items.forEach((plan, i) => checkItem(output[i], plan));
+		checkRequests(state, items);
+	});
+
+	/**
+	 * 100 items: every third one fails transiently (cycling through TRANSIENT), five fail for good
+	 * (blocked, IMAGE_SAFETY, refusal, ...), the rest succeed at once.
+	 * @param {string} tag
+	 */
+	const mixedPlan = (tag) => {
+		const permanentAt = new Map([
+			[7, PERMANENT[0]],
+			[20, PERMANENT[2]],
+			[44, PERMANENT[6]],
+			[68, PERMANENT[0]],
+			[95, PERMANENT[2]],
+		]);
+		/** @type {Case[]} */
+		const cases = Array.from({ length: 100 }, (_, i) => {
+			if (i % 3 === 0) return TRANSIENT[(i / 3) % TRANSIENT.length];
+			return permanentAt.get(i) ?? SHAPES[0];
+		});
+		return planItems(tag, cases);
+	};
+
+	it('100 items, a third failing transiently and five for good (Continue, regular output): none lost, none duplicated, order kept', async () => {
+		const items = mixedPlan(crypto.randomUUID().slice(0, 8));
+		const { result, state } = await execute('faultsMixedReg01', items, { onError: 'continueRegularOutput' });
+		assert.equal(result.success, true, `execution failed: ${JSON.stringify(result.error)?.slice(0, 500)}`);
+		const output = n8n.nodeOutput(result.run, NODE);
+		assert.equal(output.length, 100);
+		items.forEach((plan, i) => checkItem(output[i], plan));
+		assert.equal(output.filter((item) => item.json.error).length, 5, 'exactly the five permanent failures are errors');
+		checkRequests(state, items);
+	});
+
+	it('the same with "Continue (using error output)": successes on output 0, failures on output 1, both in input order', async () => {
+		const items = mixedPlan(crypto.randomUUID().slice(0, 8));
+		const { result, state } = await execute('faultsMixedErr01', items, { onError: 'continueErrorOutput' });
+		assert.equal(result.success, true, `execution failed: ${JSON.stringify(result.error)?.slice(0, 500)}`);
+		const successes = n8n.nodeOutput(result.run, NODE, 0);
+		const failures = n8n.nodeOutput(result.run, NODE, 1);
+		const expectedFailures = items.filter((p) => p.reason);
+		const expectedSuccesses = items.filter((p) => !p.reason);
+		assert.equal(failures.length, expectedFailures.length, 'every failed item is on the error output');
+		assert.equal(successes.length, expectedSuccesses.length, 'every other item is on the success output');
+		expectedSuccesses.forEach((plan, i) => checkItem(successes[i], plan));
+		expectedFailures.forEach((plan, i) => checkItem(failures[i], plan));
+		checkRequests(state, items);
+	});
+
+	it('a hung connection with a short Timeout: retried, then an image (hang once) or a timeout error (hangs every time)', async () => {
+		const tag = crypto.randomUUID().slice(0, 8);
+		const items = planItems(tag, [
+			{ directive: 'hangx1', attempts: 2 },
+			{
+				directive: 'hang',
+				attempts: 2,
+				reason: 'TIMEOUT',
+				message: /^No answer from Google within 2 s \(tried 2 times\)$/,
+			},
+			{ directive: null, attempts: 1 },
+		]);
+		const started = Date.now();
+		const { result, state } = await execute('faultsHang0001', items, {
+			onError: 'continueRegularOutput',
+			options: { timeout: 2, maxRetries: 1 },
+		});
+		assert.equal(result.success, true, `execution failed: ${JSON.stringify(result.error)?.slice(0, 500)}`);
+		const output = n8n.nodeOutput(result.run, NODE);
+		assert.equal(output.length, 3);
+		items.forEach((plan, i) => checkItem(output[i], plan));
+		checkRequests(state, items);
+		assert.ok(Date.now() - started < 60_000, 'the timeout, not the default 300 s, bounded the hung requests');
+	});
+
+	it('without Continue: the first failing item (by input order) stops the run with its error', async () => {
+		const items = planItems(crypto.randomUUID().slice(0, 8), [
+			SHAPES[0],
+			TRANSIENT[0],
+			PERMANENT[0], // blocked: the first failure in input order
+			SHAPES[0],
+			PERMANENT[11], // 403
+			SHAPES[0],
+		]);
+		const { result } = await execute('faultsStopRun01', items, {});
+		assert.equal(result.success, false, 'the execution fails');
+		const message = String(result.error?.message ?? '');
+		assert.match(message, /Google blocked the prompt \(SAFETY\)/, `the run's error is item 2's: ${message}`);
+		const runs = result.run.data.resultData.runData[NODE];
+		assert.ok(runs?.[0]?.error, 'the node run carries the error');
+		assert.equal(runs[0].error.context?.itemIndex ?? runs[0].error.itemIndex, 2, 'the error names item 2');
+	});
+});

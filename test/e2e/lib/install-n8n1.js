@@ -1,0 +1,275 @@
+// @ts-check
+'use strict';
+/**
+ * A second cached n8n: the last 1.x line (1.123.x), run with this machine's own Node (20.19+),
+ * for the compatibility e2e test. Same cache root as the 2.x install (`install.js`), its own dir:
+ * `${XDG_CACHE_HOME:-~/.cache}/n8n-nodes-gemini-nano-banana/n8n-<version>-node<major>`.
+ *
+ * Steps (each skipped when already done; `.ready.json` marks the whole install as done):
+ *   1. `npm install --ignore-scripts n8n@<version>` (scripts off, as for 2.x: native downloads fail
+ *      here), log in `install.log`, last line `done <exit code>`;
+ *   2. `npm rebuild sqlite3 --build-from-source` for this Node (headers from `--nodedir`: the
+ *      running Node's own prefix when it ships include/node, else npm's configured nodedir), then a
+ *      check that sqlite3 opens a database.
+ *
+ * A failure that is not ours to fix (the registry lacks a version n8n pins, no network, no
+ * compiler) is thrown as an `InstallUnavailableError` so the test can skip with the reason.
+ */
+const fs = require('node:fs');
+const path = require('node:path');
+const { run, sleep } = require('./proc');
+const config = require('./config');
+
+/** Last patch of n8n's 1.x line that installs from the registry (checked with `npm view n8n@1.123 version`). */
+const N8N1_VERSION = process.env.NANO_BANANA_N8N1_VERSION || '1.123.81';
+/** What n8n 1.123 declares in `engines.node`. */
+const NODE_RANGE = { min: [20, 19, 0], maxMajor: 24 };
+
+/** Dependencies of n8n 1.x replaced in the runtime dir (never in this package): see npmInstall. */
+const RUNTIME_OVERRIDES = { xlsx: '0.18.5' };
+
+const READY_MARKER = '.ready.json';
+const LOCK_FILE = '.install.lock';
+const LOG_FILE = 'install.log';
+
+/** The install cannot be done on this machine for a reason outside the package (skip, don't fail). */
+class InstallUnavailableError extends Error {}
+
+/**
+ * @param {{ n8nVersion?: string, dir?: string, log?: (msg: string) => void }} [options]
+ * @returns {Promise<import('./install').N8nInstall>}
+ */
+async function ensureN8n1(options = {}) {
+	const n8nVersion = options.n8nVersion ?? N8N1_VERSION;
+	const nodeVersion = process.versions.node;
+	const log = options.log ?? (() => {});
+	checkNodeVersion(nodeVersion, n8nVersion);
+	const dir = options.dir ?? path.join(config.CACHE_ROOT, `n8n-${n8nVersion}-node${nodeVersion.split('.')[0]}`);
+	const result = () => describe(dir, n8nVersion, nodeVersion);
+	if (isReady(dir, n8nVersion, nodeVersion)) return result();
+
+	fs.mkdirSync(dir, { recursive: true });
+	const release = await acquireLock(dir, log);
+	try {
+		if (isReady(dir, n8nVersion, nodeVersion)) return result();
+		const started = Date.now();
+		await npmInstall(dir, n8nVersion, log);
+		await ensureSqlite(dir, log);
+		fs.writeFileSync(
+			path.join(dir, READY_MARKER),
+			JSON.stringify({ n8nVersion, nodeVersion, nodeBin: process.execPath, readyAt: new Date().toISOString() }, null, 2),
+		);
+		log(`n8n ${n8nVersion} ready in ${dir} on Node ${nodeVersion} (${Math.round((Date.now() - started) / 1000)} s)`);
+		return result();
+	} finally {
+		release();
+	}
+}
+
+/**
+ * @param {string} nodeVersion
+ * @param {string} n8nVersion
+ */
+function checkNodeVersion(nodeVersion, n8nVersion) {
+	const [major, minor, patch] = nodeVersion.split('.').map(Number);
+	const [minMajor, minMinor, minPatch] = NODE_RANGE.min;
+	const tooOld =
+		major < minMajor || (major === minMajor && (minor < minMinor || (minor === minMinor && patch < minPatch)));
+	if (tooOld || major > NODE_RANGE.maxMajor) {
+		throw new InstallUnavailableError(
+			`n8n ${n8nVersion} needs Node >=${NODE_RANGE.min.join('.')} <=${NODE_RANGE.maxMajor}.x; this machine runs ${nodeVersion}`,
+		);
+	}
+}
+
+/**
+ * @param {string} dir
+ * @param {string} n8nVersion
+ * @param {string} nodeVersion
+ * @returns {import('./install').N8nInstall}
+ */
+function describe(dir, n8nVersion, nodeVersion) {
+	return {
+		dir,
+		nodeBin: process.execPath,
+		n8nBin: path.join(dir, 'node_modules', 'n8n', 'bin', 'n8n'),
+		n8nVersion,
+		nodeVersion,
+	};
+}
+
+/**
+ * @param {string} dir
+ * @param {string} n8nVersion
+ * @param {string} nodeVersion
+ */
+function isReady(dir, n8nVersion, nodeVersion) {
+	const marker = readJson(path.join(dir, READY_MARKER));
+	return (
+		marker?.n8nVersion === n8nVersion &&
+		marker?.nodeVersion === nodeVersion &&
+		fs.existsSync(describe(dir, n8nVersion, nodeVersion).n8nBin)
+	);
+}
+
+/**
+ * `<dir>/.install.lock` holding our pid; a lock whose process is gone is taken over.
+ * @param {string} dir
+ * @param {(msg: string) => void} log
+ * @returns {Promise<() => void>}
+ */
+async function acquireLock(dir, log) {
+	const lockPath = path.join(dir, LOCK_FILE);
+	const started = Date.now();
+	let noted = 0;
+	for (;;) {
+		try {
+			fs.writeFileSync(lockPath, String(process.pid), { flag: 'wx' });
+			return () => {
+				try {
+					if (fs.readFileSync(lockPath, 'utf8') === String(process.pid)) fs.unlinkSync(lockPath);
+				} catch {
+					/* gone */
+				}
+			};
+		} catch (err) {
+			if (/** @type {NodeJS.ErrnoException} */ (err).code !== 'EEXIST') throw err;
+		}
+		const pid = Number(readText(lockPath).trim()) || 0;
+		if (!isAlive(pid)) {
+			fs.rmSync(lockPath, { force: true });
+			continue;
+		}
+		if (Date.now() - noted > 30_000) {
+			log(`Waiting for the n8n install already running in ${dir} (pid ${pid}, ${Math.round((Date.now() - started) / 1000)} s)`);
+			noted = Date.now();
+		}
+		if (Date.now() - started > config.TIMEOUTS.install) throw new Error(`Gave up waiting for the install in ${dir} (pid ${pid})`);
+		await sleep(2000);
+	}
+}
+
+/** @param {number} pid */
+function isAlive(pid) {
+	if (!pid) return false;
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (err) {
+		return /** @type {NodeJS.ErrnoException} */ (err).code === 'EPERM';
+	}
+}
+
+/**
+ * @param {string} dir
+ * @param {string} n8nVersion
+ * @param {(msg: string) => void} log
+ */
+async function npmInstall(dir, n8nVersion, log) {
+	const logPath = path.join(dir, LOG_FILE);
+	const installed = readJson(path.join(dir, 'node_modules', 'n8n', 'package.json'))?.version;
+	if (installed === n8nVersion && /(?:^|\n)done 0\s*$/.test(readText(logPath))) return;
+	// n8n-nodes-base 1.x depends on xlsx as a tarball URL on cdn.sheetjs.com, which is not the npm
+	// registry and not reachable from every machine; the registry's last xlsx (0.18.5, used only by
+	// the spreadsheet nodes, none of which this package's tests run) stands in for it.
+	fs.writeFileSync(
+		path.join(dir, 'package.json'),
+		JSON.stringify({ name: 'n8n1-runtime', private: true, overrides: RUNTIME_OVERRIDES }, null, 2),
+	);
+	log(`Installing n8n ${n8nVersion} into ${dir} (first run: a few minutes, about 2 GB; later runs reuse it)`);
+	const out = fs.openSync(logPath, 'w');
+	const started = Date.now();
+	const ticker = setInterval(() => log(`  ...still installing n8n ${n8nVersion} (${Math.round((Date.now() - started) / 1000)} s)`), 30_000);
+	let code = 1;
+	let output = '';
+	try {
+		const res = await run('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', `n8n@${n8nVersion}`], {
+			cwd: dir,
+			check: false,
+			timeout: config.TIMEOUTS.install,
+			onOutput: (chunk) => {
+				fs.writeSync(out, chunk);
+				output = (output + chunk).slice(-20_000);
+			},
+		});
+		code = res.code ?? 1;
+	} finally {
+		clearInterval(ticker);
+		fs.writeSync(out, `\ndone ${code}\n`);
+		fs.closeSync(out);
+	}
+	if (code === 0) {
+		log(`  npm install finished in ${Math.round((Date.now() - started) / 1000)} s`);
+		return;
+	}
+	const registryProblem = /\b(ETARGET|E404|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|ECONNRESET)\b/.exec(output);
+	const detail = /npm error (?:network request to \S+ failed[^\n]*|notarget[^\n]*|404[^\n]*)/.exec(output)?.[0];
+	const message =
+		`npm install n8n@${n8nVersion} failed (exit ${code}${registryProblem ? `, ${registryProblem[1]}` : ''})` +
+		`${detail ? `: ${detail.replace(/^npm error /, '')}` : ''}; see ${logPath}`;
+	throw registryProblem ? new InstallUnavailableError(message) : new Error(message);
+}
+
+/** Headers for node-gyp: the running Node's prefix if it has them, else npm's configured nodedir. */
+function nodeHeadersDir() {
+	const prefix = path.resolve(path.dirname(process.execPath), '..');
+	if (fs.existsSync(path.join(prefix, 'include', 'node', 'node.h'))) return prefix;
+	return undefined;
+}
+
+const SQLITE_PROBE = `
+const sqlite3 = require(process.argv[1]);
+const db = new sqlite3.Database(':memory:');
+db.get('select sqlite_version() as v', (err, row) => {
+  if (err) { console.error(err); process.exit(1); }
+  console.log(JSON.stringify({ node: process.version, sqlite: row.v }));
+  db.close();
+});`;
+
+/**
+ * @param {string} dir
+ * @param {(msg: string) => void} log
+ */
+async function ensureSqlite(dir, log) {
+	const sqliteDir = path.join(dir, 'node_modules', 'sqlite3');
+	if (!fs.existsSync(sqliteDir)) throw new Error(`${sqliteDir} is missing from the n8n install`);
+	const probe = () => run(process.execPath, ['-e', SQLITE_PROBE, sqliteDir], { cwd: dir, check: false, timeout: 60_000 });
+	if ((await probe()).code === 0) return;
+	log(`Building sqlite3 for Node ${process.versions.node} (about a minute)`);
+	const started = Date.now();
+	const headers = nodeHeadersDir();
+	const args = ['rebuild', 'sqlite3', '--build-from-source', '--foreground-scripts', ...(headers ? [`--nodedir=${headers}`] : [])];
+	const res = await run('npm', args, { cwd: dir, check: false, timeout: config.TIMEOUTS.sqliteRebuild });
+	const rebuildLog = path.join(dir, 'sqlite-rebuild.log');
+	fs.writeFileSync(rebuildLog, res.stdout + res.stderr);
+	if (res.code !== 0) {
+		const noToolchain = /(not found: make|gyp ERR! stack Error: not found|g\+\+: not found|No Xcode|python.*not found)/i.test(
+			res.stdout + res.stderr,
+		);
+		const message = `npm rebuild sqlite3 failed (exit ${res.code}); see ${rebuildLog}`;
+		throw noToolchain ? new InstallUnavailableError(`${message} (no C/C++ build tools)`) : new Error(message);
+	}
+	const check = await probe();
+	if (check.code !== 0) throw new Error(`sqlite3 does not load after the rebuild:\n${check.stderr}`);
+	log(`  sqlite3 built in ${Math.round((Date.now() - started) / 1000)} s: ${check.stdout.trim()}`);
+}
+
+/** @param {string} file */
+function readText(file) {
+	try {
+		return fs.readFileSync(file, 'utf8');
+	} catch {
+		return '';
+	}
+}
+
+/** @param {string} file */
+function readJson(file) {
+	try {
+		return JSON.parse(fs.readFileSync(file, 'utf8'));
+	} catch {
+		return undefined;
+	}
+}
+
+module.exports = { ensureN8n1, InstallUnavailableError, N8N1_VERSION };
