@@ -17,7 +17,9 @@ export class NanoBanana implements INodeType {
 		icon: { light: 'file:nanoBanana.svg', dark: 'file:nanoBanana.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ ($parameter["operation"] === "generate" ? "Generate" : "Edit") + ": " + $parameter["model"].value }}',
+		// The model arrives as a resource-locator object or, in some editor versions, as its value.
+		subtitle:
+			'={{ ($parameter["operation"] === "generate" ? "Generate" : "Edit") + ": " + (typeof $parameter["model"] === "object" ? $parameter["model"].value : $parameter["model"]) }}',
 		description: 'Edit and generate images with Google Gemini image models (Nano Banana)',
 		defaults: { name: 'Nano Banana' },
 		usableAsTool: true,
