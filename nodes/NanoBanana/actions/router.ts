@@ -51,7 +51,12 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 	const items = this.getInputData();
 	const operation = this.getNodeParameter('operation', 0) as string;
 	const runItem = OPERATIONS[operation];
-	if (!runItem) throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not known`);
+	if (!runItem) {
+		throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not one this node has`, {
+			description:
+				'Choose "Edit Image" or "Generate Image". For other Gemini API calls use an HTTP Request node with Authentication "Predefined Credential Type" and this credential.',
+		});
+	}
 
 	let run: RunContext;
 	try {

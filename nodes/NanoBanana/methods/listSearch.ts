@@ -19,10 +19,10 @@ import type { Model } from '../transport/types';
  * available to the service account. The list loaded from the API always wins.
  */
 const KNOWN_IMAGE_MODELS: Model[] = [
-	{ name: 'gemini-2.5-flash-image', displayName: 'Nano Banana (Gemini 2.5 Flash Image)' },
-	{ name: 'gemini-3-pro-image', displayName: 'Nano Banana Pro (Gemini 3 Pro Image)' },
-	{ name: 'gemini-3.1-flash-image', displayName: 'Nano Banana 2 (Gemini 3.1 Flash Image)' },
-	{ name: 'gemini-3.1-flash-lite-image', displayName: 'Nano Banana 2 Lite (Gemini 3.1 Flash Lite Image)' },
+	{ name: 'gemini-2.5-flash-image', displayName: 'Nano Banana' },
+	{ name: 'gemini-3-pro-image', displayName: 'Nano Banana Pro' },
+	{ name: 'gemini-3.1-flash-image', displayName: 'Nano Banana 2' },
+	{ name: 'gemini-3.1-flash-lite-image', displayName: 'Nano Banana 2 Lite' },
 ];
 
 /** The list has no "outputs images" flag, so image models are told apart by name. */
@@ -32,20 +32,39 @@ export function isImageModel(model: Model): boolean {
 	return generates && id.startsWith('gemini') && id.includes('image');
 }
 
+const KNOWN_NAMES = new Map(KNOWN_IMAGE_MODELS.map((model) => [model.name, model.displayName]));
+
+/** Stable releases before previews and experiments, so the first entry of a family is the safe pick. */
+function stability(id: string): number {
+	return /preview|exp/.test(id) ? 1 : 0;
+}
+
+function generation(id: string): number {
+	return Number(/gemini-(\d+(?:\.\d+)?)/.exec(id)?.[1] ?? 0);
+}
+
 export function toSearchItems(models: Model[], filter?: string): INodeListSearchItems[] {
 	const needle = filter?.trim().toLowerCase();
 	const seen = new Set<string>();
-	const items: INodeListSearchItems[] = [];
+	const items: Array<INodeListSearchItems & { value: string }> = [];
 	for (const model of models.filter(isImageModel)) {
 		const id = normalizeModelId(model.name);
 		if (seen.has(id)) continue;
 		seen.add(id);
-		const name = model.displayName && model.displayName !== id ? `${model.displayName} (${id})` : id;
+		// Vertex's Model Garden lists ids only; known ids get the names users know.
+		const displayName = model.displayName ?? KNOWN_NAMES.get(id);
+		const name = displayName && displayName !== id ? `${displayName} (${id})` : id;
 		if (needle && !name.toLowerCase().includes(needle)) continue;
 		items.push({ name, value: id });
 	}
-	// Newest families first: ids sort well enough in reverse for gemini-3.x before gemini-2.x.
-	return items.sort((a, b) => String(b.value).localeCompare(String(a.value)));
+	// Stable before previews, newest generation first, the plain model before its variants (Lite, Pro).
+	return items.sort(
+		(a, b) =>
+			stability(a.value) - stability(b.value) ||
+			generation(b.value) - generation(a.value) ||
+			a.value.length - b.value.length ||
+			a.value.localeCompare(b.value),
+	);
 }
 
 export async function searchModels(

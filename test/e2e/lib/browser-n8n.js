@@ -31,6 +31,8 @@ async function signIn(page, url, owner) {
 	await page.locator('[data-test-id="password"] input, input[name="password"]').first().fill(owner.password);
 	await page.locator('[data-test-id="form-submit-button"]').click();
 	await page.waitForURL((u) => !u.pathname.startsWith('/signin'), { timeout: 120_000 });
+	// Signed in once the main menu is there (the app redirects to its home page first).
+	await page.locator('[data-test-id="project-home-menu-item"], [data-test-id="main-sidebar-settings"]').first().waitFor({ state: 'visible', timeout: 120_000 });
 	await dismissPopups(page);
 }
 
@@ -69,12 +71,21 @@ async function dismissPopups(page) {
 
 /**
  * Client-side navigation through n8n's Vue router (no full page load, which takes many seconds
- * on a busy machine); falls back to page.goto.
+ * on a busy machine); falls back to page.goto when the route did not take.
  * @param {Page} page
- * @param {string} url   n8n base URL
- * @param {string} route e.g. /workflow/new
+ * @param {string} url    n8n base URL
+ * @param {string} route  e.g. /workflow/new
+ * @param {RegExp} [landed] the pathname once there (default: starts with the route; /workflow/new
+ *                        becomes /workflow/<new id>)
+ * @returns {Promise<'router' | 'reload'>} how it got there
  */
-async function navigate(page, url, route) {
+async function navigate(page, url, route, landed) {
+	const target = landed ?? (route === '/workflow/new' ? /^\/workflow\/[^/]+$/ : new RegExp(`^${route.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+	const arrived = async (/** @type {number} */ timeout) =>
+		page
+			.waitForURL((u) => target.test(u.pathname), { timeout, waitUntil: 'commit' })
+			.then(() => true)
+			.catch(() => false);
 	const pushed = await page
 		.evaluate(async (to) => {
 			const app = /** @type {any} */ (document.querySelector('#app'))?.__vue_app__;
@@ -84,10 +95,17 @@ async function navigate(page, url, route) {
 			return true;
 		}, route)
 		.catch(() => false);
-	if (!pushed) await page.goto(`${url}${route}`, { waitUntil: 'domcontentloaded' });
 	// Leaving a workflow with unsaved changes asks first.
 	const leave = page.getByRole('button', { name: /leave without saving/i });
 	if (await leave.isVisible().catch(() => false)) await leave.click();
+	if (pushed && (await arrived(15_000))) {
+		// A redirect still under way (e.g. the one after sign-in) may take the app elsewhere.
+		await page.waitForTimeout(500);
+		if (target.test(new URL(page.url()).pathname)) return 'router';
+	}
+	await page.goto(`${url}${route}`, { waitUntil: 'domcontentloaded' });
+	if (!(await arrived(60_000))) throw new Error(`Could not open ${route} (the editor is at ${page.url()})`);
+	return 'reload';
 }
 
 /**
