@@ -131,6 +131,44 @@ describe('edit with an AI Studio key', () => {
 		expect(await result.bytes(item, 'data')).toEqual(PHOTO);
 		expect((await outputPng(result, item, 'edited')).meta?.inputs).toEqual([sha256(PHOTO)]);
 	});
+
+	test('an answer with three images: data, data_1, data_2 named photo-edited, -2, -3', async () => {
+		const result = await runWorkflow({
+			items: [photoItem({ prompt: 'Three takes [[emulate:multi:3]]' })],
+			parameters: editParameters(),
+			credential: aiStudioCredential(emulator),
+		});
+
+		expect(result.status).toBe('success');
+		const [item] = result.outputs[0];
+		expect(Object.keys(item.binary ?? {})).toEqual(['data', 'data_1', 'data_2']);
+		expect(['data', 'data_1', 'data_2'].map((field) => item.binary?.[field]?.fileName)).toEqual([
+			'photo-edited.png',
+			'photo-edited-2.png',
+			'photo-edited-3.png',
+		]);
+		const metas = await Promise.all(['data', 'data_1', 'data_2'].map(async (field) => (await outputPng(result, item, field)).meta));
+		expect(metas.map((meta) => meta?.n)).toEqual([0, 1, 2]);
+		expect(item.json.nanoBanana).toMatchObject({ imageCount: 3 });
+		expect(emulator.counters.generateContent).toBe(1);
+	});
+
+	test('identical items in one execution share one request', async () => {
+		const result = await runWorkflow({
+			items: [0, 1, 2].map((n) => photoItem({ prompt: 'Same edit for all', n })),
+			parameters: editParameters(),
+			credential: aiStudioCredential(emulator),
+		});
+
+		expect(result.status).toBe('success');
+		expect(emulator.counters.generateContent).toBe(1);
+		const outputs = result.outputs[0];
+		expect(outputs.map((item) => item.json.n)).toEqual([0, 1, 2]);
+		expect(outputs.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+		expect(outputs.filter((item) => (item.json.nanoBanana as { sharedAnswer?: boolean }).sharedAnswer === true)).toHaveLength(2);
+		const bytes = await Promise.all(outputs.map(async (item) => sha256(await result.bytes(item))));
+		expect(new Set(bytes).size).toBe(1);
+	});
 });
 
 describe('generate', () => {
@@ -229,6 +267,21 @@ describe('several items', () => {
 		const metas = await Promise.all(outputs.map(async (item) => (await outputPng(result, item)).meta));
 		expect(metas.map((meta) => meta?.prompt)).toEqual(prompts);
 		expect(metas.map((meta) => meta?.inputs[0])).toEqual(items.map((item) => sha256(item.binary!.data.bytes)));
+	});
+
+	test('"Max Requests per Minute" spaces request starts (600/min → 100 ms apart)', async () => {
+		const result = await runWorkflow({
+			items: [0, 1, 2, 3].map((n) => photoItem({ prompt: `paced ${n}` })),
+			parameters: editParameters({ options: { maxConcurrency: 4, requestsPerMinute: 600 } }),
+			credential: aiStudioCredential(emulator),
+		});
+
+		expect(result.status).toBe('success');
+		const starts = emulator.counters.log.map((entry) => entry.t).sort((a, b) => a - b);
+		expect(starts).toHaveLength(4);
+		// The node starts them 0, 100, 200, 300 ms in; arrival adds a little transit jitter per request.
+		// Unpaced, all four would arrive within a few milliseconds.
+		expect(starts[3] - starts[0]).toBeGreaterThanOrEqual(200);
 	});
 
 	test('maxConcurrency 1 sends one request at a time', async () => {

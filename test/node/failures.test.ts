@@ -2,10 +2,12 @@
  * Retries, failures and their messages, "continue on fail" (regular and error output), stopping on
  * the first failure, and cancellation — all through n8n's real WorkflowExecute against the emulator.
  */
+import { generateKeyPairSync } from 'crypto';
+
 import { startEmulator } from '../emulator/server';
 import type { Emulator } from '../emulator/server';
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
-import { ERROR_SINK, NODE, SUCCESS_SINK, runWorkflow, tearDownN8nServices } from './harness';
+import { ERROR_SINK, NODE, SUCCESS_SINK, credentialsHelper, runWorkflow, tearDownN8nServices } from './harness';
 import type { FixtureItem, OnError, RunResult } from './harness';
 import {
 	GIF,
@@ -18,8 +20,6 @@ import {
 	outputPng,
 	photoItem,
 	png,
-	sha256,
-	pinJitter,
 	waitFor,
 } from './fixtures';
 
@@ -35,10 +35,6 @@ beforeAll(async () => {
 beforeEach(() => {
 	emulator.configure({ latencyMs: 0 });
 	emulator.reset();
-});
-
-afterEach(() => {
-	jest.restoreAllMocks();
 });
 
 afterAll(async () => {
@@ -86,37 +82,32 @@ const gapsBetween = (prompt: string) => {
 };
 
 describe('retries', () => {
-	test('503 twice, then an image on the third attempt, with growing backoff', async () => {
-		const jitter = pinJitter(0.25);
+	test('503 twice, then an image on the third attempt', async () => {
 		const result = await run([photoItem({ prompt: 'Overloaded [[emulate:503x2]]' })]);
-		expect(jitter.nodeCalls()).toBeGreaterThan(0);
 
 		expect(result.status).toBe('success');
 		expect(result.outputs[0][0].json.nanoBanana).toMatchObject({ attempts: 3 });
 		expect(emulator.counters.generateContent).toBe(3);
-		expect(emulator.counters.byStatus).toMatchObject({ 503: 2, 200: 1 });
-		const [first, second] = gapsBetween('Overloaded');
-		expect(first).toBeGreaterThanOrEqual(250 - 5);
-		expect(second).toBeGreaterThanOrEqual(500 - 5);
+		expect(emulator.counters.log.map((entry) => entry.status)).toEqual([503, 503, 200]);
 		expect((await outputPng(result, result.outputs[0][0])).meta?.prompt).toBe('Overloaded');
 	});
 
+	// The node's own backoff is below 1 s before the first retry (full jitter, 1 s ceiling), so a
+	// wait of 1.5 s or more can only come from honouring Google's RetryInfo.
 	test('429 with RetryInfo: the retry waits at least the delay Google asked for', async () => {
-		pinJitter(0); // no backoff of our own: any wait comes from RetryInfo
-		const result = await run([photoItem({ prompt: 'Busy [[emulate:429:0.6x1]]' })]);
+		const result = await run([photoItem({ prompt: 'Busy [[emulate:429:1.5x1]]' })]);
 
 		expect(result.status).toBe('success');
 		expect(result.outputs[0][0].json.nanoBanana).toMatchObject({ attempts: 2 });
-		expect(emulator.counters.byStatus).toMatchObject({ 429: 1, 200: 1 });
-		expect(gapsBetween('Busy')[0]).toBeGreaterThanOrEqual(600 - 5);
+		expect(emulator.counters.log.map((entry) => entry.status)).toEqual([429, 200]);
+		expect(gapsBetween('Busy')[0]).toBeGreaterThanOrEqual(1500 - 5);
 	});
 
 	test('after a 429 with RetryInfo no other item starts a request before the wait is over', async () => {
-		pinJitter(0);
 		emulator.configure({ latencyMs: 30 });
 		const result = await run(
 			[
-				photoItem({ prompt: 'Quota [[emulate:429:0.6x1]]' }),
+				photoItem({ prompt: 'Quota [[emulate:429:1.2x1]]' }),
 				photoItem({ prompt: 'Neighbour' }),
 				photoItem({ prompt: 'Later' }),
 			],
@@ -128,11 +119,30 @@ describe('retries', () => {
 		const limited = log.find((entry) => entry.status === 429);
 		const later = log.find((entry) => entry.prompt === 'Later');
 		expect(limited).toBeDefined();
-		expect(later!.t - limited!.t).toBeGreaterThanOrEqual(600 - 5);
+		// Without the shared pause "Later" would start as soon as "Neighbour" is answered (~30 ms).
+		expect(later!.t - limited!.t).toBeGreaterThanOrEqual(1200 - 5);
+	});
+
+	test('when Google takes fewer parallel requests than Max Concurrency, the pool settles at what it accepts', async () => {
+		emulator.configure({ maxInFlight: 2, latencyMs: 150 });
+		try {
+			const result = await run(
+				[0, 1, 2, 3, 4, 5, 6, 7].map((n) => photoItem({ prompt: `parallel ${n}`, n })),
+				{ options: { maxConcurrency: 4 } },
+			);
+
+			expect(result.status).toBe('success');
+			expect(result.outputs[0].map((item) => item.json.n)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+			// The first wave of 4 meets the limit of 2 (two 429s); after that the node keeps to 2,
+			// where a fixed pool of 4 would be refused again after every pause.
+			expect(emulator.counters.rejectedInFlight).toBe(2);
+			expect(emulator.counters.generateContent).toBe(10);
+		} finally {
+			emulator.configure({ maxInFlight: Infinity });
+		}
 	});
 
 	test('a dropped connection and a cut-off answer are retried', async () => {
-		pinJitter(0);
 		const result = await run([
 			photoItem({ prompt: 'Dropped [[emulate:dropx1]]' }),
 			photoItem({ prompt: 'Truncated [[emulate:malformedx1]]' }),
@@ -147,7 +157,6 @@ describe('retries', () => {
 	});
 
 	test('400 is not retried', async () => {
-		pinJitter(0);
 		const failure = await failingItem(photoItem({ prompt: 'Bad [[emulate:400]]' }));
 		expect(failure.message).toBe('Google rejected the request (400 INVALID_ARGUMENT)');
 		expect(failure.httpCode).toBe('400');
@@ -156,7 +165,6 @@ describe('retries', () => {
 	});
 
 	test('404 (unknown model) is not retried and the message names the model', async () => {
-		pinJitter(0);
 		const failure = await failingItem(photoItem({ prompt: 'Any' }), { model: model('gemini-9-imaginary-image') });
 		expect(failure.message).toBe('The model "gemini-9-imaginary-image" was not found');
 		expect(failure.httpCode).toBe('404');
@@ -164,22 +172,31 @@ describe('retries', () => {
 		expect(emulator.counters.byModel).toEqual({ 'gemini-9-imaginary-image': 1 });
 	});
 
+	test('a model that is gone (404) falls back to the next model in "Fallback Models"', async () => {
+		const result = await run([photoItem({ prompt: 'Fallback please' })], {
+			model: model('gemini-9-imaginary-image'),
+			options: { fallbackModels: 'gemini-3-pro-image' },
+		});
+
+		expect(result.status).toBe('success');
+		expect(result.outputs[0][0].json.nanoBanana).toMatchObject({ model: 'gemini-3-pro-image' });
+		expect(emulator.counters.byModel).toEqual({ 'gemini-9-imaginary-image': 1, 'gemini-3-pro-image': 1 });
+		expect((await outputPng(result, result.outputs[0][0])).meta?.model).toBe('gemini-3-pro-image');
+	});
+
 	test('a daily quota is not retried', async () => {
-		pinJitter(0);
 		const failure = await failingItem(photoItem({ prompt: 'Daily [[emulate:429-daily]]' }));
 		expect(failure.message).toBe('The daily quota for "gemini-2.5-flash-image" is used up');
 		expect(emulator.counters.generateContent).toBe(1);
 	});
 
 	test('Max Retries 0 fails at once', async () => {
-		pinJitter(0);
 		const failure = await failingItem(photoItem({ prompt: 'Down [[emulate:503]]' }), { options: { maxRetries: 0 } });
 		expect(failure.message).toBe("Google's servers could not complete the request (503 UNAVAILABLE)");
 		expect(emulator.counters.generateContent).toBe(1);
 	});
 
 	test('retries are bounded by Max Retries and the message says how often it tried', async () => {
-		pinJitter(0);
 		const failure = await failingItem(photoItem({ prompt: 'Still down [[emulate:503]]' }), { options: { maxRetries: 2 } });
 		expect(failure.message).toBe("Google's servers could not complete the request (503 UNAVAILABLE) (tried 3 times)");
 		expect(failure.name).toBe('NodeApiError');
@@ -235,6 +252,60 @@ describe('credentials', () => {
 		});
 		expect(continued.outputs[0][0].json.error).toMatchObject({ message: 'Google rejected the API key', httpCode: '400' });
 		expect(JSON.stringify(continued.run)).not.toContain(key);
+	});
+});
+
+describe('Vertex credential problems', () => {
+	const vertex = (id: string, data: Record<string, string>) => {
+		credentialsHelper.set(id, 'nanoBananaVertexAiApi', { location: 'global', projectId: '', baseUrl: emulator.url, ...data });
+		return { type: 'nanoBananaVertexAiApi' as const, id };
+	};
+	const runVertex = async (credential: { type: 'nanoBananaVertexAiApi'; id: string }, parameters: INodeParameters = {}) =>
+		await runWorkflow({
+			items: [photoItem({ prompt: 'Vertex' })],
+			parameters: editParameters({ authentication: 'vertexAi', ...parameters }),
+			credential,
+		});
+
+	test('a key Google does not know: the token exchange fails with a plain message, the private key never shows', async () => {
+		const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+		const pem = String(privateKey.export({ type: 'pkcs8', format: 'pem' }));
+		const result = await runVertex(
+			vertex('unknown-key', { serviceAccountJson: JSON.stringify({ ...emulator.serviceAccountKey, private_key: pem }) }),
+		);
+
+		expect(result.status).toBe('error');
+		expect(result.error?.message).toMatch(/^Google did not issue an access token for nano-banana@emulator-project\.iam\.gserviceaccount\.com \(invalid_grant/);
+		expect(emulator.counters.tokenErrors).toBe(1);
+		expect(emulator.counters.generateContent).toBe(0);
+		expect(JSON.stringify(result.run)).not.toContain('PRIVATE KEY');
+	});
+
+	test('a key file that is not JSON: no request at all', async () => {
+		const result = await runVertex(vertex('not-json', { serviceAccountJson: '{"type": "service_account",' }));
+
+		expect(result.status).toBe('error');
+		expect(result.error?.message).toMatch(/^The service account key is not valid JSON/);
+		expect(emulator.counters.requests).toBe(0);
+	});
+
+	test('another project: the message names the missing IAM role', async () => {
+		const result = await runVertex(
+			vertex('other-project', { serviceAccountJson: JSON.stringify(emulator.serviceAccountKey), projectId: 'someone-elses-project' }),
+		);
+
+		expect(result.error?.message).toBe('The service account is not allowed to use Vertex AI in this project');
+		expect(result.task?.error?.description).toContain('roles/aiplatform.user');
+	});
+
+	test('a Gemini 3 model in a regional location: the 404 message points to "global"', async () => {
+		const result = await runVertex(
+			vertex('regional', { serviceAccountJson: JSON.stringify(emulator.serviceAccountKey), location: 'us-central1' }),
+			{ model: model('gemini-3-pro-image') },
+		);
+
+		expect(result.error?.message).toBe('The model "gemini-3-pro-image" was not found');
+		expect(result.task?.error?.description).toContain('only in the "global" location');
 	});
 });
 
@@ -327,6 +398,8 @@ describe('continue on fail', () => {
 		expect((await outputPng(result, outputs[0])).meta?.prompt).toBe('Good one');
 		expect((await outputPng(result, outputs[2])).meta?.prompt).toBe('Good two');
 		expect([outputs[0].json.n, outputs[2].json.n]).toEqual([0, 2]);
+		// On the regular output failed items keep their input json too (e.g. a SKU to report).
+		expect([outputs[1].json.n, outputs[3].json.n, outputs[4].json.n]).toEqual([1, 3, 4]);
 		// The failed photo travels on unchanged, so it can be routed to a review step.
 		expect(await result.bytes(outputs[1])).toEqual(PHOTO);
 		expect(await result.bytes(outputs[3])).toEqual(GIF);
@@ -453,7 +526,7 @@ describe('cancellation', () => {
 		// The promise settles once the node's execute has returned: the node really stopped.
 		expect(stopMs).toBeLessThan(2000);
 		expect(result.savedStatus).toBe('canceled');
-		expect(result.task?.error?.message).toBe('The execution was stopped before Google answered');
+		expect(result.task?.error?.message).toBe('The execution was canceled before Google answered');
 		await waitFor(() => emulator.counters.log.some((entry) => entry.aborted === true));
 		expect(emulator.counters.log).toEqual([expect.objectContaining({ prompt: 'Never answered', aborted: true, status: 0 })]);
 		expect(emulator.counters.generateContent).toBe(1);

@@ -94,34 +94,3 @@ export async function waitFor(check: () => boolean, timeoutMs = 5000): Promise<v
 	}
 }
 
-const realRandom = Math.random;
-let insideRandom = false;
-
-/** Whether Math.random's direct caller is the node's own code (nodes/NanoBanana/…), not a library. */
-function calledFromNode(): boolean {
-	// Reading a stack runs source-map-support, which itself calls Math.random (quick sort).
-	insideRandom = true;
-	try {
-		const frames = (new Error().stack ?? '').split('\n').slice(1);
-		const caller = frames.find((frame) => !/jest-mock|[\\/]test[\\/]node[\\/]fixtures/.test(frame));
-		return caller !== undefined && /[\\/]nodes[\\/]NanoBanana[\\/]/.test(caller);
-	} finally {
-		insideRandom = false;
-	}
-}
-
-/**
- * Pins the node's backoff jitter: each retry waits `fraction` of its backoff ceiling (1 s, 2 s, …),
- * so retry tests are fast and their timing is exact. Everyone else keeps the real Math.random
- * (a constant one sends source-map's quick sort into endless recursion). Undo with
- * jest.restoreAllMocks().
- */
-export function pinJitter(fraction: number): { nodeCalls: () => number } {
-	let nodeCalls = 0;
-	jest.spyOn(Math, 'random').mockImplementation(() => {
-		if (insideRandom || !calledFromNode()) return realRandom();
-		nodeCalls++;
-		return fraction;
-	});
-	return { nodeCalls: () => nodeCalls };
-}

@@ -18,17 +18,19 @@ const OPERATIONS: Record<string, ItemOperation> = { edit: editItem, generate: ge
 
 /**
  * A failed item for "Continue On Fail": `json.error` holds the message, what to do, the cause and
- * the HTTP status. It is the item's only json key, which is how every n8n version (1.x and 2.x)
- * recognises a failed item for the error output; the input image stays attached, so a failed photo
- * can be routed to review instead of lost.
+ * the HTTP status; the input image stays attached, so a failed photo can be routed to review
+ * instead of lost. For the error output `error` must be the only json key (that is how every n8n
+ * version, 1.x and 2.x, recognises a failed item; n8n then adds the input json itself); on the
+ * regular output the input json is kept beside it.
  */
 function errorItem(context: IExecuteFunctions, itemIndex: number, failure: ItemFailure): INodeExecutionData {
 	const input = context.getInputData()[itemIndex];
 	const error: IDataObject = { message: failure.error.message, reason: failure.reason, itemIndex };
 	if (failure.error.description) error.description = failure.error.description;
 	if (failure.httpCode) error.httpCode = failure.httpCode;
+	const toErrorOutput = context.getNode().onError === 'continueErrorOutput';
 	return {
-		json: { error },
+		json: toErrorOutput ? { error } : { ...(input?.json ?? {}), error },
 		...(input?.binary ? { binary: input.binary } : {}),
 		pairedItem: { item: itemIndex },
 	};

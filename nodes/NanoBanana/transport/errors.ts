@@ -183,7 +183,7 @@ export function explainFailure(failure: TransportFailure, context: FailureContex
 		case 'cancelled':
 			return {
 				reason: 'CANCELLED',
-				message: 'The execution was stopped before Google answered',
+				message: 'The execution was canceled before Google answered',
 				description: 'Nothing to fix: run the workflow again when you are ready.',
 			};
 		case 'other':
