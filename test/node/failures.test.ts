@@ -184,6 +184,19 @@ describe('retries', () => {
 		expect((await outputPng(result, result.outputs[0][0])).meta?.model).toBe('gemini-3-pro-image');
 	});
 
+	test('when every model is gone, the message names the last one tried; a bad request does not fall back', async () => {
+		const failure = await failingItem(photoItem({ prompt: 'All gone' }), {
+			model: model('gemini-9-imaginary-image'),
+			options: { fallbackModels: 'gemini-8-imaginary-image' },
+		});
+		expect(failure.message).toBe('The model "gemini-8-imaginary-image" was not found');
+		expect(emulator.counters.byModel).toEqual({ 'gemini-9-imaginary-image': 1, 'gemini-8-imaginary-image': 1 });
+
+		emulator.reset();
+		await failingItem(photoItem({ prompt: 'Bad [[emulate:400]]' }), { options: { fallbackModels: 'gemini-3-pro-image' } });
+		expect(emulator.counters.byModel).toEqual({ 'gemini-2.5-flash-image': 1 });
+	});
+
 	test('a daily quota is not retried', async () => {
 		const failure = await failingItem(photoItem({ prompt: 'Daily [[emulate:429-daily]]' }));
 		expect(failure.message).toBe('The daily quota for "gemini-2.5-flash-image" is used up');

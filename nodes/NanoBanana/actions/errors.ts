@@ -28,7 +28,6 @@ export interface ItemFailure {
 
 export interface ErrorScope {
 	backend?: Backend;
-	modelId?: string;
 	timeoutMs: number;
 	/** Exact secret values of the credential in use, removed from every message. */
 	secrets: readonly string[];
@@ -61,10 +60,10 @@ export function toItemFailure(
 			'INVALID_CREDENTIAL',
 		);
 	}
-	if (thrown instanceof TransportError && scope.backend && scope.modelId) {
+	if (thrown instanceof TransportError && scope.backend) {
 		const explained = explainFailure(thrown.failure, {
 			backend: scope.backend,
-			modelId: scope.modelId,
+			modelId: thrown.modelId ?? 'the model',
 			attempts: thrown.attempts,
 			timeoutMs: scope.timeoutMs,
 		});

@@ -67,6 +67,7 @@ async function answerWithFallbacks(
 		try {
 			return { ...(await run.generate(modelId, request, deadlineAt)), modelId };
 		} catch (error) {
+			if (error instanceof TransportError) error.modelId = modelId;
 			lastError = error;
 		}
 		if (!shouldTryFallback(lastError) || Date.now() >= deadlineAt) break;

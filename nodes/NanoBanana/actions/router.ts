@@ -9,7 +9,6 @@ import { editItem } from './edit';
 import { toItemFailure, type ErrorScope, type ItemFailure } from './errors';
 import { generateItem } from './generate';
 import { runPool } from './pool';
-import { normalizeModelId } from '../transport/backends';
 import { createRunContext, type RunContext } from './runContext';
 
 type ItemOperation = (context: IExecuteFunctions, itemIndex: number, run: RunContext) => Promise<INodeExecutionData>;
@@ -34,14 +33,6 @@ function errorItem(context: IExecuteFunctions, itemIndex: number, failure: ItemF
 		...(input?.binary ? { binary: input.binary } : {}),
 		pairedItem: { item: itemIndex },
 	};
-}
-
-function modelIdOf(context: IExecuteFunctions, itemIndex: number): string | undefined {
-	try {
-		return normalizeModelId(String(context.getNodeParameter('model', itemIndex, '', { extractValue: true })));
-	} catch {
-		return undefined;
-	}
 }
 
 /**
@@ -69,12 +60,7 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 
 	const continueOnFail = this.continueOnFail();
 	let firstFailure: { itemIndex: number; failure: ItemFailure } | undefined;
-	const scopeFor = (itemIndex: number): ErrorScope => ({
-		backend: run.backend,
-		modelId: modelIdOf(this, itemIndex),
-		timeoutMs: run.timeoutMs,
-		secrets: run.secrets,
-	});
+	const scope: ErrorScope = { backend: run.backend, timeoutMs: run.timeoutMs, secrets: run.secrets };
 
 	const results = await runPool(
 		items.length,
@@ -83,7 +69,7 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 			try {
 				return await runItem(this, itemIndex, run);
 			} catch (error) {
-				const failure = toItemFailure(this, error, itemIndex, scopeFor(itemIndex));
+				const failure = toItemFailure(this, error, itemIndex, scope);
 				if (continueOnFail) return errorItem(this, itemIndex, failure);
 				if (!firstFailure || itemIndex < firstFailure.itemIndex) firstFailure = { itemIndex, failure };
 				return undefined;

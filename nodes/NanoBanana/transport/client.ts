@@ -32,6 +32,9 @@ export interface CallOptions {
 
 /** The last failure of a request, after retries. */
 export class TransportError extends Error {
+	/** The model the failed request was for, when it was a generateContent request. */
+	modelId?: string;
+
 	constructor(
 		readonly failure: TransportFailure,
 		readonly attempts: number,
