@@ -7,6 +7,10 @@
  * error output)"; a hung connection with a short Timeout; and, without any Continue setting, a
  * failure stopping the run with the first failing item's error.
  *
+ * To stay within a few minutes (each `n8n execute` starts a whole n8n), the first four are four
+ * branches of one workflow, run by one `n8n execute` (n8n runs the branches one after another);
+ * the stop-the-run case is a second workflow.
+ *
  * Each item carries its own prompt with an `[[emulate:…]]` directive (the emulator counts `xN`
  * attempts per distinct request, so every item fails on its own schedule). Checked per item: it
  * ends as an edited image whose PNG says it was made from that item's prompt, or as an error item
@@ -23,7 +27,7 @@ const wf = require('./lib/workflows');
 const { createPng, isPng } = require('./lib/png');
 const { freshHome } = require('./lib/fixture');
 const { startEmulator } = require('./lib/emulator');
-const { itemsWithImagesNodes, PROMPT_EXPRESSION, sha256 } = require('./lib/items');
+const { itemsWithImagesNodes, promptExpression, fanOutWorkflow, sha256 } = require('./lib/items');
 const { readPngInfo } = require('../emulator/server');
 
 const NODE = 'Nano Banana';
@@ -34,6 +38,7 @@ const log = (/** @type {string} */ msg) => process.stderr.write(`[faults] ${msg}
  * @typedef {object} Case
  * @property {string | null} directive   what goes into `[[emulate:…]]` (null: none)
  * @property {number} attempts           requests the node must send for the item
+ * @property {number} [requests]         requests the emulator sees, when n8n adds its own (default attempts)
  * @property {number} [images]           result images when it succeeds (default 1)
  * @property {string} [reason]           json.error.reason when it must fail
  * @property {RegExp} [message]          json.error.message when it must fail
@@ -75,7 +80,8 @@ const PERMANENT = [
 	{ directive: 'no-image', attempts: 1, reason: 'EMPTY_RESPONSE', message: /^No image: Google returned an empty answer$/ },
 	{ directive: '429-daily', attempts: 1, reason: 'RESOURCE_EXHAUSTED', message: /^The daily quota for "gemini-2\.5-flash-image" is used up$/ },
 	{ directive: '400', attempts: 1, reason: 'INVALID_ARGUMENT', message: /^Google rejected the request \(400 INVALID_ARGUMENT\)$/ },
-	{ directive: '401', attempts: 1, reason: 'UNAUTHENTICATED', message: /^Google did not accept the credentials$/ },
+	// n8n itself sends a request again once after a 401 (for any credential: it may refresh a token).
+	{ directive: '401', attempts: 1, requests: 2, reason: 'UNAUTHENTICATED', message: /^Google did not accept the credentials$/ },
 	{ directive: '403', attempts: 1, reason: 'PERMISSION_DENIED', message: /^This API key is not allowed to use the Gemini API$/ },
 	{ directive: '404', attempts: 1, reason: 'NOT_FOUND', message: /^The model "gemini-2\.5-flash-image" was not found$/ },
 	{
@@ -96,7 +102,7 @@ const INPUT = createPng(24, 16, (x, y) => [(x * 10) % 256, (y * 15) % 256, 120])
 const INPUT_HASH = sha256(INPUT);
 
 /**
- * Items for a run: `cases[i]` becomes item i, its prompt unique to this run and item.
+ * Items for a run: `cases[i]` becomes item i, its prompt unique to this run, branch and item.
  * @param {string} tag
  * @param {Case[]} cases
  */
@@ -112,21 +118,56 @@ function planItems(tag, cases) {
 	});
 }
 
-/** @param {string} id @param {{ id: string, name: string }} credential @param {ReturnType<typeof planItems>} items @param {{ onError?: string, options?: Record<string, unknown> }} settings */
-function faultWorkflow(id, credential, items, settings) {
+/** @typedef {ReturnType<typeof planItems>} Plan */
+
+/**
+ * 100 items: every third one fails transiently (cycling through TRANSIENT), five fail for good
+ * (blocked, IMAGE_SAFETY, refusal), the rest succeed at once.
+ * @param {string} tag
+ */
+function mixedPlan(tag) {
+	const permanentAt = new Map([
+		[7, PERMANENT[0]],
+		[20, PERMANENT[2]],
+		[44, PERMANENT[6]],
+		[68, PERMANENT[0]],
+		[95, PERMANENT[2]],
+	]);
+	/** @type {Case[]} */
+	const cases = Array.from({ length: 100 }, (_, i) => {
+		if (i % 3 === 0) return TRANSIENT[(i / 3) % TRANSIENT.length];
+		return permanentAt.get(i) ?? SHAPES[0];
+	});
+	return planItems(tag, cases);
+}
+
+/**
+ * The chain of one branch: its items → the Nano Banana node named `name`.
+ * @param {string} name
+ * @param {{ id: string, name: string }} credential
+ * @param {Plan} items
+ * @param {{ onError?: string, options?: Record<string, unknown> }} settings
+ */
+function faultBranch(name, credential, items, settings) {
+	const prefix = `${name}: `;
 	const node = wf.nanoBananaNode({
+		name,
 		credential,
 		operation: 'edit',
-		prompt: PROMPT_EXPRESSION,
+		prompt: promptExpression(prefix),
 		options: { maxRetries: MAX_RETRIES, maxConcurrency: 8, ...settings.options },
 	});
 	if (settings.onError) Object.assign(node, { onError: settings.onError });
-	return wf.linearWorkflow({
-		id,
-		name: `Faults ${id}`,
-		nodes: [wf.manualTrigger(), ...itemsWithImagesNodes(items.map(({ prompt }) => ({ prompt, image: INPUT }))), node],
-	});
+	return [...itemsWithImagesNodes(items.map(({ prompt }) => ({ prompt, image: INPUT })), { prefix }), node];
 }
+
+const BRANCH = {
+	eachKind: 'Each kind alone',
+	mixedRegular: 'Mixed, regular output',
+	mixedErrorOutput: 'Mixed, error output',
+	hang: 'Hang',
+	stop: 'Stops the run',
+};
 
 describe('faults: every emulator failure in the real n8n', () => {
 	/** @type {import('./lib/home').N8nHome} */
@@ -135,27 +176,44 @@ describe('faults: every emulator failure in the real n8n', () => {
 	/** @type {import('./lib/emulator').RunningEmulator | undefined} */
 	let emulator;
 	const credential = { id: 'faultsAiStudio01', name: 'Faults AI Studio (emulator)' };
+	const tag = crypto.randomUUID().slice(0, 8);
+	const plans = {
+		eachKind: planItems(`${tag}-each`, [...SHAPES, ...TRANSIENT, ...PERMANENT]),
+		mixedRegular: mixedPlan(`${tag}-mixreg`),
+		mixedErrorOutput: mixedPlan(`${tag}-mixerr`),
+		hang: planItems(`${tag}-hang`, [
+			{ directive: 'hangx1', attempts: 2 },
+			{ directive: 'hang', attempts: 2, reason: 'TIMEOUT', message: /^No answer from Google within 2 s \(tried 2 times\)$/ },
+			{ directive: null, attempts: 1 },
+		]),
+		stop: planItems(`${tag}-stop`, [
+			SHAPES[0],
+			TRANSIENT[0],
+			PERMANENT[0], // blocked: the first failure in input order
+			SHAPES[0],
+			PERMANENT[11], // 403
+			SHAPES[0],
+		]),
+	};
+	/** @type {{ result: import('./lib/cli').ExecutionResult, state: any, seconds: number }} */
+	let main;
+	/** @type {{ result: import('./lib/cli').ExecutionResult, state: any, seconds: number }} */
+	let stopRun;
 
 	const emulatorCall = async (/** @type {string} */ route, method = 'GET') => {
 		const res = await fetch(`${emulator?.url}/__emulator/${route}`, { method });
 		return /** @type {any} */ (await res.json());
 	};
 
-	/**
-	 * Imports and executes a workflow over `items`; returns the run and the emulator's view of it.
-	 * @param {string} id
-	 * @param {ReturnType<typeof planItems>} items
-	 * @param {{ onError?: string, options?: Record<string, unknown> }} settings
-	 */
-	const execute = async (id, items, settings) => {
+	/** @param {string} id */
+	const execute = async (id) => {
 		await emulatorCall('reset', 'POST');
-		await n8n.importWorkflows(home, [faultWorkflow(id, credential, items, settings)]);
 		const started = Date.now();
 		const result = await n8n.executeWorkflow(home, id);
-		const seconds = ((Date.now() - started) / 1000).toFixed(1);
+		const seconds = (Date.now() - started) / 1000;
 		const state = await emulatorCall('state');
-		log(`${id}: ${items.length} items, ${state.generateContent} requests, n8n execute ${seconds} s`);
-		return { result, state };
+		log(`${id}: ${state.generateContent} requests, n8n execute ${seconds.toFixed(1)} s`);
+		return { result, state, seconds };
 	};
 
 	/**
@@ -175,10 +233,11 @@ describe('faults: every emulator failure in the real n8n', () => {
 	/**
 	 * One item's outcome: an image made from its prompt, or the error its case names.
 	 * @param {any} item
-	 * @param {ReturnType<typeof planItems>[number]} plan
+	 * @param {Plan[number]} plan
 	 */
 	const checkItem = (item, plan) => {
 		const label = `item ${plan.index} (${plan.directive ?? 'no directive'})`;
+		assert.ok(item, `${label}: missing from the output`);
 		assert.deepEqual(item.pairedItem, { item: plan.index }, `${label}: pairedItem`);
 		if (plan.reason) {
 			// The node's error item: json.error = { message, reason, description, httpCode?, itemIndex }.
@@ -209,27 +268,50 @@ describe('faults: every emulator failure in the real n8n', () => {
 	};
 
 	/**
-	 * The emulator saw exactly the attempts each item's case calls for.
+	 * The emulator saw exactly the requests each item's case calls for: none lost, none repeated.
 	 * @param {any} state
-	 * @param {ReturnType<typeof planItems>} items
+	 * @param {Plan} items
 	 */
 	const checkRequests = (state, items) => {
 		const counts = requestsByPrompt(state);
 		for (const plan of items) {
 			assert.equal(
 				counts.get(plan.expectedPrompt) ?? 0,
-				plan.attempts,
+				plan.requests ?? plan.attempts,
 				`item ${plan.index} (${plan.directive ?? 'no directive'}): requests sent`,
 			);
 		}
-		const total = items.reduce((sum, p) => sum + p.attempts, 0);
-		assert.equal(state.generateContent, total, 'no request beyond the planned attempts');
 	};
 
 	before(async () => {
 		emulator = await startEmulator({ log });
 		({ home, dispose } = await freshHome());
 		await n8n.importCredentials(home, [wf.aiStudioCredential({ ...credential, apiKey: emulator.apiKey, baseUrl: emulator.url })]);
+		const trigger = wf.manualTrigger();
+		await n8n.importWorkflows(home, [
+			fanOutWorkflow({
+				id: 'faultsAllKinds01',
+				name: 'Faults: each kind, mixed (both outputs), hang',
+				trigger,
+				branches: [
+					faultBranch(BRANCH.eachKind, credential, plans.eachKind, { onError: 'continueRegularOutput' }),
+					faultBranch(BRANCH.mixedRegular, credential, plans.mixedRegular, { onError: 'continueRegularOutput' }),
+					faultBranch(BRANCH.mixedErrorOutput, credential, plans.mixedErrorOutput, { onError: 'continueErrorOutput' }),
+					faultBranch(BRANCH.hang, credential, plans.hang, {
+						onError: 'continueRegularOutput',
+						options: { timeout: 2, maxRetries: 1 },
+					}),
+				],
+			}),
+			fanOutWorkflow({
+				id: 'faultsStopRun01',
+				name: 'Faults: a failure without Continue stops the run',
+				trigger,
+				branches: [faultBranch(BRANCH.stop, credential, plans.stop, {})],
+			}),
+		]);
+		main = await execute('faultsAllKinds01');
+		stopRun = await execute('faultsStopRun01');
 	});
 
 	after(async () => {
@@ -237,103 +319,56 @@ describe('faults: every emulator failure in the real n8n', () => {
 		dispose();
 	});
 
-	it('each kind alone on its own item (Continue, regular output)', async () => {
-		const items = planItems(crypto.randomUUID().slice(0, 8), [...SHAPES, ...TRANSIENT, ...PERMANENT]);
-		const { result, state } = await execute('faultsEachKind01', items, { onError: 'continueRegularOutput' });
-		assert.equal(result.success, true, `execution failed: ${JSON.stringify(result.error)?.slice(0, 500)}`);
-		const output = n8n.nodeOutput(result.run, NODE);
-		assert.equal(output.length, items.length, 'one output item per input item');
-		items.forEach((plan, i) => checkItem(output[i], plan));
-		checkRequests(state, items);
+	it('runs the four branches to the end with no request beyond the planned attempts', () => {
+		assert.equal(main.result.success, true, `execution failed: ${JSON.stringify(main.result.error)?.slice(0, 500)}`);
+		const all = [...plans.eachKind, ...plans.mixedRegular, ...plans.mixedErrorOutput, ...plans.hang];
+		const planned = all.reduce((sum, p) => sum + (p.requests ?? p.attempts), 0);
+		assert.equal(main.state.generateContent, planned, 'requests the emulator received');
 	});
 
-	/**
-	 * 100 items: every third one fails transiently (cycling through TRANSIENT), five fail for good
-	 * (blocked, IMAGE_SAFETY, refusal, ...), the rest succeed at once.
-	 * @param {string} tag
-	 */
-	const mixedPlan = (tag) => {
-		const permanentAt = new Map([
-			[7, PERMANENT[0]],
-			[20, PERMANENT[2]],
-			[44, PERMANENT[6]],
-			[68, PERMANENT[0]],
-			[95, PERMANENT[2]],
-		]);
-		/** @type {Case[]} */
-		const cases = Array.from({ length: 100 }, (_, i) => {
-			if (i % 3 === 0) return TRANSIENT[(i / 3) % TRANSIENT.length];
-			return permanentAt.get(i) ?? SHAPES[0];
-		});
-		return planItems(tag, cases);
-	};
+	it('each kind alone on its own item (Continue, regular output)', () => {
+		const output = n8n.nodeOutput(main.result.run, BRANCH.eachKind);
+		assert.equal(output.length, plans.eachKind.length, 'one output item per input item');
+		plans.eachKind.forEach((plan, i) => checkItem(output[i], plan));
+		checkRequests(main.state, plans.eachKind);
+	});
 
-	it('100 items, a third failing transiently and five for good (Continue, regular output): none lost, none duplicated, order kept', async () => {
-		const items = mixedPlan(crypto.randomUUID().slice(0, 8));
-		const { result, state } = await execute('faultsMixedReg01', items, { onError: 'continueRegularOutput' });
-		assert.equal(result.success, true, `execution failed: ${JSON.stringify(result.error)?.slice(0, 500)}`);
-		const output = n8n.nodeOutput(result.run, NODE);
+	it('100 items, a third failing transiently and five for good (Continue, regular output): none lost, none duplicated, order kept', () => {
+		const output = n8n.nodeOutput(main.result.run, BRANCH.mixedRegular);
 		assert.equal(output.length, 100);
-		items.forEach((plan, i) => checkItem(output[i], plan));
+		plans.mixedRegular.forEach((plan, i) => checkItem(output[i], plan));
 		assert.equal(output.filter((item) => item.json.error).length, 5, 'exactly the five permanent failures are errors');
-		checkRequests(state, items);
+		checkRequests(main.state, plans.mixedRegular);
 	});
 
-	it('the same with "Continue (using error output)": successes on output 0, failures on output 1, both in input order', async () => {
-		const items = mixedPlan(crypto.randomUUID().slice(0, 8));
-		const { result, state } = await execute('faultsMixedErr01', items, { onError: 'continueErrorOutput' });
-		assert.equal(result.success, true, `execution failed: ${JSON.stringify(result.error)?.slice(0, 500)}`);
-		const successes = n8n.nodeOutput(result.run, NODE, 0);
-		const failures = n8n.nodeOutput(result.run, NODE, 1);
-		const expectedFailures = items.filter((p) => p.reason);
-		const expectedSuccesses = items.filter((p) => !p.reason);
+	it('the same with "Continue (using error output)": successes on output 0, failures on output 1, both in input order', () => {
+		const successes = n8n.nodeOutput(main.result.run, BRANCH.mixedErrorOutput, 0);
+		const failures = n8n.nodeOutput(main.result.run, BRANCH.mixedErrorOutput, 1);
+		const expectedFailures = plans.mixedErrorOutput.filter((p) => p.reason);
+		const expectedSuccesses = plans.mixedErrorOutput.filter((p) => !p.reason);
 		assert.equal(failures.length, expectedFailures.length, 'every failed item is on the error output');
 		assert.equal(successes.length, expectedSuccesses.length, 'every other item is on the success output');
 		expectedSuccesses.forEach((plan, i) => checkItem(successes[i], plan));
 		expectedFailures.forEach((plan, i) => checkItem(failures[i], plan));
-		checkRequests(state, items);
+		checkRequests(main.state, plans.mixedErrorOutput);
 	});
 
-	it('a hung connection with a short Timeout: retried, then an image (hang once) or a timeout error (hangs every time)', async () => {
-		const tag = crypto.randomUUID().slice(0, 8);
-		const items = planItems(tag, [
-			{ directive: 'hangx1', attempts: 2 },
-			{
-				directive: 'hang',
-				attempts: 2,
-				reason: 'TIMEOUT',
-				message: /^No answer from Google within 2 s \(tried 2 times\)$/,
-			},
-			{ directive: null, attempts: 1 },
-		]);
-		const started = Date.now();
-		const { result, state } = await execute('faultsHang0001', items, {
-			onError: 'continueRegularOutput',
-			options: { timeout: 2, maxRetries: 1 },
-		});
-		assert.equal(result.success, true, `execution failed: ${JSON.stringify(result.error)?.slice(0, 500)}`);
-		const output = n8n.nodeOutput(result.run, NODE);
-		assert.equal(output.length, 3);
-		items.forEach((plan, i) => checkItem(output[i], plan));
-		checkRequests(state, items);
-		assert.ok(Date.now() - started < 60_000, 'the timeout, not the default 300 s, bounded the hung requests');
+	it('a hung connection with a short Timeout: retried, then an image (hang once) or a timeout error (hangs every time)', () => {
+		const output = n8n.nodeOutput(main.result.run, BRANCH.hang);
+		assert.equal(output.length, plans.hang.length);
+		plans.hang.forEach((plan, i) => checkItem(output[i], plan));
+		checkRequests(main.state, plans.hang);
+		const runs = main.result.run.data.resultData.runData[BRANCH.hang];
+		assert.ok(runs[0].executionTime < 30_000, `the 2 s timeout, not the default 300 s, bounded the hung requests (${runs[0].executionTime} ms)`);
 	});
 
-	it('without Continue: the first failing item (by input order) stops the run with its error', async () => {
-		const items = planItems(crypto.randomUUID().slice(0, 8), [
-			SHAPES[0],
-			TRANSIENT[0],
-			PERMANENT[0], // blocked: the first failure in input order
-			SHAPES[0],
-			PERMANENT[11], // 403
-			SHAPES[0],
-		]);
-		const { result } = await execute('faultsStopRun01', items, {});
+	it('without Continue: the first failing item (by input order) stops the run with its error', () => {
+		const { result } = stopRun;
 		assert.equal(result.success, false, 'the execution fails');
 		const message = String(result.error?.message ?? '');
 		assert.match(message, /Google blocked the prompt \(SAFETY\)/, `the run's error is item 2's: ${message}`);
-		const runs = result.run.data.resultData.runData[NODE];
+		const runs = result.run.data.resultData.runData[BRANCH.stop];
 		assert.ok(runs?.[0]?.error, 'the node run carries the error');
-		assert.equal(runs[0].error.context?.itemIndex ?? runs[0].error.itemIndex, 2, 'the error names item 2');
+		assert.equal(runs[0].error.context?.itemIndex, 2, 'the error names item 2');
 	});
 });

@@ -176,6 +176,7 @@ describe('queue mode: main + 2 workers, Redis, binary data in the database, Vert
 		Object.assign(home.env, queueEnv(redis, postgres?.n8nEnv));
 		log(`database: ${dbChoice}; home ${home.dir}`);
 
+		const t0 = Date.now();
 		await n8n.importCredentials(home, [
 			wf.vertexCredential({
 				...credential,
@@ -185,8 +186,10 @@ describe('queue mode: main + 2 workers, Redis, binary data in the database, Vert
 		]);
 		await n8n.importWorkflows(home, [webhookWorkflow(credential)]);
 		await n8n.runN8n(home, ['publish:workflow', `--id=${WORKFLOW_ID}`]);
+		log(`database migrated, credential and workflow imported and published in ${Math.round((Date.now() - t0) / 1000)} s`);
 
-		cluster = await startQueueCluster(home, { workers: 2, concurrency: 2, log });
+		// Concurrency 5 (n8n warns below that): 8 calls at once cannot all fit on one worker.
+		cluster = await startQueueCluster(home, { workers: 2, concurrency: 5, log });
 		webhookUrl = `${cluster.main.url}/webhook/${WEBHOOK_PATH}`;
 	});
 
@@ -208,13 +211,16 @@ describe('queue mode: main + 2 workers, Redis, binary data in the database, Vert
 		assert.equal(state.tokenExchanges, 0, 'no token yet');
 	});
 
-	it('first call: the item comes back edited; one token exchange', async () => {
-		const items = [{ prompt: `queue warm-up ${crypto.randomUUID()}: add a red hat`, image: inputImage(0, 0) }];
+	it(`first call, ${ITEMS_PER_CALL} items: all come back edited; one token exchange for them`, async () => {
+		const items = Array.from({ length: ITEMS_PER_CALL }, (_, i) => ({
+			prompt: `queue first call item ${i} ${crypto.randomUUID()}: add a red hat`,
+			image: inputImage(0, i),
+		}));
 		const call = { call: 0, items, ...(await callWebhook(items)) };
 		calls.push(call);
 		checkAnswer(call);
 		const state = await emulatorState();
-		assert.equal(state.tokenExchanges, 1, 'the service-account token was exchanged once');
+		assert.equal(state.tokenExchanges, 1, `the service-account token was exchanged once for ${ITEMS_PER_CALL} items sent in parallel`);
 	});
 
 	it(`${CALLS} parallel calls × ${ITEMS_PER_CALL} items: every item right, on both workers, still one token exchange`, async () => {
@@ -232,7 +238,7 @@ describe('queue mode: main + 2 workers, Redis, binary data in the database, Vert
 		for (const call of calls.slice(1)) checkAnswer(call);
 
 		const state = await emulatorState();
-		const items = 1 + CALLS * ITEMS_PER_CALL;
+		const items = (1 + CALLS) * ITEMS_PER_CALL;
 		assert.equal(state.byBackend.vertex, items, 'one Vertex request per item, no more, no fewer');
 		assert.equal(state.generateContent, items);
 		assert.equal(state.tokenErrors, 0);

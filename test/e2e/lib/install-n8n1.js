@@ -272,4 +272,17 @@ function readJson(file) {
 	}
 }
 
-module.exports = { ensureN8n1, InstallUnavailableError, N8N1_VERSION };
+/**
+ * Environment every n8n 1.x process needs on this Node. Since about 1.123.70 n8n 1.x evaluates
+ * expressions with its "vm" engine by default, built on isolated-vm 6, which needs Node >= 22 (and a
+ * native build, skipped by --ignore-scripts): on Node 20 the commands that evaluate expressions
+ * (import:workflow, execute, start, worker) exit with "Could not initialize the vm expression
+ * engine". The "legacy" engine, 1.x's default until then, is what such an install must run with.
+ * @param {import('./install').N8nInstall} install
+ * @returns {Record<string, string>}
+ */
+function n8n1Env(install) {
+	return Number(install.nodeVersion.split('.')[0]) < 22 ? { N8N_EXPRESSION_ENGINE: 'legacy' } : {};
+}
+
+module.exports = { ensureN8n1, n8n1Env, InstallUnavailableError, N8N1_VERSION };

@@ -9,32 +9,40 @@
 const crypto = require('node:crypto');
 
 const SPLIT_NODE = 'Items';
-/** The prompt of the item, for the Nano Banana node's "Prompt" parameter. */
-const PROMPT_EXPRESSION = `={{ $('${SPLIT_NODE}').item.json.prompt }}`;
+
+/**
+ * The item's prompt, for the Nano Banana node's "Prompt" parameter.
+ * @param {string} [prefix] as given to itemsWithImagesNodes
+ */
+function promptExpression(prefix = '') {
+	return `={{ $('${prefix}${SPLIT_NODE}').item.json.prompt }}`;
+}
+const PROMPT_EXPRESSION = promptExpression();
 
 /**
  * @param {Array<{ prompt: string, image: Buffer, [key: string]: unknown }>} items
- * @param {{ mimeType?: string }} [options]
+ * @param {{ mimeType?: string, prefix?: string }} [options]  prefix: put before every node name (several lists in one workflow)
  */
 function itemsWithImagesNodes(items, options = {}) {
+	const prefix = options.prefix ?? '';
 	const payload = {
 		items: items.map(({ image, ...rest }) => ({ ...rest, imageBase64: image.toString('base64') })),
 	};
 	return [
 		{
-			name: 'Item list',
+			name: `${prefix}Item list`,
 			type: 'n8n-nodes-base.set',
 			typeVersion: 3.4,
 			parameters: { mode: 'raw', jsonOutput: JSON.stringify(payload), options: {} },
 		},
 		{
-			name: SPLIT_NODE,
+			name: `${prefix}${SPLIT_NODE}`,
 			type: 'n8n-nodes-base.splitOut',
 			typeVersion: 1,
 			parameters: { fieldToSplitOut: 'items', include: 'noOtherFields', options: {} },
 		},
 		{
-			name: 'To image files',
+			name: `${prefix}To image files`,
 			type: 'n8n-nodes-base.convertToFile',
 			typeVersion: 1.1,
 			parameters: {
@@ -47,7 +55,25 @@ function itemsWithImagesNodes(items, options = {}) {
 	];
 }
 
+/**
+ * One trigger feeding several chains (branches), each laid out on its own row. n8n's v1 execution
+ * order runs the branches one after the other, top to bottom.
+ * @param {{ id: string, name: string, trigger: any, branches: any[][], settings?: object }} spec
+ */
+function fanOutWorkflow({ id, name, trigger, branches, settings }) {
+	/** @type {Record<string, any>} */
+	const connections = { [trigger.name]: { main: [branches.map((chain) => ({ node: chain[0].name, type: 'main', index: 0 }))] } };
+	const nodes = [{ id: crypto.randomUUID(), position: [0, 0], parameters: {}, ...trigger }];
+	branches.forEach((chain, row) => {
+		chain.forEach((node, i) => {
+			nodes.push({ id: crypto.randomUUID(), position: [(i + 1) * 260, row * 200], parameters: {}, ...node });
+			if (i < chain.length - 1) connections[node.name] = { main: [[{ node: chain[i + 1].name, type: 'main', index: 0 }]] };
+		});
+	});
+	return { id, name, active: false, nodes, connections, settings: { executionOrder: 'v1', ...settings }, pinData: {} };
+}
+
 /** @param {Buffer} bytes */
 const sha256 = (bytes) => crypto.createHash('sha256').update(bytes).digest('hex');
 
-module.exports = { itemsWithImagesNodes, PROMPT_EXPRESSION, SPLIT_NODE, sha256 };
+module.exports = { itemsWithImagesNodes, promptExpression, PROMPT_EXPRESSION, SPLIT_NODE, fanOutWorkflow, sha256 };

@@ -118,8 +118,9 @@ async function startWorker(home, options) {
  */
 
 /**
- * Main and `workers` workers on `home` (its env must come from `queueEnv`). Workers start first so
- * that no job waits for one; the main activates the published workflows when it starts.
+ * Main and `workers` workers on `home` (its env must come from `queueEnv`), started side by side:
+ * call it after an n8n CLI command (e.g. an import) has created and migrated the database, so the
+ * processes do not race to migrate it. The main activates the published workflows when it starts.
  * @param {N8nHome} home
  * @param {{ workers?: number, concurrency?: number, log?: (msg: string) => void }} [options]
  * @returns {Promise<QueueCluster>}
@@ -134,20 +135,27 @@ async function startQueueCluster(home, options = {}) {
 	const stop = async () => {
 		await Promise.all([main?.stop(), ...workers.map((w) => w.stop())]);
 	};
-	try {
-		// One at a time: the first runs the database migrations, the others then find them done.
-		for (let i = 1; i <= (options.workers ?? 2); i++) {
-			const worker = await startWorker(home, { name: `worker-${i}`, concurrency: options.concurrency });
-			workers.push(worker);
-			log(`${worker.name} ready (pid ${worker.pid}, log ${worker.logFile})`);
-		}
-		main = await startN8n(home, { port: 0, log });
-		log(`main ready on ${main.url} (log ${main.logFile})`);
-	} catch (error) {
+	const started = Date.now();
+	const names = Array.from({ length: options.workers ?? 2 }, (_, i) => `worker-${i + 1}`);
+	const results = await Promise.allSettled([
+		startN8n(home, { port: 0, log }).then((m) => {
+			main = m;
+			log(`main ready on ${m.url} after ${Math.round((Date.now() - started) / 1000)} s (log ${m.logFile})`);
+		}),
+		...names.map((name) =>
+			startWorker(home, { name, concurrency: options.concurrency }).then((w) => {
+				workers.push(w);
+				log(`${w.name} ready after ${Math.round((Date.now() - started) / 1000)} s (pid ${w.pid}, log ${w.logFile})`);
+			}),
+		),
+	]);
+	const failed = results.find((r) => r.status === 'rejected');
+	if (failed) {
 		await stop();
-		throw error;
+		throw /** @type {PromiseRejectedResult} */ (failed).reason;
 	}
-	return { main, workers, stop };
+	workers.sort((a, b) => a.name.localeCompare(b.name));
+	return { main: /** @type {import('./server').RunningN8n} */ (main), workers, stop };
 }
 
 /**
