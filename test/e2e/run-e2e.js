@@ -23,6 +23,7 @@ const path = require('node:path');
 const { spawn } = require('node:child_process');
 const config = require('./lib/config');
 const { ensureN8n } = require('./lib/install');
+const { ensureN8n1, InstallUnavailableError } = require('./lib/install-n8n1');
 const { packPackage } = require('./lib/pack');
 
 const TEST_TIMEOUT_MS = Number(process.env.NANO_BANANA_E2E_TEST_TIMEOUT_MS || 10 * 60_000);
@@ -46,6 +47,16 @@ async function main() {
 	const tarball = await packPackage({ destDir: packDir, skipBuild, log });
 
 	const testDir = __dirname;
+	// The 1.x install is slow on a cold cache: do it here rather than inside a test's time limit.
+	if (!files.length || files.some((f) => f.includes('compat-n8n1'))) {
+		try {
+			const n8n1 = await ensureN8n1({ log });
+			log(`n8n ${n8n1.n8nVersion} (1.x line) ready: ${n8n1.dir}`);
+		} catch (error) {
+			if (!(error instanceof InstallUnavailableError)) throw error;
+			log(`n8n 1.x could not be installed here (${error.message}); its compatibility tests will be skipped`);
+		}
+	}
 	const testFiles = files.length
 		? files.map((f) => path.resolve(f))
 		: fs
