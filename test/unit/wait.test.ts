@@ -15,7 +15,7 @@ describe('waitUnlessStopped without sleepWithAbort', () => {
 
 	it('rejects as soon as the execution is stopped', async () => {
 		const controller = new AbortController();
-		const waiting = waitUnlessStopped(3_000, controller.signal);
+		const waiting = waitUnlessStopped(400, controller.signal);
 		controller.abort();
 		await expect(waiting).rejects.toThrow('The execution was stopped');
 	});
@@ -23,6 +23,6 @@ describe('waitUnlessStopped without sleepWithAbort', () => {
 	it('rejects at once when already stopped', async () => {
 		const controller = new AbortController();
 		controller.abort();
-		await expect(waitUnlessStopped(3_000, controller.signal)).rejects.toThrow('stopped');
+		await expect(waitUnlessStopped(400, controller.signal)).rejects.toThrow('stopped');
 	});
 });
