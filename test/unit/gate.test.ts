@@ -69,11 +69,14 @@ describe('RequestGate', () => {
 		expect(gate.currentLimit).toBe(2);
 		gate.release('success');
 		gate.release('success');
-		for (let i = 0; i < 18; i++) {
+		for (let i = 0; i < 97; i++) {
 			await gate.acquire();
 			gate.release('success');
 		}
-		expect(gate.currentLimit).toBe(3); // 20 successes at cap 2 earn one more slot
+		expect(gate.currentLimit).toBe(2); // 99 successes at cap 2 are not yet enough
+		await gate.acquire();
+		gate.release('success');
+		expect(gate.currentLimit).toBe(3); // the 100th earns one more slot
 	});
 
 	it('stops waiting when the execution is stopped', async () => {

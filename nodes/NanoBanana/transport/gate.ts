@@ -1,5 +1,8 @@
 import { waitUnlessStopped } from './wait';
 
+/** Successes per slot in use before the cap grows by one after a 429. */
+const SUCCESSES_PER_STEP_UP = 50;
+
 /** How a request that held a slot ended, as far as pacing is concerned. */
 export type SlotOutcome = 'success' | 'rateLimited' | 'failed';
 
@@ -10,7 +13,8 @@ export type SlotOutcome = 'success' | 'rateLimited' | 'failed';
  * - an optional requests-per-minute pace spaces request starts evenly;
  * - requests in flight are capped, and the cap adapts: a 429 lowers it to what the server just
  *   accepted, a long run of successes raises it again by one (additive increase, multiplicative
- *   decrease, as TCP does), up to the user's Max Concurrency.
+ *   decrease, as TCP does), up to the user's Max Concurrency. The run is long on purpose: a probe
+ *   that finds the limit again costs the whole pool a retry delay.
  */
 export class RequestGate {
 	private resumeAt = 0;
@@ -65,7 +69,7 @@ export class RequestGate {
 			this.successStreak = 0;
 		} else if (outcome === 'success' && this.limit < this.maxInFlight) {
 			this.successStreak++;
-			if (this.successStreak >= 10 * this.limit) {
+			if (this.successStreak >= SUCCESSES_PER_STEP_UP * this.limit) {
 				this.limit++;
 				this.successStreak = 0;
 			}
