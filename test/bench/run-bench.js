@@ -14,13 +14,16 @@
  *   --no-write     print only, leave docs/benchmarks.md alone
  *   --out FILE     write the report somewhere else
  *   --only REGEX   run only the cases whose key matches (e.g. 'speed:ours'); prints the runs, no report
+ *   --cpu-prof DIR write a V8 CPU profile of every measured n8n process into DIR (slows n8n down)
+ *   --from-results FILE   measure nothing: print and write the report from a saved results.json
  *
  * What it measures (all times are n8n's own `executionTime` of the contender's node(s)):
  *   1. items/s for 40 images at 200 ms model latency: ours at Max Concurrency 1, 4, 8; the
  *      built-in node and the HTTP chain once each (they have no concurrency setting);
  *   2. per-item time at 0 ms latency (the clients' own overhead);
  *   3. peak RSS of the `n8n execute` process for 8 images of 8 MB (ours at 8, the built-in node)
- *      against the same workflow ending in a No Operation node;
+ *      against the same workflow ending in a No Operation node (3 s latency for ours, so all 8 are
+ *      at the server at once);
  *   4. 40 images against a server that takes only 2 requests at a time (429 with RetryInfo
  *      beyond that), 200 ms latency: ours at 4 and 8, the built-in node, the HTTP chain.
  */
@@ -33,8 +36,8 @@ const config = require('../e2e/lib/config');
 const n8n = require('../e2e/lib/n8n');
 const { startEmulator } = require('../e2e/lib/emulator');
 const { writeImageSet, sideForBytes } = require('./lib/images');
-const { executeMeasured } = require('./lib/execute');
-const { nodeTime, verifyOutputs } = require('./lib/verify');
+const { executeMeasured, cpuBetween } = require('./lib/execute');
+const { nodeRun, nodeTime, verifyOutputs } = require('./lib/verify');
 const bw = require('./lib/workflows');
 const report = require('./lib/report');
 
@@ -44,6 +47,12 @@ const CONCURRENCIES = [1, 4, 8];
 const BIG_IMAGES = 8;
 const BIG_IMAGE_BYTES = 8 * 1024 * 1024;
 const SMALL_SIDE = 512; // 512×512 RGB noise: ≈ 0.75 MB, a typical product photo's size
+/**
+ * Model latency in the memory cases. Ours: long enough that all 8 requests are at the server at
+ * once (the emulator parses an 11 MB body in ~0.3 s, one after the other); its max-in-flight
+ * counter confirms it. The built-in node holds one image at a time anyway.
+ */
+const MEMORY_LATENCY_MS = { ours: 3000, other: 500 };
 const SERVER_IN_FLIGHT = 2;
 const IN_FLIGHT_CONCURRENCIES = [4, 8];
 
@@ -51,7 +60,7 @@ const WORK = path.join(config.WORK_DIR, 'bench');
 
 /** @param {string[]} argv */
 function parseArgs(argv) {
-	/** @type {{ repeat: number, skipBuild: boolean, keep: boolean, write: boolean, out: string, only?: RegExp }} */
+	/** @type {{ repeat: number, skipBuild: boolean, keep: boolean, write: boolean, out: string, only?: RegExp, profileDir?: string, fromResults?: string }} */
 	const args = { repeat: 3, skipBuild: false, keep: false, write: true, out: path.join(config.REPO_ROOT, 'docs', 'benchmarks.md') };
 	for (let i = 0; i < argv.length; i++) {
 		const a = argv[i];
@@ -60,6 +69,8 @@ function parseArgs(argv) {
 		else if (a === '--no-write') args.write = false;
 		else if (a === '--repeat') args.repeat = Math.max(1, Number(argv[++i]) || 1);
 		else if (a === '--out') args.out = path.resolve(argv[++i]);
+		else if (a === '--cpu-prof') args.profileDir = path.resolve(argv[++i]);
+		else if (a === '--from-results') args.fromResults = path.resolve(argv[++i]);
 		else if (a === '--only') {
 			args.only = new RegExp(argv[++i]);
 			args.write = false;
@@ -117,22 +128,46 @@ function machine() {
  * @property {number} items
  * @property {Record<string, unknown>} emulator   emulator settings for this case
  * @property {Map<string, string>} shaByFileName
+ * @property {number} [maxRuns]   fewer runs than --repeat (the slow HTTP chain)
  */
 
 /**
  * One execution of a case: configure and reset the emulator, run the workflow, read the figures.
  * @param {import('../e2e/lib/home').N8nHome} home
- * @param {{ url: string }} emulator
+ * @param {{ url: string, pid?: number }} emulator
  * @param {CaseSpec} spec
+ * @param {{ profileDir?: string }} [options]
  */
-async function runOnce(home, emulator, spec) {
+async function runOnce(home, emulator, spec, options = {}) {
 	await control(emulator.url, 'configure', { latencyMs: 0, maxInFlight: null, rpm: null, ...spec.emulator });
 	await control(emulator.url, 'reset', {});
 	const load = os.loadavg()[0];
-	const exec = await executeMeasured(home, spec.workflowId);
+	const profileName = `${spec.key.replace(/\W+/g, '-')}-${Date.now()}`;
+	const exec = await executeMeasured(home, spec.workflowId, {
+		watchPids: emulator.pid ? [emulator.pid] : [],
+		nodeArgs: options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`, `--cpu-prof-name=${profileName}.cpuprofile`] : [],
+	});
 	const state = await control(emulator.url, 'state');
 	const times = spec.timedNodes.map((name) => nodeTime(exec.run, name));
 	const nodeMs = times.every((t) => t !== undefined) ? times.reduce((a, b) => a + /** @type {number} */ (b), 0) : undefined;
+	// CPU used while the contender's nodes ran: n8n, its task runner (Code nodes), the emulator.
+	const windows = spec.timedNodes.map((name) => nodeRun(exec.run, name)).filter((r) => typeof r?.startTime === 'number');
+	const cpu = windows.length
+		? cpuBetween(exec.cpu, Math.min(...windows.map((r) => r.startTime)), Math.max(...windows.map((r) => r.startTime + (r.executionTime ?? 0))))
+		: undefined;
+	if (options.profileDir && windows.length && exec.clock) {
+		// Tells profile-summary.js which part of the profile is the contender's nodes at work.
+		fs.writeFileSync(
+			path.join(options.profileDir, `${profileName}.window.json`),
+			JSON.stringify({
+				key: spec.key,
+				items: spec.items,
+				startEpochMs: Math.min(...windows.map((r) => r.startTime)),
+				endEpochMs: Math.max(...windows.map((r) => r.startTime + (r.executionTime ?? 0))),
+				clock: exec.clock,
+			}),
+		);
+	}
 	const verification = verifyOutputs(home, exec.run, { chain: spec.chain, shaByFileName: spec.shaByFileName });
 	const lastRun = exec.run?.data?.resultData?.runData?.[spec.chain[0]];
 	/** @type {number[]} */
@@ -140,6 +175,14 @@ async function runOnce(home, emulator, spec) {
 		.map((/** @type {any} */ item) => item?.json?.nanoBanana?.attempts)
 		.filter((/** @type {unknown} */ a) => typeof a === 'number');
 	const accepted = state.generateContent - state.rejectedInFlight - state.rateLimited;
+	// generateContent calls in order of start (ms after the first) with their status: shows where
+	// a client paused (kept for the limited-server cases, where pacing is what is measured).
+	const calls = (state.log ?? [])
+		.filter((/** @type {any} */ e) => /:generateContent$/.test(e.path))
+		.sort((/** @type {any} */ a, /** @type {any} */ b) => a.t - b.t);
+	const timeline = spec.emulator.maxInFlight !== undefined && calls.length
+		? calls.map((/** @type {any} */ e) => [e.t - calls[0].t, e.status])
+		: undefined;
 	return {
 		key: spec.key,
 		success: exec.success,
@@ -150,8 +193,11 @@ async function runOnce(home, emulator, spec) {
 		peakRssBytes: exec.peakRssBytes,
 		peakSource: exec.peakSource,
 		loadAvg1: load,
+		cpuMs: cpu,
+		processCpuMs: exec.processCpuMs,
 		verification,
 		attempts: attempts.length ? attempts.reduce((a, b) => a + b, 0) : undefined,
+		timeline,
 		emulator: {
 			requests: state.requests,
 			generateContent: state.generateContent,
@@ -176,23 +222,30 @@ async function runOnce(home, emulator, spec) {
  * @param {CaseSpec[]} specs
  * @param {number} repeat
  * @param {RegExp | undefined} only   run just the cases whose key matches
+ * @param {string} [profileDir]
  */
-async function runCases(home, emulator, specs, repeat, only) {
+async function runCases(home, emulator, specs, repeat, only, profileDir) {
 	const selected = specs.filter((spec) => !only || only.test(spec.key));
 	/** @type {Map<string, RunResult[]>} */
 	const runs = new Map(selected.map((spec) => [spec.key, []]));
 	for (let r = 0; r < repeat; r++) {
 		for (const spec of selected) {
-			const result = await runOnce(home, emulator, spec);
+			if (spec.maxRuns !== undefined && r >= spec.maxRuns) continue;
+			const result = await runOnce(home, emulator, spec, { profileDir });
 			/** @type {RunResult[]} */ (runs.get(spec.key)).push(result);
 			const v = result.verification;
 			log(
-				`${spec.key.padEnd(16)} run ${r + 1}/${repeat}: ${result.success ? 'ok  ' : 'FAIL'} node ${fmtMs(result.nodeMs)}, ` +
+				`${spec.key.padEnd(16)} run ${r + 1}/${Math.min(repeat, spec.maxRuns ?? repeat)}: ${result.success ? 'ok  ' : 'FAIL'} node ${fmtMs(result.nodeMs)}, ` +
 					`${v.matched}/${spec.contender === 'noop' ? 0 : spec.items} images ok, peak RSS ${(result.peakRssBytes / 2 ** 20).toFixed(0)} MB, ` +
 					`emulator ${result.emulator.accepted} answered / ${result.emulator.generateContent} calls, ` +
 					`max in flight ${result.emulator.maxInFlight}, load ${result.loadAvg1.toFixed(1)}, wall ${fmtMs(result.wallMs)}` +
+					(result.processCpuMs ? `, n8n process CPU ${fmtMs(result.processCpuMs)}` : '') +
+					(result.cpuMs ? `, CPU ms/item n8n ${(result.cpuMs.n8n / spec.items).toFixed(0)} runner ${(result.cpuMs.helpers / spec.items).toFixed(0)} emulator ${(result.cpuMs.watched / spec.items).toFixed(0)}, n8n waited for a CPU ${(result.cpuMs.n8nWait / spec.items).toFixed(0)}` : '') +
 					(result.error ? ` — ${result.error.slice(0, 160)}` : ''),
 			);
+			if (result.timeline && only) {
+				log(`   calls (ms after the first: status): ${result.timeline.map((/** @type {any} */ [t, st]) => `${t}${st === 200 ? '' : `:${st}`}`).join(' ')}`);
+			}
 			if (spec.timedNodes.length > 1) {
 				log(`   ${Object.entries(result.nodeTimes).map(([name, ms]) => `${name} ${fmtMs(ms)}`).join(', ')}`);
 			}
@@ -207,6 +260,12 @@ const fmtMs = (ms) => (ms === undefined ? '—' : `${(ms / 1000).toFixed(2)} s`)
 
 async function main() {
 	const args = parseArgs(process.argv.slice(2));
+	if (args.fromResults) {
+		const summary = report.summarize(JSON.parse(fs.readFileSync(args.fromResults, 'utf8')));
+		process.stdout.write(`${report.textTable(summary)}\n`);
+		if (args.write) fs.writeFileSync(args.out, report.markdown(summary));
+		return;
+	}
 	const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
 	const startedAt = new Date();
 	const host = machine();
@@ -293,10 +352,16 @@ async function main() {
 		/** @param {string} title @param {CaseSpec[]} specs @param {number} times */
 		const section = async (title, specs, times) => {
 			if (title && specs.some((sp) => !args.only || args.only.test(sp.key))) log(title);
-			return await runCases(home, emulator, specs, times, args.only);
+			return await runCases(home, emulator, specs, times, args.only, args.profileDir);
 		};
 		const latency = { latencyMs: LATENCY_MS };
 		const zero = { latencyMs: 0 };
+		const hold = { latencyMs: MEMORY_LATENCY_MS.ours };
+		const holdOther = { latencyMs: MEMORY_LATENCY_MS.other };
+		// The template chain's Code nodes take 10–50 s a run here; one run per section keeps the
+		// bench short, and it is context, not a target.
+		/** @param {CaseSpec} c */
+		const once = (c) => ({ ...c, maxRuns: 1 });
 		const tight = { latencyMs: LATENCY_MS, maxInFlight: SERVER_IN_FLIGHT };
 
 		// Warm-up: n8n's first execution in a fresh home pays one-off costs (database migrations
@@ -309,17 +374,17 @@ async function main() {
 			speed: await section(`1. Throughput: ${ITEMS} items at ${LATENCY_MS} ms latency`, [
 				...CONCURRENCIES.map((c) => spec(`speed:ours:${c}`, `ours:${c}`, 'ours', c, ITEMS, latency)),
 				spec('speed:builtin', 'builtin', 'builtin', undefined, ITEMS, latency),
-				spec('speed:http', 'http', 'http', undefined, ITEMS, latency),
+				once(spec('speed:http', 'http', 'http', undefined, ITEMS, latency)),
 			], repeat),
 			overhead: await section(`2. Per-item overhead: ${ITEMS} items at 0 ms latency`, [
 				...[1, 8].map((c) => spec(`zero:ours:${c}`, `ours:${c}`, 'ours', c, ITEMS, zero)),
 				spec('zero:builtin', 'builtin', 'builtin', undefined, ITEMS, zero),
-				spec('zero:http', 'http', 'http', undefined, ITEMS, zero),
+				once(spec('zero:http', 'http', 'http', undefined, ITEMS, zero)),
 			], repeat),
 			memory: await section(`3. Peak memory: ${BIG_IMAGES} images of ${(bigBytes / 2 ** 20).toFixed(1)} MB`, [
-				spec('memory:noop', 'big:noop', 'noop', undefined, BIG_IMAGES, zero),
-				spec('memory:ours:8', 'big:ours:8', 'ours', 8, BIG_IMAGES, zero),
-				spec('memory:builtin', 'big:builtin', 'builtin', undefined, BIG_IMAGES, zero),
+				spec('memory:noop', 'big:noop', 'noop', undefined, BIG_IMAGES, holdOther),
+				spec('memory:ours:8', 'big:ours:8', 'ours', 8, BIG_IMAGES, hold),
+				spec('memory:builtin', 'big:builtin', 'builtin', undefined, BIG_IMAGES, holdOther),
 			], repeat),
 			inflight: [
 				...(await section(`4. Server taking ${SERVER_IN_FLIGHT} requests at a time, ${LATENCY_MS} ms latency`,
@@ -347,7 +412,7 @@ async function main() {
 				latencyMs: LATENCY_MS,
 				repeat: args.repeat,
 				smallImage: { side: SMALL_SIDE, bytes: smallBytes },
-				bigImage: { side: bigSide, bytes: bigBytes, count: BIG_IMAGES },
+				bigImage: { side: bigSide, bytes: bigBytes, count: BIG_IMAGES, latencyMs: MEMORY_LATENCY_MS },
 				serverInFlight: SERVER_IN_FLIGHT,
 				model: bw.MODEL,
 			},

@@ -15,6 +15,58 @@ const { killGroup } = require('../../e2e/lib/proc');
 
 const PRELOAD = path.join(__dirname, 'peak-rss-preload.js');
 const POLL_MS = 20;
+const GROUP_SCAN_MS = 500;
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+
+/** CPU time (user + system) a process has used so far, in ms; undefined once it is gone. @param {number} pid */
+function cpuMs(pid) {
+	try {
+		const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+		const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+		return (Number(fields[11]) + Number(fields[12])) * TICK_MS; // utime, stime (fields 14, 15)
+	} catch {
+		return undefined;
+	}
+}
+
+/**
+ * Time the process's main thread (n8n's JavaScript thread) spent waiting for a CPU while runnable,
+ * in ms (/proc/<pid>/schedstat: on-CPU ns, run-queue wait ns, slices). High values mean the
+ * machine, not the workflow, was the bottleneck.
+ * @param {number} pid
+ */
+function runQueueWaitMs(pid) {
+	try {
+		return Number(fs.readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1]) / 1e6;
+	} catch {
+		return undefined;
+	}
+}
+
+/** Pids of a process group (the n8n process and the task runner it starts). @param {number} pgid */
+function groupMembers(pgid) {
+	const pids = [];
+	for (const entry of fs.readdirSync('/proc')) {
+		if (!/^\d+$/.test(entry)) continue;
+		try {
+			const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+			const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+			if (Number(fields[2]) === pgid) pids.push(Number(entry)); // pgrp (field 5)
+		} catch {
+			/* gone */
+		}
+	}
+	return pids;
+}
+
+/**
+ * @typedef {object} CpuSample
+ * @property {number} t         epoch ms
+ * @property {number} n8n       CPU ms of the n8n process so far
+ * @property {number} helpers   CPU ms of the other processes in its group (task runner)
+ * @property {number} watched   CPU ms of the watched processes (the emulator)
+ * @property {number} n8nWait   ms the n8n main thread waited for a CPU while runnable
+ */
 
 /**
  * @typedef {object} MeasuredExecution
@@ -25,8 +77,38 @@ const POLL_MS = 20;
  * @property {number} wallMs        spawn to exit (includes n8n's start-up)
  * @property {number} peakRssBytes  VmHWM of the n8n process
  * @property {'exit' | 'poll'} peakSource
+ * @property {CpuSample[]} cpu      CPU time samples, for cpuBetween()
+ * @property {{ epochMs: number, hrUs: number } | undefined} clock  the process's two clocks at exit
+ * @property {number | undefined} processCpuMs  CPU time the n8n process used in all (start-up included)
  * @property {string} stderr
  */
+
+/**
+ * CPU ms each side used between two instants (e.g. a node's start and end), interpolated
+ * between samples.
+ * @param {CpuSample[]} samples
+ * @param {number} from epoch ms
+ * @param {number} to epoch ms
+ */
+function cpuBetween(samples, from, to) {
+	/** @param {number} t @param {'n8n' | 'helpers' | 'watched' | 'n8nWait'} key */
+	const at = (t, key) => {
+		if (!samples.length) return 0;
+		if (t <= samples[0].t) return samples[0][key];
+		for (let i = 1; i < samples.length; i++) {
+			const a = samples[i - 1];
+			const b = samples[i];
+			if (t <= b.t) return a[key] + ((b[key] - a[key]) * (t - a.t)) / Math.max(1, b.t - a.t);
+		}
+		return samples[samples.length - 1][key];
+	};
+	return {
+		n8n: at(to, 'n8n') - at(from, 'n8n'),
+		helpers: at(to, 'helpers') - at(from, 'helpers'),
+		watched: at(to, 'watched') - at(from, 'watched'),
+		n8nWait: at(to, 'n8nWait') - at(from, 'n8nWait'),
+	};
+}
 
 /** @param {number} pid */
 function readStatus(pid) {
@@ -42,7 +124,9 @@ function readStatus(pid) {
 /**
  * @param {import('../../e2e/lib/home').N8nHome} home
  * @param {string} workflowId
- * @param {{ timeoutMs?: number, env?: Record<string, string> }} [options]
+ * @param {{ timeoutMs?: number, env?: Record<string, string>, watchPids?: number[], nodeArgs?: string[] }} [options]
+ *   watchPids: other processes whose CPU time to sample (the emulator); nodeArgs: extra Node flags
+ *   for the n8n process (e.g. --cpu-prof)
  * @returns {Promise<MeasuredExecution>}
  */
 async function executeMeasured(home, workflowId, options = {}) {
@@ -62,7 +146,7 @@ async function executeMeasured(home, workflowId, options = {}) {
 	const started = Date.now();
 	const child = spawn(
 		home.install.nodeBin,
-		['--require', PRELOAD, home.install.n8nBin, 'execute', `--id=${workflowId}`, '--rawOutput'],
+		[...(options.nodeArgs ?? []), '--require', PRELOAD, home.install.n8nBin, 'execute', `--id=${workflowId}`, '--rawOutput'],
 		{ cwd: home.dir, env, detached: true, stdio: ['ignore', outFd, errFd] },
 	);
 	fs.closeSync(outFd);
@@ -72,9 +156,33 @@ async function executeMeasured(home, workflowId, options = {}) {
 	process.once('exit', onParentExit);
 
 	let polledHwmKb = 0;
+	/** @type {CpuSample[]} */
+	const cpu = [];
+	/** @type {Map<number, number>} last CPU ms seen per helper pid (kept when it exits) */
+	const helperCpu = new Map();
+	let lastScan = 0;
+	const watchPids = options.watchPids ?? [];
 	const poll = setInterval(() => {
+		const now = Date.now();
 		const status = readStatus(pid);
 		if (status) polledHwmKb = Math.max(polledHwmKb, status.vmHwmKb);
+		if (now - lastScan >= GROUP_SCAN_MS) {
+			lastScan = now;
+			for (const member of groupMembers(pid)) if (member !== pid && !helperCpu.has(member)) helperCpu.set(member, 0);
+		}
+		const own = cpuMs(pid);
+		if (own === undefined) return;
+		for (const helper of helperCpu.keys()) {
+			const used = cpuMs(helper);
+			if (used !== undefined) helperCpu.set(helper, used);
+		}
+		cpu.push({
+			t: now,
+			n8n: own,
+			helpers: [...helperCpu.values()].reduce((a, b) => a + b, 0),
+			watched: watchPids.reduce((a, p) => a + (cpuMs(p) ?? 0), 0),
+			n8nWait: runQueueWaitMs(pid) ?? 0,
+		});
 	}, POLL_MS);
 	let timedOut = false;
 	const timer = setTimeout(() => {
@@ -94,8 +202,15 @@ async function executeMeasured(home, workflowId, options = {}) {
 	killGroup(pid, 'SIGKILL'); // the task runner, if n8n left it behind
 
 	let atExitKb = 0;
+	/** @type {{ epochMs: number, hrUs: number } | undefined} */
+	let clock;
+	/** @type {number | undefined} */
+	let processCpuMs;
 	try {
-		atExitKb = JSON.parse(fs.readFileSync(path.join(peakDir, `${pid}.json`), 'utf8')).vmHwmKb;
+		const record = JSON.parse(fs.readFileSync(path.join(peakDir, `${pid}.json`), 'utf8'));
+		atExitKb = record.vmHwmKb;
+		clock = { epochMs: record.epochMs, hrUs: record.hrUs };
+		processCpuMs = record.cpuMs;
 	} catch {
 		/* no exit record: use the polled figure */
 	}
@@ -118,8 +233,11 @@ async function executeMeasured(home, workflowId, options = {}) {
 		wallMs,
 		peakRssBytes: Math.max(atExitKb, polledHwmKb) * 1024,
 		peakSource: atExitKb >= polledHwmKb && atExitKb > 0 ? 'exit' : 'poll',
+		cpu,
+		clock,
+		processCpuMs,
 		stderr,
 	};
 }
 
-module.exports = { executeMeasured };
+module.exports = { executeMeasured, cpuBetween };

@@ -18,7 +18,16 @@ if (dir) {
 			const kb = (/** @type {string} */ key) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
 			fs.writeFileSync(
 				path.join(dir, `${process.pid}.json`),
-				JSON.stringify({ pid: process.pid, vmHwmKb: kb('VmHWM'), vmRssKb: kb('VmRSS'), argv: process.argv.slice(1, 4) }),
+				JSON.stringify({
+					pid: process.pid,
+					vmHwmKb: kb('VmHWM'),
+					vmRssKb: kb('VmRSS'),
+					// Wall clock and monotonic clock at the same instant: maps run-data times (epoch ms)
+					// onto a --cpu-prof profile's timestamps (monotonic µs).
+					epochMs: Date.now(),
+					hrUs: Number(process.hrtime.bigint() / 1000n),
+					cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
+				}),
 			);
 		} catch {
 			/* best effort: the poller's figure is used instead */

@@ -35,8 +35,38 @@ function timeStats(c) {
 		allOk: c.runs.every((/** @type {any} */ r) => r.success && r.verification.matched === c.spec.items && r.verification.distinctInputs === c.spec.items),
 		minMatched: Math.min(...c.runs.map((/** @type {any} */ r) => r.verification.matched)),
 		failures: c.runs.filter((/** @type {any} */ r) => !r.success).length,
+		// CPU per item while the contender ran (median run): n8n process, its task runner, emulator.
+		cpu: pick.cpuMs
+			? {
+					n8n: pick.cpuMs.n8n / c.spec.items,
+					runner: pick.cpuMs.helpers / c.spec.items,
+					emulator: pick.cpuMs.watched / c.spec.items,
+					wait: (pick.cpuMs.n8nWait ?? 0) / c.spec.items,
+				}
+			: undefined,
 	};
 }
+
+/** @param {any} row */
+function cpuText(row) {
+	if (!row.cpu) return '—';
+	const runner = row.contender === 'http' ? ` + runner ${fmt(row.cpu.runner, 0)}` : '';
+	return `${fmt(row.cpu.n8n, 0)}${runner} / ${fmt(row.cpu.emulator, 0)} / ${fmt(row.cpu.wait, 0)}`;
+}
+
+/**
+ * Gaps in a limited-server run's call starts longer than PAUSE_MS: time the client started
+ * nothing new although calls had finished (in steady state a new call starts every ~latency/2).
+ * @param {Array<[number, number]> | undefined} timeline  [ms after first call, status]
+ */
+function pausesIn(timeline) {
+	if (!timeline || timeline.length < 2) return undefined;
+	const gaps = [];
+	for (let i = 1; i < timeline.length; i++) gaps.push(timeline[i][0] - timeline[i - 1][0]);
+	const long = gaps.filter((g) => g > PAUSE_MS);
+	return { count: long.length, totalMs: long.reduce((a, b) => a + b, 0), spanMs: timeline[timeline.length - 1][0] };
+}
+const PAUSE_MS = 600;
 
 /** @param {any} data */
 function summarize(data) {
@@ -120,6 +150,7 @@ function summarize(data) {
 			attempts: r.attempts,
 			error: r.error,
 			runs: c.runs.length,
+			pauses: pausesIn(r.timeline),
 		};
 	});
 
@@ -196,6 +227,7 @@ function sections(s) {
 		r.contender === 'ours' ? `${fmt(r.speedup, 2)}×` : r.contender === 'builtin' ? '1×' : fmt(r.rate && s.builtinRate ? r.rate / s.builtinRate : undefined, 2) + '×',
 		okText(r),
 		`${r.answered}/${r.calls}${r.uploads ? ` (+${r.uploads} uploads)` : ''}, max ${r.serverMaxInFlight} in flight`,
+		cpuText(r),
 	]);
 	const overheadRows = s.overhead.map((r) => [
 		who(r),
@@ -203,6 +235,7 @@ function sections(s) {
 		fmt(r.msPerItem, 1),
 		okText(r),
 		String(r.serverMaxInFlight),
+		cpuText(r),
 	]);
 	const memRows = s.memory.map((m) => [
 		who(m),
@@ -212,6 +245,7 @@ function sections(s) {
 		m.inFlight ? `${m.inFlight}: ${fmt(m.perImageInFlight / MB, 1)} MB (${m.ratioInFlight.toFixed(2)}×)` : '—',
 		m.contender === 'noop' ? (m.success ? 'ok' : 'failed') : m.ok ? `${m.matched}/${settings.bigImage.count}` : `${m.matched}/${settings.bigImage.count}${m.error ? ` — ${m.error.slice(0, 80)}` : ''}`,
 		m.nodeMs === undefined ? '—' : fmt(m.nodeMs / 1000, 2),
+		m.contender === 'noop' ? '—' : String(m.serverMaxInFlight),
 	]);
 	const inflightRows = s.inflight.map((r) => [
 		who(r),
@@ -220,6 +254,7 @@ function sections(s) {
 		r.ratio !== undefined ? `${r.ratio.toFixed(2)}×` : '—',
 		`${r.answered} answered, ${r.rejected} refused (429), max ${r.serverMaxInFlight} in flight`,
 		r.attempts !== undefined ? String(r.attempts - r.done) : '—',
+		r.pauses ? (r.pauses.count ? `${r.pauses.count} gap(s), ${fmt(r.pauses.totalMs / 1000, 2)} s` : 'none') : '—',
 	]);
 	return { speedRows, overheadRows, memRows, inflightRows };
 }
@@ -236,13 +271,13 @@ function textTable(s) {
 	};
 	return [
 		'',
-		block(`1. ${settings.items} items, ${settings.latencyMs} ms model latency (median of ${settings.repeat})`, ['contender', 'node time s', 'items/s', 'ms/item', 'vs built-in', 'images ok', 'emulator'], speedRows),
+		block(`1. ${settings.items} items, ${settings.latencyMs} ms model latency (median of ${settings.repeat})`, ['contender', 'node time s', 'items/s', 'ms/item', 'vs built-in', 'images ok', 'emulator', 'CPU ms/item n8n/emu/wait'], speedRows),
 		'',
-		block(`2. Per-item overhead, 0 ms latency`, ['contender', 'node time s', 'ms/item', 'images ok', 'max in flight'], overheadRows),
+		block(`2. Per-item overhead, 0 ms latency`, ['contender', 'node time s', 'ms/item', 'images ok', 'max in flight', 'CPU ms/item n8n/emu/wait'], overheadRows),
 		'',
-		block(`3. Peak RSS of n8n, ${settings.bigImage.count} × ${fmt(settings.bigImage.bytes / MB, 1)} MB images`, ['workflow', 'peak MB (runs)', 'extra MB', 'extra/8 MB (× size)', 'per image in flight', 'images', 'node s'], memRows),
+		block(`3. Peak RSS of n8n, ${settings.bigImage.count} × ${fmt(settings.bigImage.bytes / MB, 1)} MB images`, ['workflow', 'peak MB (runs)', 'extra MB', 'extra/8 MB (× size)', 'per image in flight', 'images', 'node s', 'at server at once'], memRows),
 		'',
-		block(`4. ${settings.items} items, server takes ${settings.serverInFlight} at a time, ${settings.latencyMs} ms (best ${fmt(s.bestMs / 1000, 1)} s)`, ['contender', 'done', 'node time s', 'vs best', 'emulator', 'retries'], inflightRows),
+		block(`4. ${settings.items} items, server takes ${settings.serverInFlight} at a time, ${settings.latencyMs} ms (best ${fmt(s.bestMs / 1000, 1)} s)`, ['contender', 'done', 'node time s', 'vs best', 'emulator', 'retries', 'gaps > 0.6 s'], inflightRows),
 		'',
 		'Targets:',
 		...s.targets.map((t) => `  [${t.met ? 'met' : 'MISSED'}] ${t.name}: ${t.value}`),
@@ -253,15 +288,40 @@ function textTable(s) {
 /** @param {ReturnType<typeof summarize>} s */
 function observations(s) {
 	const notes = [];
+	const { settings } = s.data;
+	const builtinRow = s.speed.find((r) => r.contender === 'builtin');
+	for (const c of [8, 4]) {
+		const row = s.speed.find((r) => r.contender === 'ours' && r.concurrency === c);
+		if (!row?.cpu || !row.ms || !builtinRow?.msPerItem) continue;
+		const busy = ((row.cpu.n8n + row.cpu.wait) * settings.items) / row.ms;
+		const ideal = (settings.items / c) * settings.latencyMs;
+		const floor = Math.max(settings.latencyMs / c, row.cpu.n8n);
+		notes.push(
+			`At Max Concurrency ${c} the node took ${fmt(row.ms / 1000, 2)} s where the latency alone allows ${fmt(ideal / 1000, 2)} s; the server saw at most ${row.serverMaxInFlight} requests at once. ` +
+				`Per item, n8n's process used ${fmt(row.cpu.n8n, 0)} ms of CPU and its JavaScript thread waited ${fmt(row.cpu.wait, 0)} ms for a CPU while runnable (the emulator, on the same ${s.data.machine.nproc} CPUs, used ${fmt(row.cpu.emulator, 0)} ms): the thread was running or waiting to run ${fmt(100 * busy, 0)}% of the node's time. ` +
+				`With ${fmt(row.cpu.n8n, 0)} ms of n8n CPU per item, no concurrency can beat ${fmt(floor, 0)} ms per item on this machine even without contention, a ceiling of ${fmt(builtinRow.msPerItem / floor, 1)}× the built-in node's ${fmt(builtinRow.msPerItem, 0)} ms per item.`,
+		);
+		break;
+	}
+	for (const r of s.inflight) {
+		if (r.contender !== 'ours' || !r.pauses) continue;
+		notes.push(
+			`${settings.serverInFlight}-in-flight server, Max Concurrency ${r.concurrency}: ${r.rejected} request(s) refused with 429 (RetryInfo 1 s); the node then started no request for ${r.pauses.count} stretch(es) totalling ${fmt(r.pauses.totalMs / 1000, 2)} s although the server had free slots after ${settings.latencyMs} ms (the shared pause holds every new request for the full retry delay). Calls spanned ${fmt(r.pauses.spanMs / 1000, 2)} s of the ${fmt((r.ms ?? 0) / 1000, 2)} s.`,
+		);
+	}
 	const http = s.speed.find((r) => r.contender === 'http');
 	if (http && http.serverMaxInFlight > 1) {
 		notes.push(
 			`The HTTP Request node (typeVersion 4.2, default options) does not send items one by one: it starts every item's request before awaiting any, so the emulator saw up to ${http.serverMaxInFlight} requests at once. That is why the template chain is fast on an unlimited server, and why it fails on a limited one (section 4): it has no retry and no pacing unless "Batching" and "Retry On Fail" are set by hand.`,
 		);
 	}
+	if (http?.pick?.nodeTimes) {
+		const parts = Object.entries(http.pick.nodeTimes).map(([name, ms]) => `${name} ${fmt(/** @type {number} */ (ms) / 1000, 2)} s`);
+		notes.push(`Where the HTTP Request chain's time went (${settings.latencyMs} ms run): ${parts.join(', ')}. The first Code node reads each binary through the task runner and puts a ~1 MB base64 string per item into the item JSON; the HTTP Request node then renders a ~1 MB JSON-body expression per item.`);
+	}
 	const tightHttp = s.inflight.find((r) => r.contender === 'http');
 	if (tightHttp && tightHttp.ms === undefined) {
-		notes.push(`Against the ${s.data.settings.serverInFlight}-in-flight server the HTTP Request chain stopped at the first 429 (${tightHttp.answered} of ${s.data.settings.items} requests answered, ${tightHttp.rejected} refused).`);
+		notes.push(`Against the ${s.data.settings.serverInFlight}-in-flight server the HTTP Request chain failed the execution on the 429s: it does not retry by default (${tightHttp.answered} of ${s.data.settings.items} requests answered, ${tightHttp.rejected} refused).`);
 	}
 	const builtin = s.speed.find((r) => r.contender === 'builtin');
 	if (builtin?.uploads) {
@@ -293,30 +353,31 @@ function markdown(s) {
 		'',
 		'## How it is measured',
 		'',
-		`- Each case is one \`n8n execute\` of a workflow: Manual Trigger → Read/Write Files from Disk (a glob of PNGs → binary \`data\`) → the contender. Times are n8n's own \`executionTime\` of the contender's node (for the HTTP chain, the sum of its three nodes), so n8n's start-up and the file reading are not counted. Timed cases ran ${settings.repeat}× and the table shows the median run (range in brackets).`,
+		`- Each case is one \`n8n execute\` of a workflow: Manual Trigger → Read/Write Files from Disk (a glob of PNGs → binary \`data\`) → the contender. Times are n8n's own \`executionTime\` of the contender's node (for the HTTP chain, the sum of its three nodes), so n8n's start-up and the file reading are not counted. Cases ran ${settings.repeat}×, interleaved (the HTTP chain and the built-in node against the limited server once), and the tables show the median run (range in brackets).`,
 		`- Inputs: ${settings.items} different ${settings.smallImage.side}×${settings.smallImage.side} RGB noise PNGs of ${fmt(settings.smallImage.bytes / MB, 2)} MB; for memory ${settings.bigImage.count} noise PNGs of ${settings.bigImage.side}×${settings.bigImage.side} (${fmt(settings.bigImage.bytes / MB, 2)} MB, incompressible). Model \`${settings.model}\`; the emulator answers with a 1024×1024 PNG.`,
 		'- Every output is checked: each item must carry a PNG whose embedded emulator metadata names the sha256 of *its own* input image (pairedItem followed back to the file read). "images ok" counts those; the emulator\'s counters (answered/calls) are shown next to it.',
 		'- Contenders: **Nano Banana** — edit, AI Studio credential with its base URL on the emulator, Options → Max Concurrency N, everything else default. **Built-in** — `@n8n/n8n-nodes-langchain.googleGemini` typeVersion 1.2, resource image, operation edit, model `models/gemini-2.5-flash-image`, credential `googlePalmApi` with its host on the emulator. **HTTP template** — Code (builds `contents[].parts[]` with base64 `inline_data` from the binary) → HTTP Request 4.2 (POST `/v1beta/models/gemini-2.5-flash-image:generateContent`, header `x-goog-api-key`, JSON body, default options) → Code (base64 answer → binary).',
-		`- Memory: peak resident set size (VmHWM of the \`n8n execute\` process, read from /proc by the process at exit and by polling) editing ${settings.bigImage.count} images, minus the same workflow with a No Operation node instead of the editor. "extra/8" divides by all ${settings.bigImage.count} images (ours holds all of them in flight at Max Concurrency 8); "per image in flight" divides by what the node holds at once (the built-in node does one at a time).`,
+		`- Memory: model latency ${settings.bigImage.latencyMs?.ours ?? '?'} ms for this package's node (so all ${settings.bigImage.count} requests are at the server at once; see the last column), ${settings.bigImage.latencyMs?.other ?? '?'} ms otherwise. Peak resident set size (VmHWM of the \`n8n execute\` process, read from /proc by the process at exit and by polling) editing ${settings.bigImage.count} images, minus the same workflow with a No Operation node instead of the editor. "extra/8" divides by all ${settings.bigImage.count} images (ours holds all of them in flight at Max Concurrency 8); "per image in flight" divides by what the node holds at once (the built-in node does one at a time).`,
+		'- CPU columns: CPU time used while the contender\'s node(s) ran, per item, sampled from /proc: the n8n process (for the HTTP chain plus its task runner, which runs the Code nodes) and the emulator. n8n runs a node\'s JavaScript on one thread, so when n8n CPU per item × items approaches the node time, the node is CPU-bound rather than waiting on the model.',
 		`- Section 4: the emulator admits only ${settings.serverInFlight} generateContent requests at a time and answers the rest with 429 RESOURCE_EXHAUSTED carrying RetryInfo (1 s). Best possible: ${settings.items}/${settings.serverInFlight} × ${settings.latencyMs} ms = ${fmt(s.bestMs / 1000, 1)} s.`,
 		'',
 		`## 1. Throughput: ${settings.items} images, ${settings.latencyMs} ms model latency`,
 		'',
-		mdTable(['contender', 'node time (s)', 'items/s', 'ms/item', 'vs built-in', 'images ok', 'emulator'], speedRows),
+		mdTable(['contender', 'node time (s)', 'items/s', 'ms/item', 'vs built-in', 'images ok', 'emulator: answered/calls', 'CPU ms per item: n8n / emulator / n8n waiting for a CPU'], speedRows),
 		'',
 		'The built-in node and the HTTP chain have no concurrency setting; each ran as configured, and the speed-up column compares every row with the built-in node.',
 		'',
 		'## 2. Per-item overhead at 0 ms latency',
 		'',
-		mdTable(['contender', 'node time (s)', 'ms/item', 'images ok', 'max in flight at the server'], overheadRows),
+		mdTable(['contender', 'node time (s)', 'ms/item', 'images ok', 'max in flight at the server', 'CPU ms per item: n8n / emulator / n8n waiting for a CPU'], overheadRows),
 		'',
 		`## 3. Peak memory: ${settings.bigImage.count} images of ${fmt(settings.bigImage.bytes / MB, 1)} MB`,
 		'',
-		mdTable(['workflow', 'peak RSS MB (runs)', 'extra MB', 'extra ÷ 8, MB (× image)', 'images in flight: extra each (× image)', 'images ok', 'node time (s)'], memRows),
+		mdTable(['workflow', 'peak RSS MB (runs)', 'extra MB', 'extra ÷ 8, MB (× image)', 'images in flight: extra each (× image)', 'images ok', 'node time (s)', 'requests at the server at once'], memRows),
 		'',
 		`## 4. Server that takes only ${settings.serverInFlight} requests at a time (${settings.latencyMs} ms, best ${fmt(s.bestMs / 1000, 1)} s)`,
 		'',
-		mdTable(['contender', 'items done', 'node time (s)', 'vs best', 'emulator', 'retries'], inflightRows),
+		mdTable(['contender', 'items done', 'node time (s)', 'vs best', 'emulator', 'retries', 'gaps > 0.6 s between call starts'], inflightRows),
 		'',
 		'## Targets',
 		'',
@@ -326,6 +387,12 @@ function markdown(s) {
 	const notes = observations(s);
 	if (notes.length) lines.push('## Observations', '', ...notes.map((n) => `- ${n}`), '');
 	lines.push(
+		'## Limits of this set-up',
+		'',
+		`- The emulator runs on the same ${machine.nproc} CPU(s) as n8n and spends CPU on every request (parsing the JSON body, decoding base64, hashing, drawing the answer PNG), more for inline bodies than for the built-in node\'s raw uploads; Google does that work on its own machines. On a small machine this caps the concurrent contenders more than the sequential one.`,
+		'- The emulator\'s answer PNG (coloured bands) compresses to about 20 KB; real answers are around 1–2 MB of base64, which every contender would have to parse and store.',
+		'- The machine may be shared: the load average is recorded above and per run below; the "waiting for a CPU" column shows how long n8n\'s JavaScript thread was runnable but not running.',
+		'',
 		'## Every run',
 		'',
 		mdTable(
