@@ -48,7 +48,7 @@ async function main() {
 
 	const testDir = __dirname;
 	// The 1.x install is slow on a cold cache: do it here rather than inside a test's time limit.
-	if (!files.length || files.some((f) => f.includes('compat-n8n1'))) {
+	if (!files.length || files.some((f) => /compat-n8n1|examples\.e2e/.test(f))) {
 		try {
 			const n8n1 = await ensureN8n1({ log });
 			log(`n8n ${n8n1.n8nVersion} (1.x line) ready: ${n8n1.dir}`);
