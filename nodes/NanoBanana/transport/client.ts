@@ -1,5 +1,4 @@
 import type { IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n-workflow';
-import { waitUnlessStopped } from './wait';
 
 import type { Backend } from './backends';
 import { failureFromThrown, type TransportFailure } from './failures';
@@ -7,6 +6,7 @@ import type { RequestGate, SlotOutcome } from './gate';
 import { bodyAsJson, parseGenerateContentResponse, parseGoogleError, parseModelList, parseUploadedFile } from './parse';
 import { nextRetryDelayMs, parseRetryAfterMs, retryDelayFrom, type RetryPolicy } from './retry';
 import type { FileData, GenerateContentResponse, Model } from './types';
+import { waitUnlessStopped } from './wait';
 
 /**
  * Sends requests to Google through n8n's authenticated HTTP helper (proxy, SSRF rules and the

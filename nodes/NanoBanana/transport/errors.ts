@@ -177,8 +177,7 @@ export function explainFailure(failure: TransportFailure, context: FailureContex
 			return {
 				reason: 'MALFORMED_RESPONSE',
 				message: `Google's answer could not be read${tried(context.attempts)}`,
-				description:
-					'The answer was cut off or was not JSON. If a proxy or gateway sits in front of Google (Base URL in the credential), check it passes answers through unchanged.',
+				description: `The answer was cut off or was not JSON${failure.snippet ? ` (it began: "${failure.snippet.slice(0, 120)}")` : ''}. If a proxy or gateway sits in front of Google (Base URL in the credential), check it passes answers through unchanged.`,
 			};
 		case 'cancelled':
 			return {
