@@ -98,6 +98,17 @@ async function control(url, route, body) {
 	return await res.json();
 }
 
+/** The commit measured, and whether the shipped sources differ from it. */
+function gitInfo() {
+	try {
+		const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: config.REPO_ROOT, encoding: 'utf8' }).trim();
+		const dirty = execFileSync('git', ['status', '--porcelain', '--', 'nodes', 'credentials', 'package.json'], { cwd: config.REPO_ROOT, encoding: 'utf8' }).trim() !== '';
+		return { commit, dirty };
+	} catch {
+		return undefined;
+	}
+}
+
 function machine() {
 	const cpuinfo = fs.readFileSync('/proc/cpuinfo', 'utf8');
 	const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? os.cpus()[0]?.model ?? 'unknown';
@@ -269,6 +280,7 @@ async function main() {
 	const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
 	const startedAt = new Date();
 	const host = machine();
+	const git = gitInfo();
 	const loadStart = os.loadavg();
 	log(`${host.nproc} CPU(s) ${host.cpuModel}, load ${loadStart.map((l) => l.toFixed(2)).join(' ')}`);
 
@@ -404,6 +416,7 @@ async function main() {
 		const finishedAt = new Date();
 		const data = {
 			command,
+			git,
 			startedAt: startedAt.toISOString(),
 			durationS: (finishedAt.getTime() - startedAt.getTime()) / 1000,
 			machine: { ...host, n8nVersion: install.n8nVersion, n8nNode: install.nodeVersion, loadStart, loadEnd: os.loadavg() },

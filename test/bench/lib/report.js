@@ -346,7 +346,7 @@ function markdown(s) {
 		'`test/bench/run-bench.js`; do not edit by hand, run the command again.',
 		'',
 		`- **Date:** ${d.startedAt} (took ${fmt(d.durationS / 60, 1)} min)`,
-		`- **Command:** \`${d.command}\``,
+		`- **Command:** \`${d.command}\`${d.git ? ` at commit \`${d.git.commit}\`${d.git.dirty ? ' (with uncommitted changes in nodes/, credentials/ or package.json)' : ''}` : ''}`,
 		`- **Machine:** ${machine.nproc} CPU(s), ${machine.cpuModel}, ${fmt(machine.memoryBytes / 2 ** 30, 1)} GiB RAM, ${machine.os}`,
 		`- **Software:** n8n ${machine.n8nVersion} on Node ${machine.n8nNode} (bench script on Node ${machine.benchNode.replace(/^v/, '')})`,
 		`- **Load average (1/5/15 min):** ${machine.loadStart.map((/** @type {number} */ l) => l.toFixed(2)).join(' / ')} at the start, ${machine.loadEnd.map((/** @type {number} */ l) => l.toFixed(2)).join(' / ')} at the end${machine.loadStart[0] > Number(machine.nproc) ? ' — the machine was busy with other work, so absolute times are pessimistic; all contenders ran under the same conditions' : ''}`,

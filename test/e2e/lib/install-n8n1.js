@@ -17,8 +17,9 @@
  */
 const fs = require('node:fs');
 const path = require('node:path');
-const { run, sleep } = require('./proc');
+const { run } = require('./proc');
 const config = require('./config');
+const { acquireLock, npmExitCode, readJson, SQLITE_PROBE, READY_MARKER, LOG_FILE } = require('./install');
 
 /** Last patch of n8n's 1.x line that installs from the registry (checked with `npm view n8n@1.123 version`). */
 const N8N1_VERSION = process.env.NANO_BANANA_N8N1_VERSION || '1.123.81';
@@ -27,10 +28,6 @@ const NODE_RANGE = { min: [20, 19, 0], maxMajor: 24 };
 
 /** Dependencies of n8n 1.x replaced in the runtime dir (never in this package): see npmInstall. */
 const RUNTIME_OVERRIDES = { xlsx: '0.18.5' };
-
-const READY_MARKER = '.ready.json';
-const LOCK_FILE = '.install.lock';
-const LOG_FILE = 'install.log';
 
 /** The install cannot be done on this machine for a reason outside the package (skip, don't fail). */
 class InstallUnavailableError extends Error {}
@@ -49,7 +46,11 @@ async function ensureN8n1(options = {}) {
 	if (isReady(dir, n8nVersion, nodeVersion)) return result();
 
 	fs.mkdirSync(dir, { recursive: true });
-	const release = await acquireLock(dir, log);
+	const release = await acquireLock(dir, log, {
+		foreign: () => undefined, // this install waits on the lock file only
+		waitMessage: (holder, secs) => `Waiting for the n8n install already running in ${dir} (${holder}, ${secs} s)`,
+		giveUpMessage: (holder) => `Gave up waiting for the install in ${dir} (${holder})`,
+	});
 	try {
 		if (isReady(dir, n8nVersion, nodeVersion)) return result();
 		const started = Date.now();
@@ -113,54 +114,6 @@ function isReady(dir, n8nVersion, nodeVersion) {
 }
 
 /**
- * `<dir>/.install.lock` holding our pid; a lock whose process is gone is taken over.
- * @param {string} dir
- * @param {(msg: string) => void} log
- * @returns {Promise<() => void>}
- */
-async function acquireLock(dir, log) {
-	const lockPath = path.join(dir, LOCK_FILE);
-	const started = Date.now();
-	let noted = 0;
-	for (;;) {
-		try {
-			fs.writeFileSync(lockPath, String(process.pid), { flag: 'wx' });
-			return () => {
-				try {
-					if (fs.readFileSync(lockPath, 'utf8') === String(process.pid)) fs.unlinkSync(lockPath);
-				} catch {
-					/* gone */
-				}
-			};
-		} catch (err) {
-			if (/** @type {NodeJS.ErrnoException} */ (err).code !== 'EEXIST') throw err;
-		}
-		const pid = Number(readText(lockPath).trim()) || 0;
-		if (!isAlive(pid)) {
-			fs.rmSync(lockPath, { force: true });
-			continue;
-		}
-		if (Date.now() - noted > 30_000) {
-			log(`Waiting for the n8n install already running in ${dir} (pid ${pid}, ${Math.round((Date.now() - started) / 1000)} s)`);
-			noted = Date.now();
-		}
-		if (Date.now() - started > config.TIMEOUTS.install) throw new Error(`Gave up waiting for the install in ${dir} (pid ${pid})`);
-		await sleep(2000);
-	}
-}
-
-/** @param {number} pid */
-function isAlive(pid) {
-	if (!pid) return false;
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch (err) {
-		return /** @type {NodeJS.ErrnoException} */ (err).code === 'EPERM';
-	}
-}
-
-/**
  * @param {string} dir
  * @param {string} n8nVersion
  * @param {(msg: string) => void} log
@@ -168,7 +121,7 @@ function isAlive(pid) {
 async function npmInstall(dir, n8nVersion, log) {
 	const logPath = path.join(dir, LOG_FILE);
 	const installed = readJson(path.join(dir, 'node_modules', 'n8n', 'package.json'))?.version;
-	if (installed === n8nVersion && /(?:^|\n)done 0\s*$/.test(readText(logPath))) return;
+	if (installed === n8nVersion && npmExitCode(dir) === 0) return;
 	// n8n-nodes-base 1.x depends on xlsx as a tarball URL on cdn.sheetjs.com, which is not the npm
 	// registry and not reachable from every machine; the registry's last xlsx (0.18.5, used only by
 	// the spreadsheet nodes, none of which this package's tests run) stands in for it.
@@ -217,15 +170,6 @@ function nodeHeadersDir() {
 	return undefined;
 }
 
-const SQLITE_PROBE = `
-const sqlite3 = require(process.argv[1]);
-const db = new sqlite3.Database(':memory:');
-db.get('select sqlite_version() as v', (err, row) => {
-  if (err) { console.error(err); process.exit(1); }
-  console.log(JSON.stringify({ node: process.version, sqlite: row.v }));
-  db.close();
-});`;
-
 /**
  * @param {string} dir
  * @param {(msg: string) => void} log
@@ -252,24 +196,6 @@ async function ensureSqlite(dir, log) {
 	const check = await probe();
 	if (check.code !== 0) throw new Error(`sqlite3 does not load after the rebuild:\n${check.stderr}`);
 	log(`  sqlite3 built in ${Math.round((Date.now() - started) / 1000)} s: ${check.stdout.trim()}`);
-}
-
-/** @param {string} file */
-function readText(file) {
-	try {
-		return fs.readFileSync(file, 'utf8');
-	} catch {
-		return '';
-	}
-}
-
-/** @param {string} file */
-function readJson(file) {
-	try {
-		return JSON.parse(fs.readFileSync(file, 'utf8'));
-	} catch {
-		return undefined;
-	}
 }
 
 /**

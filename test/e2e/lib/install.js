@@ -134,19 +134,35 @@ function findNodeBinary(dir) {
 // ---------------------------------------------------------------- locking / waiting
 
 /**
+ * @typedef {object} LockOptions
+ * @property {(dir: string) => string | undefined} [foreign]  describes an install we did not
+ *   start that is still running in the dir (default: `foreignInstaller`; `() => undefined` to wait
+ *   on the lock file only)
+ * @property {(holder: string, secs: number) => string} [waitMessage]  the note logged every 30 s
+ * @property {(holder: string) => string} [giveUpMessage]  the error once TIMEOUTS.install elapsed
+ */
+
+/**
  * Takes `<dir>/.install.lock`. While another live process holds it, or while an npm started by
  * someone else is still writing into the dir (install.log without its `done` line and a process
- * working in the dir), waits.
+ * working in the dir), waits. A lock whose process is gone is taken over.
  * @param {string} dir
  * @param {(msg: string) => void} log
+ * @param {LockOptions} [options]
  * @returns {Promise<() => void>} release
  */
-async function acquireLock(dir, log) {
+async function acquireLock(dir, log, options = {}) {
+	const {
+		foreign: findForeign = foreignInstaller,
+		waitMessage = (holder, secs) =>
+			`Waiting for the n8n install already running in ${dir} (${holder}; ${secs} s so far; ${progressNote(dir)})`,
+		giveUpMessage = (holder) => `Gave up waiting for the n8n install in ${dir} (${holder})`,
+	} = options;
 	const lockPath = path.join(dir, LOCK_FILE);
 	const waitStart = Date.now();
 	let lastNote = 0;
 	for (;;) {
-		const foreign = foreignInstaller(dir);
+		const foreign = findForeign(dir);
 		if (!foreign) {
 			try {
 				fs.writeFileSync(lockPath, String(process.pid), { flag: 'wx' });
@@ -167,16 +183,10 @@ async function acquireLock(dir, log) {
 			continue;
 		}
 		if (Date.now() - lastNote > 30_000) {
-			const secs = Math.round((Date.now() - waitStart) / 1000);
-			log(
-				`Waiting for the n8n install already running in ${dir} (${holder}; ${secs} s so far; ` +
-					`${progressNote(dir)})`,
-			);
+			log(waitMessage(holder, Math.round((Date.now() - waitStart) / 1000)));
 			lastNote = Date.now();
 		}
-		if (Date.now() - waitStart > config.TIMEOUTS.install) {
-			throw new Error(`Gave up waiting for the n8n install in ${dir} (${holder})`);
-		}
+		if (Date.now() - waitStart > config.TIMEOUTS.install) throw new Error(giveUpMessage(holder));
 		await sleep(2000);
 	}
 }
@@ -440,4 +450,15 @@ function readJson(file) {
 	}
 }
 
-module.exports = { ensureN8n, isReady, describe: describe };
+module.exports = {
+	ensureN8n,
+	isReady,
+	describe: describe,
+	// shared with install-n8n1.js
+	acquireLock,
+	npmExitCode,
+	readJson,
+	SQLITE_PROBE,
+	READY_MARKER,
+	LOG_FILE,
+};

@@ -1,37 +1,11 @@
 // @ts-check
 'use strict';
-/** Tiny PNG writer/reader (Node built-ins only) for sample input images. */
-const zlib = require('node:zlib');
-
-const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-
-/** @type {number[]} */
-const CRC_TABLE = [];
-for (let n = 0; n < 256; n++) {
-	let c = n;
-	for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-	CRC_TABLE.push(c >>> 0);
-}
-
-/** @param {Buffer} buf */
-function crc32(buf) {
-	let c = 0xffffffff;
-	for (const byte of buf) c = CRC_TABLE[(c ^ byte) & 0xff] ^ (c >>> 8);
-	return (c ^ 0xffffffff) >>> 0;
-}
-
 /**
- * @param {string} type
- * @param {Buffer} data
+ * Sample input images for the e2e tests: a thin layer over the emulator's PNG encoder/reader
+ * (`test/emulator/png.js`), with a per-pixel callback API and zlib's default compression.
  */
-function chunk(type, data) {
-	const len = Buffer.alloc(4);
-	len.writeUInt32BE(data.length);
-	const typeAndData = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-	const crc = Buffer.alloc(4);
-	crc.writeUInt32BE(crc32(typeAndData));
-	return Buffer.concat([len, typeAndData, crc]);
-}
+const zlib = require('node:zlib');
+const { encodePng, readChunks, SIGNATURE } = require('../../emulator/png');
 
 /**
  * Encodes an 8-bit RGB PNG.
@@ -41,30 +15,22 @@ function chunk(type, data) {
  * @param {Record<string, string>} [text] tEXt chunks
  */
 function createPng(width, height, pixel, text = {}) {
-	const ihdr = Buffer.alloc(13);
-	ihdr.writeUInt32BE(width, 0);
-	ihdr.writeUInt32BE(height, 4);
-	ihdr[8] = 8; // bit depth
-	ihdr[9] = 2; // colour type RGB
-	const raw = Buffer.alloc((width * 3 + 1) * height);
-	let o = 0;
-	for (let y = 0; y < height; y++) {
-		raw[o++] = 0; // filter: none
-		for (let x = 0; x < width; x++) {
-			const [r, g, b] = pixel(x, y);
-			raw[o++] = r;
-			raw[o++] = g;
-			raw[o++] = b;
-		}
-	}
-	const texts = Object.entries(text).map(([k, v]) => chunk('tEXt', Buffer.from(`${k}\0${v}`, 'latin1')));
-	return Buffer.concat([
-		SIGNATURE,
-		chunk('IHDR', ihdr),
-		...texts,
-		chunk('IDAT', zlib.deflateSync(raw)),
-		chunk('IEND', Buffer.alloc(0)),
-	]);
+	return encodePng({
+		width,
+		height,
+		row: (y) => {
+			const row = Buffer.alloc(width * 3);
+			for (let x = 0; x < width; x++) {
+				const [r, g, b] = pixel(x, y);
+				row[x * 3] = r;
+				row[x * 3 + 1] = g;
+				row[x * 3 + 2] = b;
+			}
+			return row; // a new Buffer per row: every row is written unfiltered
+		},
+		text,
+		deflate: {}, // zlib's defaults, as this module always used
+	});
 }
 
 /**
@@ -96,41 +62,30 @@ function isPng(buf) {
 }
 
 /**
- * Width, height and tEXt entries of a PNG.
+ * Width, height and tEXt/iTXt entries of a PNG.
  * @param {Buffer} buf
  * @returns {{ width: number, height: number, text: Record<string, string> }}
  */
 function readPng(buf) {
 	if (!isPng(buf)) throw new Error('not a PNG');
+	const chunks = readChunks(buf);
 	/** @type {Record<string, string>} */
 	const text = {};
-	let width = 0;
-	let height = 0;
-	let o = 8;
-	while (o + 8 <= buf.length) {
-		const len = buf.readUInt32BE(o);
-		const type = buf.toString('latin1', o + 4, o + 8);
-		const data = buf.subarray(o + 8, o + 8 + len);
-		if (type === 'IHDR') {
-			width = data.readUInt32BE(0);
-			height = data.readUInt32BE(4);
-		} else if (type === 'tEXt') {
-			const nul = data.indexOf(0);
-			if (nul > 0) text[data.toString('latin1', 0, nul)] = data.toString('latin1', nul + 1);
+	for (const { type, data } of chunks) {
+		const nul = data.indexOf(0);
+		if (nul <= 0) continue;
+		if (type === 'tEXt') {
+			text[data.toString('latin1', 0, nul)] = data.toString('latin1', nul + 1);
 		} else if (type === 'iTXt') {
-			const nul = data.indexOf(0);
-			if (nul > 0) {
-				// keyword\0 compressionFlag compressionMethod languageTag\0 translatedKeyword\0 text
-				let p = nul + 3;
-				p = data.indexOf(0, p) + 1;
-				p = data.indexOf(0, p) + 1;
-				const body = data.subarray(p);
-				text[data.toString('latin1', 0, nul)] = (data[nul + 1] ? zlib.inflateSync(body) : body).toString('utf8');
-			}
-		} else if (type === 'IEND') break;
-		o += 12 + len;
+			// keyword\0 compressionFlag compressionMethod languageTag\0 translatedKeyword\0 text
+			let p = nul + 3;
+			p = data.indexOf(0, p) + 1;
+			p = data.indexOf(0, p) + 1;
+			const body = data.subarray(p);
+			text[data.toString('latin1', 0, nul)] = (data[nul + 1] ? zlib.inflateSync(body) : body).toString('utf8');
+		}
 	}
-	return { width, height, text };
+	return { width: chunks[0].data.readUInt32BE(0), height: chunks[0].data.readUInt32BE(4), text };
 }
 
 module.exports = { createPng, samplePng, isPng, readPng };

@@ -10,7 +10,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
-const { run, killGroup, sleep, tail } = require('./proc');
+const { run, tail, watchChild, stopGroup, waitUntil } = require('./proc');
 const { freePort } = require('./home');
 
 /** No PostgreSQL server binaries here. */
@@ -96,32 +96,15 @@ async function startPostgres(options = {}) {
 	const server = command('postgres', serverArgs);
 	const out = fs.openSync(logFile, 'a');
 	const child = spawn(server.cmd, server.args, { cwd: dir, detached: true, stdio: ['ignore', out, out] });
-	const onParentExit = () => killGroup(child.pid, 'SIGKILL');
-	process.once('exit', onParentExit);
-	/** @type {number | null | undefined} */
-	let exitCode;
-	const exited = new Promise((resolve) =>
-		child.on('exit', (code, signal) => {
-			exitCode = code ?? (signal ? 128 : null);
-			process.removeListener('exit', onParentExit);
-			resolve(exitCode);
-		}),
-	);
+	const { exited, exitCode } = watchChild(child);
 	/** @param {string} sql @param {string} [db] */
 	const query = async (sql, db = database) => {
 		const psql = command('psql', ['-h', host, '-p', String(port), '-U', user, '-d', db, '-At', '-v', 'ON_ERROR_STOP=1', '-c', sql]);
 		return (await run(psql.cmd, psql.args, { timeout: 60_000 })).stdout;
 	};
 	const stop = async () => {
-		if (exitCode === undefined) {
-			// SIGINT: PostgreSQL's "fast shutdown" (disconnect clients, no waiting for them).
-			killGroup(child.pid, 'SIGINT');
-			const done = await Promise.race([exited.then(() => true), sleep(15_000).then(() => false)]);
-			if (!done) {
-				killGroup(child.pid, 'SIGKILL');
-				await exited;
-			}
-		}
+		// SIGINT: PostgreSQL's "fast shutdown" (disconnect clients, no waiting for them).
+		if (exitCode() === undefined) await stopGroup(child.pid, exited, 'SIGINT', 15_000);
 		try {
 			fs.closeSync(out);
 		} catch {
@@ -130,25 +113,19 @@ async function startPostgres(options = {}) {
 		fs.rmSync(dir, { recursive: true, force: true });
 	};
 
-	const deadline = Date.now() + 60_000;
-	for (;;) {
-		if (exitCode !== undefined) {
+	await waitUntil(async () => (await query('select 1', 'postgres'), true), {
+		timeoutMs: 60_000,
+		gone: () => exitCode() !== undefined,
+		onGone: () => {
 			const text = fs.readFileSync(logFile, 'utf8');
 			fs.rmSync(dir, { recursive: true, force: true });
-			throw new Error(`postgres exited (${exitCode}) before accepting connections:\n${tail(text)}`);
-		}
-		try {
-			await query('select 1', 'postgres');
-			break;
-		} catch {
-			/* starting */
-		}
-		if (Date.now() > deadline) {
+			return new Error(`postgres exited (${exitCode()}) before accepting connections:\n${tail(text)}`);
+		},
+		onTimeout: async () => {
 			await stop();
-			throw new Error('postgres did not accept connections within 60 s');
-		}
-		await sleep(250);
-	}
+			return new Error('postgres did not accept connections within 60 s');
+		},
+	});
 	await query(`create database ${database}`, 'postgres');
 	log(`PostgreSQL (${binDir}) on ${host}:${port}, database "${database}"`);
 	return {

@@ -114,4 +114,66 @@ function tail(text, lines = 40) {
 /** @param {number} ms */
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-module.exports = { run, killGroup, tail, sleep };
+/**
+ * Watches a long-running child spawned with detached: true: kills its process group if this
+ * process exits first, and reports its exit (code, or 128 when killed by a signal).
+ * @param {import('node:child_process').ChildProcess} child
+ * @returns {{ exited: Promise<number | null>, exitCode: () => number | null | undefined }}
+ *   exitCode() is undefined while the child runs
+ */
+function watchChild(child) {
+	const onParentExit = () => killGroup(child.pid, 'SIGKILL');
+	process.once('exit', onParentExit);
+	/** @type {number | null | undefined} */
+	let exitCode;
+	/** @type {Promise<number | null>} */
+	const exited = new Promise((resolve) =>
+		child.on('exit', (code, signal) => {
+			exitCode = code ?? (signal ? 128 : null);
+			process.removeListener('exit', onParentExit);
+			resolve(exitCode);
+		}),
+	);
+	return { exited, exitCode: () => exitCode };
+}
+
+/**
+ * Sends `signal` to a process group, waits up to `graceMs` for it to exit, then SIGKILLs it and
+ * waits for the exit.
+ * @param {number | undefined} pid
+ * @param {Promise<unknown>} exited  resolves when the process has exited
+ * @param {NodeJS.Signals} signal
+ * @param {number} graceMs
+ */
+async function stopGroup(pid, exited, signal, graceMs) {
+	killGroup(pid, signal);
+	const done = await Promise.race([exited.then(() => true), sleep(graceMs).then(() => false)]);
+	if (!done) {
+		killGroup(pid, 'SIGKILL');
+		await exited;
+	}
+}
+
+/**
+ * Polls until `ready()` returns (or resolves to) true; a throw counts as "not yet". After each
+ * failed try: if `gone()` is true (the process died), throws `onGone()`; past `timeoutMs`, throws
+ * `onTimeout()`; else sleeps `intervalMs`.
+ * @param {() => boolean | Promise<boolean>} ready
+ * @param {{ timeoutMs: number, intervalMs?: number, gone?: () => boolean,
+ *   onGone?: () => Error | Promise<Error>, onTimeout: () => Error | Promise<Error> }} options
+ */
+async function waitUntil(ready, { timeoutMs, intervalMs = 250, gone = () => false, onGone, onTimeout }) {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		try {
+			if (await ready()) return;
+		} catch {
+			/* not yet */
+		}
+		if (gone()) throw onGone ? await onGone() : new Error('process exited before it was ready');
+		if (Date.now() > deadline) throw await onTimeout();
+		await sleep(intervalMs);
+	}
+}
+
+module.exports = { run, killGroup, tail, sleep, watchChild, stopGroup, waitUntil };

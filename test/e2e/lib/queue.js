@@ -10,7 +10,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
-const { killGroup, sleep, tail } = require('./proc');
+const { tail, watchChild, stopGroup, waitUntil } = require('./proc');
 const { n8nEnv, freePort } = require('./home');
 const { startN8n } = require('./server');
 
@@ -59,17 +59,7 @@ async function startWorker(home, options) {
 		[home.install.n8nBin, 'worker', `--concurrency=${options.concurrency ?? 5}`],
 		{ cwd: home.dir, env, detached: true, stdio: ['ignore', out, out] },
 	);
-	const onParentExit = () => killGroup(child.pid, 'SIGKILL');
-	process.once('exit', onParentExit);
-	/** @type {number | null | undefined} */
-	let exitCode;
-	const exited = new Promise((resolve) =>
-		child.on('exit', (code, signal) => {
-			exitCode = code ?? (signal ? 128 : null);
-			process.removeListener('exit', onParentExit);
-			resolve(exitCode);
-		}),
-	);
+	const { exited, exitCode } = watchChild(child);
 	const read = () => {
 		try {
 			return fs.readFileSync(logFile, 'utf8');
@@ -81,32 +71,25 @@ async function startWorker(home, options) {
 	const stop = async () => {
 		if (stopped) return;
 		stopped = true;
-		if (exitCode === undefined) {
-			killGroup(child.pid, 'SIGTERM');
-			const done = await Promise.race([exited.then(() => true), sleep(20_000).then(() => false)]);
-			if (!done) {
-				killGroup(child.pid, 'SIGKILL');
-				await exited;
-			}
-		}
+		if (exitCode() === undefined) await stopGroup(child.pid, exited, 'SIGTERM', 20_000);
 		try {
 			fs.closeSync(out);
 		} catch {
 			/* closed */
 		}
 	};
-	const deadline = Date.now() + (options.timeoutMs ?? 180_000);
-	while (!/n8n worker is now ready/.test(read())) {
-		if (exitCode !== undefined) {
+	await waitUntil(() => /n8n worker is now ready/.test(read()), {
+		timeoutMs: options.timeoutMs ?? 180_000,
+		gone: () => exitCode() !== undefined,
+		onGone: async () => {
 			await stop();
-			throw new Error(`${options.name} exited (${exitCode}) before it was ready:\n${tail(read())}`);
-		}
-		if (Date.now() > deadline) {
+			return new Error(`${options.name} exited (${exitCode()}) before it was ready:\n${tail(read())}`);
+		},
+		onTimeout: async () => {
 			await stop();
-			throw new Error(`${options.name} was not ready within ${options.timeoutMs ?? 180_000} ms:\n${tail(read())}`);
-		}
-		await sleep(250);
-	}
+			return new Error(`${options.name} was not ready within ${options.timeoutMs ?? 180_000} ms:\n${tail(read())}`);
+		},
+	});
 	return { name: options.name, pid: child.pid, logFile, log: read, stop };
 }
 

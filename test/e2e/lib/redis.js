@@ -10,7 +10,7 @@ const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
-const { run, killGroup, sleep, tail } = require('./proc');
+const { run, tail, watchChild, stopGroup, waitUntil } = require('./proc');
 const { freePort } = require('./home');
 
 /** Redis could not be provided on this machine (no binary and no way to install it). */
@@ -95,47 +95,26 @@ async function startRedis(options = {}) {
 		'--logfile', logFile,
 	];
 	const child = spawn(bin, args, { cwd: dir, detached: true, stdio: 'ignore' });
-	const onParentExit = () => killGroup(child.pid, 'SIGKILL');
-	process.once('exit', onParentExit);
-	/** @type {number | null | undefined} */
-	let exitCode;
-	const exited = new Promise((resolve) =>
-		child.on('exit', (code, signal) => {
-			exitCode = code ?? (signal ? 128 : null);
-			process.removeListener('exit', onParentExit);
-			resolve(exitCode);
-		}),
-	);
+	const { exited, exitCode } = watchChild(child);
 	const command = (/** @type {string[]} */ ...parts) => redisCommand(host, port, parts);
 	const stop = async () => {
-		if (exitCode === undefined) {
-			killGroup(child.pid, 'SIGTERM');
-			const done = await Promise.race([exited.then(() => true), sleep(5000).then(() => false)]);
-			if (!done) {
-				killGroup(child.pid, 'SIGKILL');
-				await exited;
-			}
-		}
+		if (exitCode() === undefined) await stopGroup(child.pid, exited, 'SIGTERM', 5000);
 		fs.rmSync(dir, { recursive: true, force: true });
 	};
-	const deadline = Date.now() + 20_000;
-	for (;;) {
-		if (exitCode !== undefined) {
+	await waitUntil(async () => (await command('PING')) === 'PONG', {
+		timeoutMs: 20_000,
+		intervalMs: 100,
+		gone: () => exitCode() !== undefined,
+		onGone: () => {
 			const text = readSafe(logFile);
 			fs.rmSync(dir, { recursive: true, force: true });
-			throw new Error(`redis-server exited (${exitCode}) before answering PING:\n${tail(text)}`);
-		}
-		try {
-			if ((await command('PING')) === 'PONG') break;
-		} catch {
-			/* not listening yet */
-		}
-		if (Date.now() > deadline) {
+			return new Error(`redis-server exited (${exitCode()}) before answering PING:\n${tail(text)}`);
+		},
+		onTimeout: async () => {
 			await stop();
-			throw new Error(`redis-server did not answer PING on ${host}:${port} within 20 s`);
-		}
-		await sleep(100);
-	}
+			return new Error(`redis-server did not answer PING on ${host}:${port} within 20 s`);
+		},
+	});
 	log(`redis-server on ${host}:${port} (no persistence)`);
 	return { host, port, pid: child.pid, logFile, command, stop };
 }

@@ -6,7 +6,7 @@ const path = require('node:path');
 const crypto = require('node:crypto');
 const net = require('node:net');
 const { spawn } = require('node:child_process');
-const { killGroup, sleep, tail } = require('./proc');
+const { tail, watchChild, stopGroup, waitUntil } = require('./proc');
 const { n8nEnv, freePort } = require('./home');
 const config = require('./config');
 
@@ -60,31 +60,18 @@ async function startN8n(home, options = {}) {
 		detached: true,
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});
-	const onParentExit = () => killGroup(child.pid, 'SIGKILL');
-	process.once('exit', onParentExit);
+	const { exited } = watchChild(child);
 	for (const stream of [child.stdout, child.stderr]) {
 		stream.on('data', (d) => {
 			fs.writeSync(out, d);
 			if (options.echo) process.stdout.write(d);
 		});
 	}
-	/** @type {Promise<number | null>} */
-	const exited = new Promise((resolve) =>
-		child.on('exit', (code, signal) => {
-			process.removeListener('exit', onParentExit);
-			resolve(code ?? (signal ? 128 : null));
-		}),
-	);
 	let stopped = false;
 	const stop = async () => {
 		if (stopped) return exited.then(() => undefined);
 		stopped = true;
-		killGroup(child.pid, 'SIGTERM');
-		const done = await Promise.race([exited.then(() => true), sleep(20_000).then(() => false)]);
-		if (!done) {
-			killGroup(child.pid, 'SIGKILL');
-			await exited;
-		}
+		await stopGroup(child.pid, exited, 'SIGTERM', 20_000);
 		try {
 			fs.closeSync(out);
 		} catch {
@@ -111,24 +98,23 @@ async function startN8n(home, options = {}) {
 async function waitReady(url, exited, logFile) {
 	let exitCode;
 	exited.then((code) => (exitCode = code));
-	const deadline = Date.now() + config.TIMEOUTS.startup;
-	while (Date.now() < deadline) {
-		if (exitCode !== undefined) {
-			throw new Error(`n8n exited (code ${exitCode}) before it was ready:\n${tail(readSafe(logFile))}`);
-		}
-		try {
+	await waitUntil(
+		async () => {
 			const res = await fetch(`${url}/healthz/readiness`, { signal: AbortSignal.timeout(2000) });
-			if (res.ok) {
-				// The REST API comes up with the server; check it answers too.
-				const settings = await fetch(`${url}/rest/settings`, { signal: AbortSignal.timeout(5000) });
-				if (settings.ok) return;
-			}
-		} catch {
-			/* not listening yet */
-		}
-		await sleep(500);
-	}
-	throw new Error(`n8n was not ready at ${url} within ${config.TIMEOUTS.startup} ms:\n${tail(readSafe(logFile))}`);
+			if (!res.ok) return false;
+			// The REST API comes up with the server; check it answers too.
+			const settings = await fetch(`${url}/rest/settings`, { signal: AbortSignal.timeout(5000) });
+			return settings.ok;
+		},
+		{
+			timeoutMs: config.TIMEOUTS.startup,
+			intervalMs: 500,
+			gone: () => exitCode !== undefined,
+			onGone: () => new Error(`n8n exited (code ${exitCode}) before it was ready:\n${tail(readSafe(logFile))}`),
+			onTimeout: () =>
+				new Error(`n8n was not ready at ${url} within ${config.TIMEOUTS.startup} ms:\n${tail(readSafe(logFile))}`),
+		},
+	);
 }
 
 /** @param {string} file */
