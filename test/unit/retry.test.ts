@@ -5,6 +5,7 @@ import {
 	isRetryable,
 	nextRetryDelayMs,
 	parseRetryAfterMs,
+	pausesWholePool,
 	retryDelayFrom,
 	type RetryPolicy,
 } from '../../nodes/NanoBanana/transport/retry';
@@ -98,5 +99,25 @@ describe('how long to wait', () => {
 		expect(parseRetryAfterMs('Thu, 01 Jan 2026 00:00:10 GMT', now)).toBe(10_000);
 		expect(parseRetryAfterMs(undefined, now)).toBeUndefined();
 		expect(parseRetryAfterMs('soon', now)).toBeUndefined();
+	});
+});
+
+describe('which waits hold back the whole pool', () => {
+	const quota429 = withRetryInfo(1000, 'GenerateRequestsPerMinutePerProjectPerModel');
+	const bare429 = api(429, { error: { code: 429, message: 'busy', details: { retryDelayMs: 1000, quotaViolations: [] } } });
+
+	it('a quota 429 always does', () => {
+		expect(pausesWholePool(quota429, 3)).toBe(true);
+		expect(pausesWholePool(quota429, 0)).toBe(true);
+	});
+
+	it('a bare 429 only when nothing else was running (else it is a concurrency limit)', () => {
+		expect(pausesWholePool(bare429, 2)).toBe(false);
+		expect(pausesWholePool(bare429, 0)).toBe(true);
+	});
+
+	it('an overloaded server asking to wait does; a dropped connection does not', () => {
+		expect(pausesWholePool(api(503, { retryAfterMs: 2000 }), 3)).toBe(true);
+		expect(pausesWholePool({ kind: 'network', code: 'ECONNRESET', message: '' }, 0)).toBe(false);
 	});
 });

@@ -4,6 +4,7 @@ import type { NanoBananaOptions } from '../description/options';
 import { InputProblem, type InputImage } from '../media/inputImages';
 import { normalizeModelId } from '../transport/backends';
 import { TransportError } from '../transport/client';
+import { encodeGenerateContentRequest } from '../transport/encode';
 import { readImageAnswer } from '../transport/response';
 import { isRetryable } from '../transport/retry';
 import { NoImageError } from './errors';
@@ -59,13 +60,13 @@ export function shouldTryFallback(error: unknown): boolean {
 async function answerWithFallbacks(
 	run: RunContext,
 	modelIds: string[],
-	request: ReturnType<typeof buildGenerateContentRequest>,
+	body: Buffer,
 	deadlineAt: number,
 ): Promise<GeneratedAnswer & { modelId: string }> {
 	let lastError: unknown;
 	for (const modelId of modelIds) {
 		try {
-			return { ...(await run.generate(modelId, request, deadlineAt)), modelId };
+			return { ...(await run.generate(modelId, body, deadlineAt)), modelId };
 		} catch (error) {
 			if (error instanceof TransportError) error.modelId = modelId;
 			lastError = error;
@@ -105,12 +106,14 @@ export async function runImageItem(
 ): Promise<INodeExecutionData> {
 	const { prompt, modelIds, outputBinaryField, options } = parameters;
 	const deadlineAt = Date.now() + run.itemTimeBudgetMs;
-	const request = buildGenerateContentRequest({
-		prompt,
-		images: await requestImages(run, images, deadlineAt),
-		options,
-	});
-	const { response, attempts, shared, modelId } = await answerWithFallbacks(run, modelIds, request, deadlineAt);
+	const inputFileName = images[0]?.fileName;
+	const body = encodeGenerateContentRequest(
+		buildGenerateContentRequest({ prompt, images: await requestImages(run, images, deadlineAt), options }),
+	);
+	// From here only the encoded body is needed: let go of the raw image bytes while the request
+	// is out, so an image in flight costs its encoded size, not that plus its bytes.
+	images.splice(0);
+	const { response, attempts, shared, modelId } = await answerWithFallbacks(run, modelIds, body, deadlineAt);
 	const reading = readImageAnswer(response);
 	if (!reading.ok) throw new NoImageError(reading.problem);
 	return await buildOutputItem(context, itemIndex, reading.answer, {
@@ -121,6 +124,6 @@ export async function runImageItem(
 		includeModelText: options.includeModelText ?? true,
 		keepInputBinaries: options.keepInputBinaries ?? false,
 		customFileName: options.outputFileName,
-		inputFileName: images[0]?.fileName,
+		inputFileName,
 	});
 }

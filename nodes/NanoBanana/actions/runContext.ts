@@ -21,11 +21,11 @@ import {
 	type CallOptions,
 	type UploadSource,
 } from '../transport/client';
-import { encodeGenerateContentRequest, requestFingerprint } from '../transport/encode';
+import { requestFingerprint } from '../transport/encode';
 import { RequestGate } from '../transport/gate';
 import { DEFAULT_RETRY_POLICY } from '../transport/retry';
 import { parseServiceAccountKey } from '../transport/serviceAccount';
-import type { FileData, GenerateContentRequest, GenerateContentResponse } from '../transport/types';
+import type { FileData, GenerateContentResponse } from '../transport/types';
 import { AnswerCache } from './answerCache';
 
 export interface GeneratedAnswer {
@@ -47,7 +47,8 @@ export interface RunContext {
 	itemTimeBudgetMs: number;
 	secrets: string[];
 	signal?: AbortSignal;
-	generate(modelId: string, body: GenerateContentRequest, deadlineAt: number): Promise<GeneratedAnswer>;
+	/** Sends an encoded request body (see `encode.ts`) to `modelId`, sharing identical requests. */
+	generate(modelId: string, body: Buffer, deadlineAt: number): Promise<GeneratedAnswer>;
 	upload(source: UploadSource, deadlineAt: number): Promise<FileData>;
 }
 
@@ -125,11 +126,10 @@ export async function createRunContext(context: IExecuteFunctions): Promise<RunC
 		secrets,
 		signal,
 		generate: async (modelId, body, deadlineAt) => {
-			const encoded = encodeGenerateContentRequest(body);
 			// The credential is part of the identity: answers are never shared between accounts.
-			const key = requestFingerprint(`${secrets[0]}\n${backend.generateContentUrl(modelId)}`, encoded);
+			const key = requestFingerprint(`${secrets[0]}\n${backend.generateContentUrl(modelId)}`, body);
 			const { answer, shared } = await cache.get(key, async () =>
-				await generateContent(request, backend, modelId, encoded, { ...callOptions, deadlineAt }),
+				await generateContent(request, backend, modelId, body, { ...callOptions, deadlineAt }),
 			);
 			return { ...answer, shared };
 		},

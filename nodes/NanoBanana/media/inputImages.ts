@@ -159,7 +159,10 @@ export async function readInputImages(
 				`${describeAvailable(binary)} Set "Input Binary Fields" to one of them.`,
 			);
 		}
-		if (metadata.id) {
+		// A stored file whose recorded size already says "inline" is simply read; others are
+		// measured and sniffed first, so a big one is never loaded whole.
+		const knownInline = typeof metadata.bytes === 'number' && metadata.bytes <= limits.maxInlineBytes;
+		if (metadata.id && !knownInline) {
 			images.push(await readStoredImage(context, itemIndex, field, metadata, limits));
 			continue;
 		}

@@ -4,7 +4,7 @@ import type { Backend } from './backends';
 import { failureFromThrown, type TransportFailure } from './failures';
 import type { RequestGate, SlotOutcome } from './gate';
 import { bodyAsJson, parseGenerateContentResponse, parseGoogleError, parseModelList, parseUploadedFile } from './parse';
-import { nextRetryDelayMs, parseRetryAfterMs, retryDelayFrom, type RetryPolicy } from './retry';
+import { nextRetryDelayMs, parseRetryAfterMs, pausesWholePool, retryDelayFrom, type RetryPolicy } from './retry';
 import type { FileData, GenerateContentResponse, Model } from './types';
 import { waitUnlessStopped } from './wait';
 
@@ -145,7 +145,9 @@ async function withRetries<T>(
 			throw new TransportError(signal?.aborted ? { kind: 'cancelled' } : failure, attemptIndex + 1);
 		}
 		const serverDelay = retryDelayFrom(failure);
-		if (serverDelay !== undefined) options.gate.pauseFor(serverDelay);
+		if (serverDelay !== undefined && pausesWholePool(failure, options.gate.requestsInFlight)) {
+			options.gate.pauseFor(serverDelay);
+		}
 		await pause(async () => await sleep(delay, signal), attemptIndex + 1);
 	}
 }

@@ -8,8 +8,12 @@ import type { GenerateContentRequest, RequestPart } from './types';
  * (≈ 2.4× the image), not bytes + base64 string + JSON string + send buffer.
  */
 
-/** A multiple of 3, so each slice encodes to base64 without padding in the middle. */
-const SLICE_BYTES = 3 * 256 * 1024;
+/**
+ * A multiple of 3, so each slice encodes to base64 without padding in the middle; small enough
+ * that each slice's temporary string stays cheap to allocate (measured: 48 KB slices are several
+ * times faster and steadier than 768 KB ones).
+ */
+const SLICE_BYTES = 3 * 16 * 1024;
 
 function placeholder(index: number): string {
 	return `\u0000inline-image-${index}\u0000`;

@@ -37,6 +37,10 @@ export class RequestGate {
 		return this.limit;
 	}
 
+	get requestsInFlight(): number {
+		return this.inFlight;
+	}
+
 	/**
 	 * Resolves true when the caller may start a request (it must call `release` afterwards), or
 	 * false when the execution was stopped while waiting.

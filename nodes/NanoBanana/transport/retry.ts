@@ -77,3 +77,15 @@ export function parseRetryAfterMs(header: unknown, nowMs: number): number | unde
 	const date = Date.parse(text);
 	return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
 }
+
+/**
+ * Whether a failure's wait should hold back the whole pool. A 429 that names a quota, or one
+ * that came when nothing else was running, means every request would hit the same wall. A bare
+ * 429 while other requests were still being served is a concurrency limit: the gate already
+ * lowered its cap to what the server took, and only the refused request waits.
+ */
+export function pausesWholePool(failure: TransportFailure, othersInFlight: number): boolean {
+	if (failure.kind !== 'api') return false;
+	if (failure.statusCode !== 429) return true;
+	return failure.error.details.quotaViolations.length > 0 || othersInFlight === 0;
+}
