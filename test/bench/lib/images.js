@@ -8,38 +8,8 @@
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
-const zlib = require('node:zlib');
 
-const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-
-/** @type {Uint32Array | undefined} */
-let crcTable;
-
-/** @param {Buffer} buf */
-function crc32(buf) {
-	if (typeof zlib.crc32 === 'function') return zlib.crc32(buf) >>> 0;
-	if (!crcTable) {
-		crcTable = new Uint32Array(256);
-		for (let n = 0; n < 256; n++) {
-			let c = n;
-			for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-			crcTable[n] = c >>> 0;
-		}
-	}
-	let c = 0xffffffff;
-	for (let i = 0; i < buf.length; i++) c = crcTable[(c ^ buf[i]) & 0xff] ^ (c >>> 8);
-	return (c ^ 0xffffffff) >>> 0;
-}
-
-/** @param {string} type @param {Buffer} data */
-function chunk(type, data) {
-	const head = Buffer.alloc(8);
-	head.writeUInt32BE(data.length, 0);
-	head.write(type, 4, 'latin1');
-	const crc = Buffer.alloc(4);
-	crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
-	return Buffer.concat([head, data, crc]);
-}
+const { encodePng } = require('../../emulator/png');
 
 /**
  * Pseudo-random bytes from a seed string: AES-128-CTR over zeros.
@@ -61,19 +31,8 @@ function noise(seed, length) {
  */
 function noisePng(seed, width, height) {
 	const stride = width * 3;
-	const raw = noise(seed, (stride + 1) * height);
-	for (let y = 0; y < height; y++) raw[y * (stride + 1)] = 0; // filter byte: None
-	const ihdr = Buffer.alloc(13);
-	ihdr.writeUInt32BE(width, 0);
-	ihdr.writeUInt32BE(height, 4);
-	ihdr[8] = 8; // bit depth
-	ihdr[9] = 2; // colour type RGB
-	return Buffer.concat([
-		SIGNATURE,
-		chunk('IHDR', ihdr),
-		chunk('IDAT', zlib.deflateSync(raw, { level: 0 })),
-		chunk('IEND', Buffer.alloc(0)),
-	]);
+	const pixels = noise(seed, stride * height);
+	return encodePng({ width, height, row: (y) => pixels.subarray(y * stride, (y + 1) * stride), deflate: { level: 0 } });
 }
 
 /** Side of a square RGB noise PNG of about `bytes` bytes. @param {number} bytes */
@@ -138,4 +97,4 @@ function writeImageSet({ dir, prefix, count, side }) {
 	return { dir, glob: `${dir.split(path.sep).join('/')}/${prefix}-*.png`, files };
 }
 
-module.exports = { noisePng, sideForBytes, writeImageSet, crc32 };
+module.exports = { noisePng, sideForBytes, writeImageSet };
