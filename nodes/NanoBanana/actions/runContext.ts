@@ -67,7 +67,7 @@ function answerBytes({ response }: Answer): number {
 const MB = 1024 * 1024;
 /** Answers kept for identical items within one execution. */
 const PER_EXECUTION_CACHE_BYTES = 64 * MB;
-/** Opt-in answers kept across executions, per n8n process. */
+/** Opt-in answers kept across executions, for the lifetime of the n8n instance. */
 const sharedAnswerCache = new AnswerCache<Answer>(128 * MB, answerBytes);
 
 export function credentialTypeFor(authentication: Authentication): string {
