@@ -6,7 +6,7 @@ import { normalizeModelId } from '../transport/backends';
 import { TransportError } from '../transport/client';
 import { encodeGenerateContentRequest } from '../transport/encode';
 import { readImageAnswer } from '../transport/response';
-import { isRetryable } from '../transport/retry';
+import { isTransient } from '../transport/retry';
 import { NoImageError } from './errors';
 import { buildOutputItem } from './output';
 import { buildGenerateContentRequest, type RequestImage } from './request';
@@ -21,7 +21,7 @@ export interface ItemParameters {
 	options: NanoBananaOptions;
 }
 
-export function parseModelList(value: string | undefined): string[] {
+export function parseModelIds(value: string | undefined): string[] {
 	return (value ?? '')
 		.split(',')
 		.map(normalizeModelId)
@@ -42,19 +42,19 @@ export function readItemParameters(context: IExecuteFunctions, itemIndex: number
 	}
 	const outputBinaryField = String(context.getNodeParameter('outputBinaryField', itemIndex, 'data')).trim() || 'data';
 	const options = context.getNodeParameter('options', itemIndex, {}) as NanoBananaOptions;
-	const fallbacks = parseModelList(options.fallbackModels).filter((id) => id !== modelId);
+	const fallbacks = parseModelIds(options.fallbackModels).filter((id) => id !== modelId);
 	return { prompt, modelIds: [modelId, ...new Set(fallbacks)], outputBinaryField, options };
 }
 
 /**
  * A fallback model is worth trying when the primary is missing (404) or stayed unavailable
- * through its retries; not for a bad request, key or permission, which fail on every model.
+ * through its retries (quotas are per model, so a daily quota counts too); not for a bad
+ * request, key or permission, which fail on every model.
  */
 export function shouldTryFallback(error: unknown): boolean {
 	if (!(error instanceof TransportError)) return false;
 	const { failure } = error;
-	if (failure.kind === 'api' && failure.statusCode === 404) return true;
-	return isRetryable(failure, { maxRetries: 1, baseDelayMs: 0, maxDelayMs: 0, maxServerDelayMs: Infinity });
+	return (failure.kind === 'api' && failure.statusCode === 404) || isTransient(failure);
 }
 
 async function answerWithFallbacks(

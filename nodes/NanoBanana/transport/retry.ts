@@ -40,10 +40,16 @@ export function retryDelayFrom(failure: TransportFailure): number | undefined {
 	return failure.error.details.retryDelayMs ?? failure.retryAfterMs;
 }
 
-export function isRetryable(failure: TransportFailure, policy: RetryPolicy): boolean {
+/** A failure that says "not now" rather than "never": overload, limits, lost connections. */
+export function isTransient(failure: TransportFailure): boolean {
 	if (failure.kind === 'network' || failure.kind === 'malformed') return true;
-	if (failure.kind !== 'api') return false;
-	if (!RETRYABLE_STATUS.has(failure.statusCode) || isDailyQuotaExhausted(failure)) return false;
+	return failure.kind === 'api' && RETRYABLE_STATUS.has(failure.statusCode);
+}
+
+export function isRetryable(failure: TransportFailure, policy: RetryPolicy): boolean {
+	if (!isTransient(failure)) return false;
+	if (failure.kind !== 'api') return true;
+	if (isDailyQuotaExhausted(failure)) return false;
 	const serverDelay = retryDelayFrom(failure);
 	return serverDelay === undefined || serverDelay <= policy.maxServerDelayMs;
 }
