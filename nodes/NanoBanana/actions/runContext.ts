@@ -21,6 +21,7 @@ import {
 	type CallOptions,
 	type UploadSource,
 } from '../transport/client';
+import { credentialIdentity } from '../transport/credentialIdentity';
 import { requestFingerprint } from '../transport/encode';
 import { RequestGate } from '../transport/gate';
 import { DEFAULT_RETRY_POLICY } from '../transport/retry';
@@ -106,6 +107,7 @@ export async function createRunContext(context: IExecuteFunctions): Promise<RunC
 	const credentials = await context.getCredentials(credentialTypeFor(authentication));
 	const secrets = secretsOf(authentication, credentials);
 	const backend = backendFor(authentication, credentials);
+	const identity = credentialIdentity(backend.credentialType, credentials);
 	const timeoutMs = (options.timeout ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
 	const signal = cancelSignalOf(context);
 	const callOptions: CallOptions = {
@@ -126,8 +128,9 @@ export async function createRunContext(context: IExecuteFunctions): Promise<RunC
 		secrets,
 		signal,
 		generate: async (modelId, body, deadlineAt) => {
-			// The credential is part of the identity: answers are never shared between accounts.
-			const key = requestFingerprint(`${secrets[0]}\n${backend.generateContentUrl(modelId)}`, body);
+			// Answers are shared only between requests made for the same credential identity (never
+			// keyed on a token, which is empty until the first exchange).
+			const key = requestFingerprint(`${identity}\n${backend.generateContentUrl(modelId)}`, body);
 			const { answer, shared } = await cache.get(key, async () =>
 				await generateContent(request, backend, modelId, body, { ...callOptions, deadlineAt }),
 			);

@@ -1,0 +1,96 @@
+import { createHash } from 'crypto';
+
+import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
+
+import { AI_STUDIO_CREDENTIAL, AI_STUDIO_DEFAULT_BASE_URL, VERTEX_AI_CREDENTIAL } from './backends';
+import { parseServiceAccountKey } from './serviceAccount';
+
+/**
+ * Who a credential speaks for, as one opaque string: a SHA-256 over the fields that pick the
+ * account and the place requests go, never over a token (a token is empty until the first
+ * exchange and changes every hour, so it would make two accounts look alike or one look like
+ * many). Two credentials with the same identity may share answers, gates and batch jobs.
+ *
+ * Each credential type (and each way of authenticating within one) names its identity fields in
+ * `IDENTITY_FIELDS`; a new authentication method adds its entry there.
+ */
+
+/** Ordered `[name, value]` pairs; the name keeps `a|bc` and `ab|c` apart. */
+export type IdentityFields = Array<[string, string]>;
+
+type IdentityReader = (credentials: ICredentialDataDecryptedObject) => IdentityFields;
+
+function text(value: unknown): string {
+	return typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : '';
+}
+
+function baseUrlOf(value: unknown, fallback: string): string {
+	return (text(value) || fallback).replace(/\/+$/, '').toLowerCase();
+}
+
+/** Digest of a secret, so a secret is never kept, not even inside the identity's input. */
+function digest(secret: string): string {
+	return createHash('sha256').update(secret).digest('hex');
+}
+
+function aiStudioIdentity(credentials: ICredentialDataDecryptedObject): IdentityFields {
+	return [
+		['apiKey', digest(text(credentials.apiKey))],
+		['baseUrl', baseUrlOf(credentials.baseUrl, AI_STUDIO_DEFAULT_BASE_URL)],
+	];
+}
+
+/**
+ * A service account is its email and key id. The key itself is included too (as a digest): a
+ * pasted key that was damaged keeps the email and id of the good one, and must not be taken for
+ * it. A key file that cannot be read at all is identified by its whole text.
+ */
+function vertexServiceAccountIdentity(credentials: ICredentialDataDecryptedObject): IdentityFields {
+	const location = text(credentials.location) || 'global';
+	const common: IdentityFields = [
+		['location', location],
+		['baseUrl', baseUrlOf(credentials.baseUrl, '')],
+	];
+	try {
+		const key = parseServiceAccountKey(credentials.serviceAccountJson);
+		return [
+			['clientEmail', key.clientEmail],
+			['privateKeyId', key.privateKeyId ?? ''],
+			['privateKey', digest(key.privateKey)],
+			['project', text(credentials.projectId) || key.projectId || ''],
+			...common,
+		];
+	} catch {
+		return [
+			['unreadableKey', digest(text(credentials.serviceAccountJson))],
+			['project', text(credentials.projectId)],
+			...common,
+		];
+	}
+}
+
+const IDENTITY_FIELDS: Record<string, IdentityReader> = {
+	[AI_STUDIO_CREDENTIAL]: aiStudioIdentity,
+	[VERTEX_AI_CREDENTIAL]: vertexServiceAccountIdentity,
+};
+
+/** The fields `credentialIdentity` hashes; exported for tests and for readers that extend it. */
+export function identityFields(credentialType: string, credentials: ICredentialDataDecryptedObject): IdentityFields {
+	const read = Object.prototype.hasOwnProperty.call(IDENTITY_FIELDS, credentialType)
+		? IDENTITY_FIELDS[credentialType]
+		: undefined;
+	if (!read) throw new Error(`No credential identity is defined for the credential type "${credentialType}"`);
+	return read(credentials);
+}
+
+/**
+ * A stable, opaque identity for a credential: equal for the same account, endpoint and place,
+ * different otherwise. Safe to keep in memory and to log: it cannot be turned back into a secret.
+ */
+export function credentialIdentity(credentialType: string, credentials: ICredentialDataDecryptedObject): string {
+	const hash = createHash('sha256').update(credentialType);
+	for (const [name, value] of identityFields(credentialType, credentials)) {
+		hash.update(`\n${name}=${value.length}:${value}`);
+	}
+	return `cred-${hash.digest('hex').slice(0, 40)}`;
+}
