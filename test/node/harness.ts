@@ -28,6 +28,7 @@ import { N8N_TEST_HOME } from './env';
 import { rmSync } from 'fs';
 import { join } from 'path';
 
+import { Logger } from '@n8n/backend-common';
 import { Container } from '@n8n/di';
 import { BinaryDataService, ErrorReporter, ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
 import type { BinaryDataConfig } from 'n8n-core';
@@ -360,6 +361,25 @@ export const reportedErrors: ReportedError[] = [];
 
 let servicesReady: Promise<BinaryDataService> | undefined;
 
+/** A line written to n8n's logger (`this.logger` in nodes, which n8n-core takes from its container). */
+export interface LoggedLine {
+	level: 'error' | 'warn' | 'info' | 'debug';
+	message: string;
+	metadata: Record<string, unknown>;
+}
+
+/** Every line logged since the services were set up; each run's own lines are in `RunResult.log`. */
+export const loggedLines: LoggedLine[] = [];
+
+/** n8n's Logger, recording instead of printing (at every level, as with N8N_LOG_LEVEL=debug). */
+const recordingLogger = {
+	error: (message: string, metadata: Record<string, unknown> = {}) => loggedLines.push({ level: 'error', message, metadata }),
+	warn: (message: string, metadata: Record<string, unknown> = {}) => loggedLines.push({ level: 'warn', message, metadata }),
+	info: (message: string, metadata: Record<string, unknown> = {}) => loggedLines.push({ level: 'info', message, metadata }),
+	debug: (message: string, metadata: Record<string, unknown> = {}) => loggedLines.push({ level: 'debug', message, metadata }),
+	scoped: () => recordingLogger,
+};
+
 /** BinaryDataService in n8n's default filesystem mode under a temp folder; a recording ErrorReporter. */
 export async function setUpN8nServices(): Promise<BinaryDataService> {
 	servicesReady ??= (async () => {
@@ -384,6 +404,7 @@ export async function setUpN8nServices(): Promise<BinaryDataService> {
 		await service.init();
 		Container.set(BinaryDataService, service);
 		Container.set(ErrorReporter, errorReporter as unknown as ErrorReporter);
+		Container.set(Logger, recordingLogger as unknown as Logger);
 		// n8n-core builds this on the first node execution; its cleanup interval would keep jest alive.
 		const ssh = Container.get(SSHClientsManager) as unknown as { cleanupTimer?: NodeJS.Timeout };
 		ssh.cleanupTimer?.unref();
@@ -437,6 +458,8 @@ export interface RunResult {
 	successSink: INodeExecutionData[];
 	errorSink: INodeExecutionData[];
 	elapsedMs: number;
+	/** What was written to n8n's logger during the run. */
+	log: LoggedLine[];
 	/** Bytes of a binary field, read back through n8n's BinaryDataService. */
 	bytes(item: INodeExecutionData, field?: string): Promise<Buffer>;
 }
@@ -544,6 +567,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
 	});
 
 	const started = Date.now();
+	const firstLogLine = loggedLines.length;
 	const workflowExecute = new WorkflowExecute(additionalData, 'manual', runExecutionData);
 	const execution = workflowExecute.processRunExecutionData(workflow);
 	const onAbort = () => execution.cancel();
@@ -569,6 +593,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
 		successSink: mainOutputs(runData[SUCCESS_SINK]?.[0])[0] ?? [],
 		errorSink: mainOutputs(runData[ERROR_SINK]?.[0])[0] ?? [],
 		elapsedMs,
+		log: loggedLines.slice(firstLogLine),
 		bytes: async (item, field = 'data') => {
 			const binary = item.binary?.[field];
 			if (!binary) throw new Error(`item has no binary field "${field}"`);

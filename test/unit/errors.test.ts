@@ -1,7 +1,7 @@
 import { NodeApiError } from 'n8n-workflow';
 
 import { aiStudioBackend, vertexBackend } from '../../nodes/NanoBanana/transport/backends';
-import { explainFailure, redactSecrets, type FailureContext } from '../../nodes/NanoBanana/transport/errors';
+import { explainFailure, type FailureContext } from '../../nodes/NanoBanana/transport/errors';
 import { failureFromThrown, type TransportFailure } from '../../nodes/NanoBanana/transport/failures';
 import { parseGoogleError } from '../../nodes/NanoBanana/transport/parse';
 
@@ -109,20 +109,6 @@ describe('explainFailure', () => {
 			const explained = explainFailure(api(status, googleError(status, 'X', `google says ${status}`)), aiStudio);
 			expect(explained.description).toContain(`Google said: "google says ${status}"`);
 		}
-	});
-});
-
-describe('redactSecrets', () => {
-	it('removes keys, tokens and private keys', () => {
-		const text =
-			'key AIzaSyA1234567890abcdefghijklmnopqrstuv url https://x/y?key=abc123&alt=json token ya29.a0AfH6SM-xyz header Bearer abc.def-ghi ' +
-			'-----BEGIN PRIVATE KEY-----\nMIIEv\n-----END PRIVATE KEY----- custom s3cr3t-value-1';
-		const redacted = redactSecrets(text, ['s3cr3t-value-1']);
-		for (const secret of ['AIzaSyA1234567890', 'abc123', 'ya29.a0AfH6SM', 'abc.def-ghi', 'MIIEv', 's3cr3t-value-1']) {
-			expect(redacted).not.toContain(secret);
-		}
-		expect(redacted).toContain('?key=[redacted]&alt=json');
-		expect(redacted).toContain('Bearer [redacted]');
 	});
 });
 

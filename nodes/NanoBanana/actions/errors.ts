@@ -8,7 +8,8 @@ import {
 import { InputProblem } from '../media/inputImages';
 import type { Backend } from '../transport/backends';
 import { TransportError } from '../transport/client';
-import { explainFailure, redactSecrets } from '../transport/errors';
+import { explainFailure } from '../transport/errors';
+import { redactSecrets } from '../transport/redact';
 import type { NoImageExplanation } from '../transport/response';
 import { ServiceAccountKeyError } from '../transport/serviceAccount';
 

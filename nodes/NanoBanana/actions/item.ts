@@ -5,6 +5,7 @@ import { InputProblem, type InputImage } from '../media/inputImages';
 import { normalizeModelId } from '../transport/backends';
 import { TransportError } from '../transport/client';
 import { encodeGenerateContentRequest } from '../transport/encode';
+import type { NodeLog } from '../transport/log';
 import { readImageAnswer } from '../transport/response';
 import { isTransient } from '../transport/retry';
 import { NoImageError } from './errors';
@@ -62,11 +63,13 @@ async function answerWithFallbacks(
 	modelIds: string[],
 	body: Buffer,
 	deadlineAt: number,
+	log: NodeLog,
 ): Promise<GeneratedAnswer & { modelId: string }> {
 	let lastError: unknown;
-	for (const modelId of modelIds) {
+	for (const [index, modelId] of modelIds.entries()) {
+		if (index > 0) log.info(`falling back from ${modelIds[index - 1]} to ${modelId}`, { model: modelId });
 		try {
-			return { ...(await run.generate(modelId, body, deadlineAt)), modelId };
+			return { ...(await run.generate(modelId, body, deadlineAt, log)), modelId };
 		} catch (error) {
 			if (error instanceof TransportError) error.modelId = modelId;
 			lastError = error;
@@ -77,7 +80,7 @@ async function answerWithFallbacks(
 }
 
 /** Inline images as they are; big ones uploaded through the Files API first. */
-async function requestImages(run: RunContext, images: InputImage[], deadlineAt: number): Promise<RequestImage[]> {
+async function requestImages(run: RunContext, images: InputImage[], deadlineAt: number, log: NodeLog): Promise<RequestImage[]> {
 	const result: RequestImage[] = [];
 	for (const image of images) {
 		if (image.bytes) {
@@ -86,6 +89,7 @@ async function requestImages(run: RunContext, images: InputImage[], deadlineAt: 
 			const file = await run.upload(
 				{ mimeType: image.mimeType, size: image.size, displayName: image.fileName ?? image.field, open: image.open },
 				deadlineAt,
+				log,
 			);
 			result.push({ mimeType: file.mimeType, fileUri: file.fileUri });
 		}
@@ -106,14 +110,27 @@ export async function runImageItem(
 ): Promise<INodeExecutionData> {
 	const { prompt, modelIds, outputBinaryField, options } = parameters;
 	const deadlineAt = Date.now() + run.itemTimeBudgetMs;
+	const log = run.log.with({ itemIndex });
+	// The prompt's length, never its text: prompts may hold personal data.
+	log.debug(`${images.length} image(s), prompt of ${prompt.length} characters`, {
+		promptLength: prompt.length,
+		images: images.length,
+	});
 	const inputFileName = images[0]?.fileName;
 	const body = encodeGenerateContentRequest(
-		buildGenerateContentRequest({ prompt, images: await requestImages(run, images, deadlineAt), options }),
+		buildGenerateContentRequest({ prompt, images: await requestImages(run, images, deadlineAt, log), options }),
 	);
 	// From here only the encoded body is needed: let go of the raw image bytes while the request
 	// is out, so an image in flight costs its encoded size, not that plus its bytes.
 	images.splice(0);
-	const { response, attempts, shared, modelId } = await answerWithFallbacks(run, modelIds, body, deadlineAt);
+	const { response, attempts, shared, modelId } = await answerWithFallbacks(run, modelIds, body, deadlineAt, log);
+	if (shared) {
+		log.debug(`answer shared with an identical request (responseId ${response.responseId ?? 'none'})`, {
+			model: modelId,
+			responseId: response.responseId,
+			shared,
+		});
+	}
 	const reading = readImageAnswer(response);
 	if (!reading.ok) throw new NoImageError(reading.problem);
 	return await buildOutputItem(context, itemIndex, reading.answer, {

@@ -15,6 +15,7 @@ import {
 	type Backend,
 } from '../transport/backends';
 import {
+	CredentialRefusal,
 	generateContent,
 	uploadFile,
 	type AuthenticatedRequest,
@@ -24,6 +25,8 @@ import {
 import { credentialIdentity } from '../transport/credentialIdentity';
 import { requestFingerprint } from '../transport/encode';
 import { RequestGate } from '../transport/gate';
+import { loggerOf, nodeLog, type NodeLog } from '../transport/log';
+import { urlSecrets } from '../transport/redact';
 import { DEFAULT_RETRY_POLICY } from '../transport/retry';
 import { parseServiceAccountKey } from '../transport/serviceAccount';
 import type { FileData, GenerateContentResponse } from '../transport/types';
@@ -48,9 +51,14 @@ export interface RunContext {
 	itemTimeBudgetMs: number;
 	secrets: string[];
 	signal?: AbortSignal;
-	/** Sends an encoded request body (see `encode.ts`) to `modelId`, sharing identical requests. */
-	generate(modelId: string, body: Buffer, deadlineAt: number): Promise<GeneratedAnswer>;
-	upload(source: UploadSource, deadlineAt: number): Promise<FileData>;
+	/** n8n's log for this execution; items add their index (`log.with({ itemIndex })`). */
+	log: NodeLog;
+	/**
+	 * Sends an encoded request body (see `encode.ts`) to `modelId`, sharing identical requests.
+	 * `log` is the item's log.
+	 */
+	generate(modelId: string, body: Buffer, deadlineAt: number, log?: NodeLog): Promise<GeneratedAnswer>;
+	upload(source: UploadSource, deadlineAt: number, log?: NodeLog): Promise<FileData>;
 }
 
 export type Authentication = 'aiStudio' | 'vertexAi';
@@ -81,8 +89,9 @@ export function backendFor(authentication: Authentication, credentials: ICredent
 
 /** Secret values of a credential, so they can be scrubbed from anything shown to the user. */
 export function secretsOf(authentication: Authentication, credentials: ICredentialDataDecryptedObject): string[] {
-	if (authentication === 'aiStudio') return [String(credentials.apiKey ?? '')];
-	const secrets = [String(credentials.accessToken ?? '')];
+	const inBaseUrl = urlSecrets(credentials.baseUrl);
+	if (authentication === 'aiStudio') return [String(credentials.apiKey ?? ''), ...inBaseUrl];
+	const secrets = [String(credentials.accessToken ?? ''), ...inBaseUrl];
 	try {
 		secrets.push(parseServiceAccountKey(credentials.serviceAccountJson).privateKey);
 	} catch {
@@ -91,9 +100,20 @@ export function secretsOf(authentication: Authentication, credentials: ICredenti
 	return secrets;
 }
 
+/**
+ * n8n's authenticated request helper. n8n replaces a request's `abortSignal` with the execution's
+ * cancel signal, which it reads from the context the helper runs on; the helper runs on a view of
+ * the context that answers with the request's own signal (which follows the execution's), so an
+ * attempt's timeout can end the request.
+ */
 export function authenticatedRequest(context: IExecuteFunctions): AuthenticatedRequest {
-	return async (credentialType, options) =>
-		await context.helpers.httpRequestWithAuthentication.call(context, credentialType, options);
+	return async (credentialType, options) => {
+		const { abortSignal } = options;
+		const target: IExecuteFunctions = abortSignal
+			? Object.create(context, { getExecutionCancelSignal: { value: () => abortSignal } })
+			: context;
+		return await context.helpers.httpRequestWithAuthentication.call(target, credentialType, options);
+	};
 }
 
 export function cancelSignalOf(context: IExecuteFunctions): AbortSignal | undefined {
@@ -110,11 +130,19 @@ export async function createRunContext(context: IExecuteFunctions): Promise<RunC
 	const identity = credentialIdentity(backend.credentialType, credentials);
 	const timeoutMs = (options.timeout ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
 	const signal = cancelSignalOf(context);
+	const log = nodeLog(loggerOf(context), secrets, {
+		node: context.getNode().name,
+		workflowId: context.getWorkflow().id,
+		executionId: context.getExecutionId(),
+	});
 	const callOptions: CallOptions = {
 		policy: { ...DEFAULT_RETRY_POLICY, maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES },
 		timeoutMs,
 		gate: new RequestGate(options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY, options.requestsPerMinute ?? 0),
+		secrets,
 		signal,
+		refusal: new CredentialRefusal(),
+		log,
 	};
 	const request = authenticatedRequest(context);
 	const cache = options.reuseAnswersAcrossExecutions
@@ -127,15 +155,17 @@ export async function createRunContext(context: IExecuteFunctions): Promise<RunC
 		itemTimeBudgetMs: (options.itemTimeBudget ?? DEFAULT_ITEM_TIME_BUDGET_SECONDS) * 1000,
 		secrets,
 		signal,
-		generate: async (modelId, body, deadlineAt) => {
+		log,
+		generate: async (modelId, body, deadlineAt, itemLog = log) => {
 			// Answers are shared only between requests made for the same credential identity (never
 			// keyed on a token, which is empty until the first exchange).
 			const key = requestFingerprint(`${identity}\n${backend.generateContentUrl(modelId)}`, body);
 			const { answer, shared } = await cache.get(key, async () =>
-				await generateContent(request, backend, modelId, body, { ...callOptions, deadlineAt }),
+				await generateContent(request, backend, modelId, body, { ...callOptions, deadlineAt, log: itemLog.with({ model: modelId }) }),
 			);
 			return { ...answer, shared };
 		},
-		upload: async (source, deadlineAt) => await uploadFile(request, backend, source, { ...callOptions, deadlineAt }),
+		upload: async (source, deadlineAt, itemLog = log) =>
+			await uploadFile(request, backend, source, { ...callOptions, deadlineAt, log: itemLog }),
 	};
 }

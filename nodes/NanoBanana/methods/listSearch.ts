@@ -9,8 +9,10 @@ import {
 import { backendFor, credentialTypeFor, secretsOf, type Authentication } from '../actions/runContext';
 import { normalizeModelId } from '../transport/backends';
 import { listModels, TransportError } from '../transport/client';
-import { explainFailure, redactSecrets } from '../transport/errors';
+import { explainFailure } from '../transport/errors';
+import { redactSecrets } from '../transport/redact';
 import { RequestGate } from '../transport/gate';
+import { loggerOf, nodeLog } from '../transport/log';
 import { DEFAULT_RETRY_POLICY } from '../transport/retry';
 import type { Model } from '../transport/types';
 
@@ -76,18 +78,24 @@ export async function searchModels(
 	const credentials = await this.getCredentials(credentialType);
 	const backend = backendFor(authentication, credentials);
 	const timeoutMs = 30_000;
+	const secrets = secretsOf(authentication, credentials);
 	try {
 		const models = await listModels(
 			async (type, options) => await this.helpers.httpRequestWithAuthentication.call(this, type, options),
 			backend,
-			{ policy: { ...DEFAULT_RETRY_POLICY, maxRetries: 1 }, timeoutMs, gate: new RequestGate(1, 0) },
+			{
+				policy: { ...DEFAULT_RETRY_POLICY, maxRetries: 1 },
+				timeoutMs,
+				gate: new RequestGate(1, 0),
+				secrets,
+				log: nodeLog(loggerOf(this), secrets, { node: this.getNode().name }),
+			},
 		);
 		const results = toSearchItems(models, filter);
 		if (results.length > 0 || filter) return { results };
 	} catch (error) {
 		if (backend.name === 'aiStudio' && error instanceof TransportError) {
 			const explained = explainFailure(error.failure, { backend, modelId: 'models', attempts: error.attempts, timeoutMs });
-			const secrets = secretsOf(authentication, credentials);
 			throw new NodeApiError(this.getNode(), { message: explained.reason } as JsonObject, {
 				message: redactSecrets(explained.message, secrets),
 				description: redactSecrets(explained.description, secrets),

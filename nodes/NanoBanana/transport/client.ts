@@ -3,7 +3,9 @@ import type { IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n-workflow';
 import type { Backend } from './backends';
 import { failureFromThrown, type TransportFailure } from './failures';
 import type { RequestGate, SlotOutcome } from './gate';
+import { duration, silentLog, type LogFields, type NodeLog } from './log';
 import { bodyAsJson, parseGenerateContentResponse, parseGoogleError, parseModelList, parseUploadedFile } from './parse';
+import { redactedSnippet } from './redact';
 import { nextRetryDelayMs, parseRetryAfterMs, pausesWholePool, retryDelayFrom, type RetryPolicy } from './retry';
 import type { FileData, GenerateContentResponse, Model } from './types';
 import { waitUnlessStopped } from './wait';
@@ -13,19 +15,48 @@ import { waitUnlessStopped } from './wait';
  * credential's auth all apply) and retries what can be retried.
  */
 
-/** `this.helpers.httpRequestWithAuthentication` bound to the running node. */
+/**
+ * `this.helpers.httpRequestWithAuthentication` bound to the running node. `abortSignal` in the
+ * options ends that one request (its timeout); the caller makes it reach n8n's HTTP client.
+ */
 export type AuthenticatedRequest = (
 	credentialType: string,
 	options: IHttpRequestOptions,
 ) => Promise<unknown>;
 
+/**
+ * Remembers, for one execution, that Google refused the credential itself: a 401 that n8n's token
+ * refresh did not cure. Every later request of the execution fails with that refusal unsent, so a
+ * dead key costs one request, not one (plus a token exchange) per item.
+ */
+export class CredentialRefusal {
+	private refusal?: TransportFailure;
+
+	get failure(): TransportFailure | undefined {
+		return this.refusal;
+	}
+
+	/** Records `failure` when it is such a refusal; true when it is the first one recorded. */
+	record(failure: TransportFailure): boolean {
+		if (this.refusal || failure.kind !== 'api' || failure.statusCode !== 401) return false;
+		this.refusal = failure;
+		return true;
+	}
+}
+
 export interface CallOptions {
 	policy: RetryPolicy;
 	timeoutMs: number;
 	gate: RequestGate;
+	/** The credential's secret values: removed from every snippet before it is shortened. */
+	secrets: readonly string[];
 	signal?: AbortSignal;
 	/** Epoch ms after which no new attempt starts and the last one is cut short (item budget). */
 	deadlineAt?: number;
+	/** Shared by all requests of one execution; see `CredentialRefusal`. */
+	refusal?: CredentialRefusal;
+	/** Where attempts, retries and pauses are logged, with the item index and model already on it. */
+	log?: NodeLog;
 	random?: () => number;
 	sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
@@ -47,10 +78,15 @@ function isFullResponse(value: unknown): value is IN8nHttpFullResponse {
 	return typeof value === 'object' && value !== null && 'statusCode' in value;
 }
 
-function snippetOf(body: unknown): string {
+/** The start of an unreadable answer shown in the error (already redacted). */
+const SNIPPET_LENGTH = 120;
+
+function snippetOf(body: unknown, secrets: readonly string[]): string {
 	const text = typeof body === 'string' ? body : JSON.stringify(body) ?? '';
-	return text.slice(0, 200);
+	return redactedSnippet(text, secrets, SNIPPET_LENGTH);
 }
+
+type Outcome = { response: IN8nHttpFullResponse } | { failure: TransportFailure };
 
 /**
  * Every status but 401 comes back as a response so Google's error body can be read; 401 must
@@ -58,50 +94,102 @@ function snippetOf(body: unknown): string {
  * n8n 1.x ignores the `except` list and hands back the 401: the request is then repeated in
  * n8n's strict mode, where the 401 throws and the refresh happens.
  */
+async function send(
+	request: AuthenticatedRequest,
+	backend: Backend,
+	options: IHttpRequestOptions,
+	secrets: readonly string[],
+): Promise<Outcome> {
+	let response = await request(backend.credentialType, {
+		...options,
+		json: true,
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: { ignore: true, except: [401] },
+	});
+	if (isFullResponse(response) && response.statusCode === 401) {
+		response = await request(backend.credentialType, { ...options, json: true, returnFullResponse: true });
+	}
+	if (!isFullResponse(response)) {
+		return { failure: { kind: 'malformed', statusCode: 200, snippet: snippetOf(response, secrets) } };
+	}
+	if (response.statusCode >= 200 && response.statusCode < 300) return { response };
+	return {
+		failure: {
+			kind: 'api',
+			statusCode: response.statusCode,
+			error: parseGoogleError(response.statusCode, response.body),
+			retryAfterMs: parseRetryAfterMs(response.headers['retry-after'], Date.now()),
+		},
+	};
+}
+
+/**
+ * One attempt, over after `timeoutMs` whatever the server does. n8n's own `timeout` only fires
+ * when the connection goes quiet, so a server trickling bytes could hold a request for ever: the
+ * attempt races a timer that aborts the request (through its own signal, which also follows the
+ * execution's Stop) and, should an n8n version not pass the signal on, stops waiting for it.
+ */
 async function attempt(
 	request: AuthenticatedRequest,
 	backend: Backend,
 	options: IHttpRequestOptions,
-	signal: AbortSignal | undefined,
-): Promise<{ response: IN8nHttpFullResponse } | { failure: TransportFailure }> {
-	try {
-		let response = await request(backend.credentialType, {
-			...options,
-			json: true,
-			returnFullResponse: true,
-			ignoreHttpStatusErrors: { ignore: true, except: [401] },
-		});
-		if (isFullResponse(response) && response.statusCode === 401) {
-			response = await request(backend.credentialType, { ...options, json: true, returnFullResponse: true });
-		}
-		if (!isFullResponse(response)) {
-			return { failure: { kind: 'malformed', statusCode: 200, snippet: snippetOf(response) } };
-		}
-		if (response.statusCode >= 200 && response.statusCode < 300) return { response };
-		return {
-			failure: {
-				kind: 'api',
-				statusCode: response.statusCode,
-				error: parseGoogleError(response.statusCode, response.body),
-				retryAfterMs: parseRetryAfterMs(response.headers['retry-after'], Date.now()),
-			},
-		};
-	} catch (error) {
-		return { failure: failureFromThrown(error, signal) };
-	}
+	timeoutMs: number,
+	timedOut: TransportFailure,
+	call: CallOptions,
+): Promise<Outcome> {
+	const { signal } = call;
+	// Timers from AbortSignal.timeout do not keep n8n's process alive and need no clearing.
+	const expiry = AbortSignal.timeout(timeoutMs);
+	const abortSignal = signal ? AbortSignal.any([signal, expiry]) : expiry;
+	const deadline = new Promise<Outcome>((resolve) => {
+		expiry.addEventListener('abort', () => resolve({ failure: timedOut }), { once: true });
+	});
+	const sent = send(request, backend, { ...options, timeout: timeoutMs, abortSignal }, call.secrets).catch(
+		(error: unknown): Outcome => ({ failure: expiry.aborted ? timedOut : failureFromThrown(error, signal) }),
+	);
+	return await Promise.race([sent, deadline]);
 }
 
-function slotOutcome(outcome: { response: IN8nHttpFullResponse } | { failure: TransportFailure }): SlotOutcome {
+function slotOutcome(outcome: Outcome): SlotOutcome {
 	if ('response' in outcome) return 'success';
 	const { failure } = outcome;
 	return failure.kind === 'api' && failure.statusCode === 429 ? 'rateLimited' : 'failed';
 }
 
-/** Builds the options of one attempt; called anew for each, so a streamed body can be reopened. */
-type AttemptOptions = (timeoutMs: number) => IHttpRequestOptions | Promise<IHttpRequestOptions>;
+/** How an attempt ended, in a few words for the log. */
+function failureSummary(failure: TransportFailure): string {
+	switch (failure.kind) {
+		case 'api':
+			return `${failure.statusCode}${failure.error.status ? ` ${failure.error.status}` : ''}`;
+		case 'network':
+			return failure.code;
+		case 'malformed':
+			return `${failure.statusCode} with an unreadable body`;
+		case 'budget':
+			return 'item time budget used up';
+		default:
+			return failure.kind;
+	}
+}
 
-/** Reads a 2xx answer; undefined means the body was not the answer expected. */
-type ReadAnswer<T> = (response: IN8nHttpFullResponse) => T | undefined;
+function failureFields(failure: TransportFailure): LogFields {
+	return {
+		status: failure.kind === 'api' || failure.kind === 'malformed' ? failure.statusCode : undefined,
+		failure: failure.kind === 'api' ? failure.error.details.reason ?? failure.error.status : failure.kind === 'network' ? failure.code : failure.kind,
+	};
+}
+
+/** One request as `withRetries` runs it. */
+interface RequestSpec<T> {
+	/** What is requested, for the log: "generateContent", "upload", … */
+	name: string;
+	/** Builds the options of one attempt; called anew for each, so a streamed body can be reopened. */
+	options(): IHttpRequestOptions | Promise<IHttpRequestOptions>;
+	/** Reads a 2xx answer; undefined means the body was not the answer expected. */
+	read(response: IN8nHttpFullResponse): T | undefined;
+	/** Log fields of a good answer (ids, token counts). */
+	describe?(value: T): LogFields;
+}
 
 async function pause(wait: () => Promise<void>, attempts: number): Promise<void> {
 	// n8n's abortable sleep rejects when the execution is stopped.
@@ -115,28 +203,62 @@ async function pause(wait: () => Promise<void>, attempts: number): Promise<void>
 async function withRetries<T>(
 	request: AuthenticatedRequest,
 	backend: Backend,
-	makeOptions: AttemptOptions,
+	spec: RequestSpec<T>,
 	options: CallOptions,
-	read: ReadAnswer<T>,
 ): Promise<{ value: T; attempts: number }> {
 	const random = options.random ?? Math.random;
 	const sleep = options.sleep ?? waitUnlessStopped;
-	const { signal, deadlineAt } = options;
+	const { signal, deadlineAt, refusal } = options;
+	const log = (options.log ?? silentLog).with({ request: spec.name });
 	for (let attemptIndex = 0; ; attemptIndex++) {
-		const remaining = deadlineAt === undefined ? Infinity : deadlineAt - Date.now();
-		const httpOptions = await makeOptions(Math.max(1, Math.min(options.timeoutMs, remaining)));
+		const refused = refusal?.failure;
+		if (refused) throw new TransportError(refused, attemptIndex);
 		const acquired = await options.gate.acquire(signal).catch(() => false);
 		if (!acquired) throw new TransportError({ kind: 'cancelled' }, attemptIndex);
-		const outcome = await attempt(request, backend, httpOptions, signal);
+		// The clock is read after the gate: a request that waited for its turn gets only the time left.
+		const remaining = deadlineAt === undefined ? Infinity : deadlineAt - Date.now();
+		const refusedWhileWaiting = refusal?.failure;
+		if (refusedWhileWaiting || remaining <= 0) {
+			options.gate.release('failed');
+			throw new TransportError(refusedWhileWaiting ?? { kind: 'budget' }, attemptIndex);
+		}
+		const byBudget = remaining < options.timeoutMs;
+		const timeoutMs = Math.min(options.timeoutMs, remaining);
+		const timedOut: TransportFailure = byBudget
+			? { kind: 'budget' }
+			: { kind: 'network', code: 'ETIMEDOUT', message: `No answer within ${timeoutMs} ms` };
+		const httpOptions = await spec.options();
+		const startedAt = Date.now();
+		const outcome = await attempt(request, backend, httpOptions, timeoutMs, timedOut, options);
 		options.gate.release(slotOutcome(outcome));
+		const attemptFields = { attempt: attemptIndex + 1, latencyMs: Date.now() - startedAt };
 
 		let failure: TransportFailure;
 		if ('response' in outcome) {
-			const value = read(outcome.response);
-			if (value !== undefined) return { value, attempts: attemptIndex + 1 };
-			failure = { kind: 'malformed', statusCode: outcome.response.statusCode, snippet: snippetOf(outcome.response.body) };
+			const value = spec.read(outcome.response);
+			if (value !== undefined) {
+				const described = spec.describe?.(value) ?? {};
+				const id = described.responseId === undefined ? '' : `, responseId ${described.responseId}`;
+				log.debug(
+					`${spec.name} answered ${outcome.response.statusCode} in ${duration(attemptFields.latencyMs)} (attempt ${attemptFields.attempt}${id})`,
+					{ ...attemptFields, status: outcome.response.statusCode, ...described },
+				);
+				return { value, attempts: attemptIndex + 1 };
+			}
+			failure = {
+				kind: 'malformed',
+				statusCode: outcome.response.statusCode,
+				snippet: snippetOf(outcome.response.body, options.secrets),
+			};
 		} else {
 			failure = outcome.failure;
+		}
+		log.debug(`${spec.name} failed: ${failureSummary(failure)} after ${duration(attemptFields.latencyMs)} (attempt ${attemptFields.attempt})`, {
+			...attemptFields,
+			...failureFields(failure),
+		});
+		if (refusal?.record(failure)) {
+			log.warn('Google refused the credential even after a token refresh: the other items of this execution fail without being sent', failureFields(failure));
 		}
 
 		const delay = nextRetryDelayMs(failure, attemptIndex, options.policy, random);
@@ -147,9 +269,32 @@ async function withRetries<T>(
 		const serverDelay = retryDelayFrom(failure);
 		if (serverDelay !== undefined && pausesWholePool(failure, options.gate.requestsInFlight)) {
 			options.gate.pauseFor(serverDelay);
+			log.warn(`Google asked to wait ${duration(serverDelay)} after ${failureSummary(failure)}: no request of this execution starts before then`, {
+				...failureFields(failure),
+				pauseMs: serverDelay,
+			});
 		}
+		log.info(`retrying ${spec.name} in ${duration(delay)} after ${failureSummary(failure)} (attempt ${attemptIndex + 1} of ${options.policy.maxRetries + 1})`, {
+			...attemptFields,
+			...failureFields(failure),
+			delayMs: delay,
+		});
 		await pause(async () => await sleep(delay, signal), attemptIndex + 1);
 	}
+}
+
+/** What the log keeps of an answer: ids and token counts, never its content. */
+function answerFields(response: GenerateContentResponse): LogFields {
+	const usage = response.usageMetadata;
+	return {
+		responseId: response.responseId,
+		modelVersion: response.modelVersion,
+		finishReason: response.candidates[0]?.finishReason,
+		promptTokens: usage?.promptTokenCount,
+		outputTokens: usage?.candidatesTokenCount,
+		thoughtsTokens: usage?.thoughtsTokenCount,
+		totalTokens: usage?.totalTokenCount,
+	};
 }
 
 /** Sends an encoded generateContent body (see `encode.ts`) to `modelId`. */
@@ -164,9 +309,13 @@ export async function generateContent(
 	const { value, attempts } = await withRetries(
 		request,
 		backend,
-		(timeout) => ({ method: 'POST', url, body, headers: { 'Content-Type': 'application/json' }, timeout }),
+		{
+			name: 'generateContent',
+			options: () => ({ method: 'POST', url, body, headers: { 'Content-Type': 'application/json' } }),
+			read: (response) => parseGenerateContentResponse(response.body),
+			describe: answerFields,
+		},
 		options,
-		(response) => parseGenerateContentResponse(response.body),
 	);
 	return { response: value, attempts };
 }
@@ -180,17 +329,16 @@ export async function listModels(
 	const models: Model[] = [];
 	let pageToken: string | undefined;
 	for (let page = 0; page < 20; page++) {
+		const qs = { pageSize: 1000, ...(pageToken ? { pageToken } : {}) };
 		const { value } = await withRetries(
 			request,
 			backend,
-			(timeout) => ({
-				method: 'GET',
-				url: backend.listModelsUrl,
-				qs: { pageSize: 1000, ...(pageToken ? { pageToken } : {}) },
-				timeout,
-			}),
+			{
+				name: 'listModels',
+				options: () => ({ method: 'GET', url: backend.listModelsUrl, qs }),
+				read: (response) => parseModelList(response.body),
+			},
 			options,
-			(response) => parseModelList(response.body),
 		);
 		models.push(...value.models);
 		pageToken = value.nextPageToken;
@@ -227,38 +375,43 @@ export async function uploadFile(
 	const session = await withRetries(
 		request,
 		backend,
-		(timeout) => ({
-			method: 'POST',
-			url: uploadUrl,
-			headers: {
-				'X-Goog-Upload-Protocol': 'resumable',
-				'X-Goog-Upload-Command': 'start',
-				'X-Goog-Upload-Header-Content-Length': String(source.size),
-				'X-Goog-Upload-Header-Content-Type': source.mimeType,
-				'Content-Type': 'application/json',
-			},
-			body: { file: { display_name: source.displayName } },
-			timeout,
-		}),
+		{
+			name: 'upload start',
+			options: () => ({
+				method: 'POST',
+				url: uploadUrl,
+				headers: {
+					'X-Goog-Upload-Protocol': 'resumable',
+					'X-Goog-Upload-Command': 'start',
+					'X-Goog-Upload-Header-Content-Length': String(source.size),
+					'X-Goog-Upload-Header-Content-Type': source.mimeType,
+					'Content-Type': 'application/json',
+				},
+				body: { file: { display_name: source.displayName } },
+			}),
+			read: (response) => headerValue(response.headers, 'x-goog-upload-url'),
+		},
 		options,
-		(response) => headerValue(response.headers, 'x-goog-upload-url'),
 	);
 	const { value: file } = await withRetries(
 		request,
 		backend,
-		async (timeout) => ({
-			method: 'POST',
-			url: session.value,
-			headers: {
-				'Content-Length': String(source.size),
-				'X-Goog-Upload-Offset': '0',
-				'X-Goog-Upload-Command': 'upload, finalize',
-			},
-			body: (await source.open()) as IHttpRequestOptions['body'],
-			timeout,
-		}),
+		{
+			name: 'upload',
+			options: async () => ({
+				method: 'POST',
+				url: session.value,
+				headers: {
+					'Content-Length': String(source.size),
+					'X-Goog-Upload-Offset': '0',
+					'X-Goog-Upload-Command': 'upload, finalize',
+				},
+				body: (await source.open()) as IHttpRequestOptions['body'],
+			}),
+			read: (response) => parseUploadedFile(response.body),
+			describe: (uploaded) => ({ bytes: source.size, state: uploaded.state }),
+		},
 		options,
-		(response) => parseUploadedFile(response.body),
 	);
 	const active = await waitUntilActive(request, backend, file, options);
 	return { mimeType: active.mimeType ?? source.mimeType, fileUri: active.uri };
@@ -280,9 +433,13 @@ async function waitUntilActive(
 		({ value: file } = await withRetries(
 			request,
 			backend,
-			(timeout) => ({ method: 'GET', url: uploaded.uri, timeout }),
+			{
+				name: 'upload state',
+				options: () => ({ method: 'GET', url: uploaded.uri }),
+				read: (response) => parseUploadedFile({ file: bodyAsJson(response.body) }),
+				describe: (polled) => ({ state: polled.state }),
+			},
 			options,
-			(response) => parseUploadedFile({ file: bodyAsJson(response.body) }),
 		));
 	}
 	if (file.state === 'ACTIVE' || file.state === undefined) return file;

@@ -22,31 +22,6 @@ export interface FailureContext {
 	timeoutMs: number;
 }
 
-const SECRET_PATTERNS: RegExp[] = [
-	/AIza[0-9A-Za-z_-]{20,}/g,
-	/ya29\.[0-9A-Za-z_.-]+/g,
-	/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
-	/([?&]key=)[^&\s"']+/g,
-	/(Bearer\s+)[0-9A-Za-z._~+/-]+=*/gi,
-];
-
-/**
- * Removes anything that looks like a credential from text that leaves the node. `known` holds the
- * exact secret values of the credential in use, for keys that do not match Google's usual shapes.
- */
-export function redactSecrets(text: string, known: readonly string[] = []): string {
-	let result = text;
-	for (const secret of known) {
-		if (secret.length >= 8) result = result.split(secret).join('[redacted]');
-	}
-	for (const pattern of SECRET_PATTERNS) {
-		result = result.replace(pattern, (match: string, prefix?: string) =>
-			typeof prefix === 'string' && match.startsWith(prefix) ? `${prefix}[redacted]` : '[redacted]',
-		);
-	}
-	return result;
-}
-
 function seconds(ms: number): string {
 	const s = ms / 1000;
 	return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
@@ -177,7 +152,14 @@ export function explainFailure(failure: TransportFailure, context: FailureContex
 			return {
 				reason: 'MALFORMED_RESPONSE',
 				message: `Google's answer could not be read${tried(context.attempts)}`,
-				description: `The answer was cut off or was not JSON${failure.snippet ? ` (it began: "${failure.snippet.slice(0, 120)}")` : ''}. If a proxy or gateway sits in front of Google (Base URL in the credential), check it passes answers through unchanged.`,
+				description: `The answer was cut off or was not JSON${failure.snippet ? ` (it began: "${failure.snippet}")` : ''}. If a proxy or gateway sits in front of Google (Base URL in the credential), check it passes answers through unchanged.`,
+			};
+		case 'budget':
+			return {
+				reason: 'TIME_BUDGET',
+				message: `The item's time budget ran out before Google answered${tried(context.attempts)}`,
+				description:
+					'Each item may take at most "Item Time Budget" (Options) across its attempts, its waits for a free request slot and its fallback models. Raise it, or lower "Max Concurrency" so fewer items wait their turn.',
 			};
 		case 'cancelled':
 			return {

@@ -13,6 +13,8 @@ export type TransportFailure =
 	| { kind: 'malformed'; statusCode: number; snippet: string }
 	/** The execution was stopped. */
 	| { kind: 'cancelled' }
+	/** The item's time budget ran out before (or while) the request was sent. */
+	| { kind: 'budget' }
 	/** Anything else thrown on the way, e.g. a failed token exchange; its message is already plain. */
 	| { kind: 'other'; message: string };
 
