@@ -1,10 +1,14 @@
 import type {
-	IAuthenticateGeneric,
+	ICredentialDataDecryptedObject,
 	ICredentialTestRequest,
+	IHttpRequestOptions,
 	ICredentialType,
 	INodeProperties,
 	Icon,
 } from 'n8n-workflow';
+
+import { aiStudioOrigin } from '../nodes/NanoBanana/transport/backends';
+import { withCredentialHeaders } from '../nodes/NanoBanana/transport/sameOrigin';
 
 export class NanoBananaAiStudioApi implements ICredentialType {
 	name = 'nanoBananaAiStudioApi';
@@ -35,13 +39,18 @@ export class NanoBananaAiStudioApi implements ICredentialType {
 		},
 	];
 
-	// The key travels in a header, never in the URL, so it stays out of proxy and server logs.
-	authenticate: IAuthenticateGeneric = {
-		type: 'generic',
-		properties: {
-			headers: { 'x-goog-api-key': '={{$credentials.apiKey}}' },
-		},
-	};
+	// The key travels in a header, never in the URL, so it stays out of proxy and server logs; and
+	// only to the base URL's origin (upload session URLs come from answers), without redirects.
+	authenticate = async (
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> =>
+		withCredentialHeaders(
+			requestOptions,
+			aiStudioOrigin(credentials),
+			{ 'x-goog-api-key': typeof credentials.apiKey === 'string' ? credentials.apiKey.trim() : '' },
+			'Google AI Studio API',
+		);
 
 	test: ICredentialTestRequest = {
 		request: {

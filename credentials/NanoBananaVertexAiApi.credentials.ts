@@ -1,19 +1,25 @@
 import type {
-	IAuthenticateGeneric,
 	ICredentialDataDecryptedObject,
 	ICredentialTestRequest,
 	ICredentialType,
 	IHttpRequestHelper,
+	IHttpRequestOptions,
 	INodeProperties,
 	Icon,
 } from 'n8n-workflow';
 
-import { exchangeServiceAccountToken } from '../nodes/NanoBanana/transport/serviceAccountToken';
+import {
+	authenticateVertex,
+	preAuthenticateVertex,
+	VERTEX_CREDENTIAL_TEST_URL,
+} from '../nodes/NanoBanana/transport/vertexCredential';
+import { DEFAULT_METADATA_SERVER_URL } from '../nodes/NanoBanana/transport/vertexSettings';
 
 export class NanoBananaVertexAiApi implements ICredentialType {
 	name = 'nanoBananaVertexAiApi';
 
-	displayName = 'Google Vertex AI Service Account API';
+	// n8n titles a new credential "<displayName> account"; its lint wants the name to end in "API".
+	displayName = 'Google Vertex AI API';
 
 	icon: Icon = { light: 'file:nanoBananaVertexAi.svg', dark: 'file:nanoBananaVertexAi.dark.svg' };
 
@@ -22,15 +28,61 @@ export class NanoBananaVertexAiApi implements ICredentialType {
 
 	properties: INodeProperties[] = [
 		{
+			displayName: 'Authentication Method',
+			name: 'authMethod',
+			type: 'options',
+			options: [
+				{
+					name: 'Service Account Key',
+					value: 'serviceAccountKey',
+					description: 'A JSON key file of a service account',
+				},
+				{
+					name: 'Google Cloud Runtime Identity',
+					value: 'metadataServer',
+					description:
+						'The identity of the Google Cloud runtime n8n runs on (Compute Engine, GKE, Cloud Run), from its metadata server: no key file',
+				},
+				{
+					name: 'Vertex AI API Key',
+					value: 'apiKey',
+					description: 'An API key for Vertex AI (express mode, or a key bound to a service account)',
+				},
+			],
+			// Credentials saved before this selector existed hold a key file: they keep working.
+			default: 'serviceAccountKey',
+		},
+		{
 			displayName: 'Service Account Key (JSON)',
 			name: 'serviceAccountJson',
 			type: 'string',
 			typeOptions: { password: true, rows: 6 },
 			default: '',
 			required: true,
+			displayOptions: { show: { authMethod: ['serviceAccountKey'] } },
 			placeholder: '{ "type": "service_account", "project_id": "…", "private_key": "…", … }',
 			description:
 				'The whole JSON key file of a service account with the "Vertex AI User" role (Google Cloud Console → IAM & Admin → Service Accounts → Keys → Add key → JSON)',
+		},
+		{
+			displayName: 'Metadata Server URL',
+			name: 'metadataServerUrl',
+			type: 'string',
+			default: DEFAULT_METADATA_SERVER_URL,
+			displayOptions: { show: { authMethod: ['metadataServer'] } },
+			description:
+				'Where the runtime\'s metadata server answers. Keep the default on Compute Engine, GKE and Cloud Run. With N8N_SSRF_PROTECTION_ENABLED on, its host must be in N8N_SSRF_ALLOWED_HOSTNAMES.',
+		},
+		{
+			displayName: 'API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			displayOptions: { show: { authMethod: ['apiKey'] } },
+			description:
+				'A Vertex AI API key (Google Cloud Console → Vertex AI → API keys). Sent in the x-goog-api-key header, never in the URL.',
 		},
 		{
 			displayName: 'Location',
@@ -47,8 +99,9 @@ export class NanoBananaVertexAiApi implements ICredentialType {
 			name: 'projectId',
 			type: 'string',
 			default: '',
-			placeholder: 'Taken from the key file when empty',
-			description: 'The Google Cloud project to bill. Empty: the project_id in the key file.',
+			placeholder: 'e.g. my-project-123',
+			description:
+				'The Google Cloud project to bill. Empty: the project_id in the key file, the project of the runtime (metadata server), or Vertex AI express mode (API key).',
 		},
 		{
 			displayName: 'Base URL',
@@ -57,7 +110,7 @@ export class NanoBananaVertexAiApi implements ICredentialType {
 			default: '',
 			placeholder: 'Derived from the location when empty',
 			description:
-				'Change only for Private Service Connect or a gateway. Empty: https://aiplatform.googleapis.com for "global", https://{location}-aiplatform.googleapis.com for a region.',
+				'Change only for Private Service Connect or a gateway. Empty: https://aiplatform.googleapis.com for "global", https://{location}-aiplatform.googleapis.com for a region. The credential sends its secret to this address only.',
 		},
 		{
 			displayName: 'Access Token',
@@ -66,28 +119,33 @@ export class NanoBananaVertexAiApi implements ICredentialType {
 			typeOptions: { expirable: true, password: true },
 			default: '',
 		},
+		{
+			// Filled in by the metadata server method when Project ID is empty.
+			displayName: 'Project of the Runtime',
+			name: 'metadataProjectId',
+			type: 'hidden',
+			default: '',
+		},
 	];
 
 	/**
-	 * n8n calls this when the token is empty and after a 401, then stores the result: one token
-	 * serves every item, execution and queue-mode worker until Google stops accepting it.
+	 * n8n calls this when the token is empty, after a 401 and in credential tests, then stores the
+	 * result: one token serves every item, execution and queue-mode worker until Google stops
+	 * accepting it. Every field is checked here first, before any request.
 	 */
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
-		return { accessToken: await exchangeServiceAccountToken(this, credentials.serviceAccountJson) };
+		return await preAuthenticateVertex(async (options) => await this.helpers.httpRequest(options), credentials);
 	}
 
-	authenticate: IAuthenticateGeneric = {
-		type: 'generic',
-		properties: {
-			headers: { Authorization: '=Bearer {{$credentials.accessToken}}' },
-		},
-	};
+	// A function rather than n8n's expression template: the header depends on the method, the
+	// request's origin is checked, redirects are refused, and no expression runs per request.
+	authenticate = async (
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> => authenticateVertex(credentials, requestOptions);
 
+	// The URL is a marker that `authenticate` turns into a free countTokens call (see vertexCredential.ts).
 	test: ICredentialTestRequest = {
-		request: {
-			baseURL:
-				'={{ $credentials.baseUrl ? String($credentials.baseUrl).trim().replace(/\\/+$/, "") : String($credentials.location || "global").trim() === "global" ? "https://aiplatform.googleapis.com" : ["us", "eu"].includes(String($credentials.location).trim()) ? "https://aiplatform." + String($credentials.location).trim() + ".rep.googleapis.com" : "https://" + String($credentials.location).trim() + "-aiplatform.googleapis.com" }}',
-			url: '={{ "/v1/projects/" + (String($credentials.projectId || "").trim() || JSON.parse($credentials.serviceAccountJson).project_id) + "/locations/" + String($credentials.location || "global").trim() + "/publishers/google/models/gemini-2.5-flash-image" }}',
-		},
+		request: { method: 'POST', url: VERTEX_CREDENTIAL_TEST_URL },
 	};
 }

@@ -14,7 +14,7 @@ const aiStudio: FailureContext = {
 const vertex: FailureContext = {
 	...aiStudio,
 	backend: vertexBackend({
-		serviceAccountJson: JSON.stringify({ client_email: 'a@b', private_key: 'k', project_id: 'p' }),
+		serviceAccountJson: JSON.stringify({ client_email: 'a@b', private_key: 'k', project_id: 'my-project' }),
 		location: 'global',
 	}),
 };

@@ -83,9 +83,9 @@ describe('backends', () => {
 		expect(fromKey.generateContentUrl('publishers/google/models/gemini-3-pro-image')).toBe(
 			'https://us-central1-aiplatform.googleapis.com/v1/projects/key-project/locations/us-central1/publishers/google/models/gemini-3-pro-image:generateContent',
 		);
-		const explicit = vertexBackend({ serviceAccountJson: key, location: 'global', projectId: 'other', baseUrl: 'http://h:1' });
+		const explicit = vertexBackend({ serviceAccountJson: key, location: 'global', projectId: 'other-project', baseUrl: 'http://h:1' });
 		expect(explicit.generateContentUrl('gemini-3-pro-image')).toBe(
-			'http://h:1/v1/projects/other/locations/global/publishers/google/models/gemini-3-pro-image:generateContent',
+			'http://h:1/v1/projects/other-project/locations/global/publishers/google/models/gemini-3-pro-image:generateContent',
 		);
 		expect(explicit.maxInlineImageBytes).toBe(7 * 1024 * 1024);
 	});

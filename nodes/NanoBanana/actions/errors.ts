@@ -11,6 +11,7 @@ import { TransportError } from '../transport/client';
 import { explainFailure } from '../transport/errors';
 import { redactSecrets } from '../transport/redact';
 import type { NoImageExplanation } from '../transport/response';
+import { CredentialProblem } from '../transport/credentialProblem';
 import { ServiceAccountKeyError } from '../transport/serviceAccount';
 
 /** Google answered, but with no image; `problem` says why in the user's words. */
@@ -57,9 +58,12 @@ export function toItemFailure(
 	if (thrown instanceof ServiceAccountKeyError) {
 		return operationError(
 			thrown.message,
-			'Open the "Google Vertex AI Service Account API" credential and paste the JSON key file again.',
+			'Open the "Google Vertex AI API" credential and paste the JSON key file again.',
 			'INVALID_CREDENTIAL',
 		);
+	}
+	if (thrown instanceof CredentialProblem) {
+		return operationError(thrown.message, thrown.description, 'INVALID_CREDENTIAL');
 	}
 	if (thrown instanceof TransportError && scope.backend) {
 		const explained = explainFailure(thrown.failure, {

@@ -1,4 +1,4 @@
-import type { ICredentialDataDecryptedObject, IExecuteFunctions } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IExecuteFunctions, ILoadOptionsFunctions } from 'n8n-workflow';
 
 import {
 	DEFAULT_ITEM_TIME_BUDGET_SECONDS,
@@ -10,8 +10,8 @@ import {
 import {
 	AI_STUDIO_CREDENTIAL,
 	aiStudioBackend,
+	resolveVertexBackend,
 	VERTEX_AI_CREDENTIAL,
-	vertexBackend,
 	type Backend,
 } from '../transport/backends';
 import {
@@ -28,7 +28,8 @@ import { RequestGate } from '../transport/gate';
 import { loggerOf, nodeLog, type NodeLog } from '../transport/log';
 import { urlSecrets } from '../transport/redact';
 import { DEFAULT_RETRY_POLICY } from '../transport/retry';
-import { parseServiceAccountKey } from '../transport/serviceAccount';
+import { vertexAuthMethod, type PlainRequest } from '../transport/vertexAuth';
+import { vertexAuthMethodName } from '../transport/vertexSettings';
 import type { FileData, GenerateContentResponse } from '../transport/types';
 import { AnswerCache } from './answerCache';
 
@@ -83,21 +84,32 @@ export function credentialTypeFor(authentication: Authentication): string {
 	return authentication === 'vertexAi' ? VERTEX_AI_CREDENTIAL : AI_STUDIO_CREDENTIAL;
 }
 
-export function backendFor(authentication: Authentication, credentials: ICredentialDataDecryptedObject): Backend {
-	return authentication === 'vertexAi' ? vertexBackend(credentials) : aiStudioBackend(credentials);
+/** Checks the credential and builds the backend, before any request to Google. */
+export async function backendFor(
+	authentication: Authentication,
+	credentials: ICredentialDataDecryptedObject,
+	request: PlainRequest,
+): Promise<Backend> {
+	return authentication === 'vertexAi'
+		? await resolveVertexBackend(credentials, request)
+		: aiStudioBackend(credentials);
 }
 
 /** Secret values of a credential, so they can be scrubbed from anything shown to the user. */
 export function secretsOf(authentication: Authentication, credentials: ICredentialDataDecryptedObject): string[] {
 	const inBaseUrl = urlSecrets(credentials.baseUrl);
 	if (authentication === 'aiStudio') return [String(credentials.apiKey ?? ''), ...inBaseUrl];
-	const secrets = [String(credentials.accessToken ?? ''), ...inBaseUrl];
 	try {
-		secrets.push(parseServiceAccountKey(credentials.serviceAccountJson).privateKey);
+		return [...vertexAuthMethod(vertexAuthMethodName(credentials)).secrets(credentials), ...inBaseUrl];
 	} catch {
-		// An unreadable key is reported by the backend; there is nothing to scrub.
+		// An unknown method is reported by the backend; scrub what any method may hold.
+		return [String(credentials.accessToken ?? ''), String(credentials.apiKey ?? ''), ...inBaseUrl];
 	}
-	return secrets;
+}
+
+/** n8n's plain HTTP helper (no credential): for the metadata server, which needs none. */
+export function plainRequest(context: IExecuteFunctions | ILoadOptionsFunctions): PlainRequest {
+	return async (options) => await context.helpers.httpRequest(options);
 }
 
 /**
@@ -126,7 +138,7 @@ export async function createRunContext(context: IExecuteFunctions): Promise<RunC
 	const options = context.getNodeParameter('options', 0, {}) as NanoBananaOptions;
 	const credentials = await context.getCredentials(credentialTypeFor(authentication));
 	const secrets = secretsOf(authentication, credentials);
-	const backend = backendFor(authentication, credentials);
+	const backend = await backendFor(authentication, credentials, plainRequest(context));
 	const identity = credentialIdentity(backend.credentialType, credentials);
 	const timeoutMs = (options.timeout ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
 	const signal = cancelSignalOf(context);

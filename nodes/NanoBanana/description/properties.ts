@@ -10,7 +10,7 @@ const authentication: INodeProperties = {
 	type: 'options',
 	options: [
 		{ name: 'Google AI Studio API Key', value: 'aiStudio' },
-		{ name: 'Vertex AI Service Account', value: 'vertexAi' },
+		{ name: 'Vertex AI', value: 'vertexAi' },
 	],
 	default: 'aiStudio',
 };

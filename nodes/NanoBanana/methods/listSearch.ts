@@ -6,7 +6,7 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
-import { backendFor, credentialTypeFor, secretsOf, type Authentication } from '../actions/runContext';
+import { backendFor, credentialTypeFor, plainRequest, secretsOf, type Authentication } from '../actions/runContext';
 import { normalizeModelId } from '../transport/backends';
 import { listModels, TransportError } from '../transport/client';
 import { explainFailure } from '../transport/errors';
@@ -76,7 +76,7 @@ export async function searchModels(
 	const authentication = this.getNodeParameter('authentication', 'aiStudio') as Authentication;
 	const credentialType = credentialTypeFor(authentication);
 	const credentials = await this.getCredentials(credentialType);
-	const backend = backendFor(authentication, credentials);
+	const backend = await backendFor(authentication, credentials, plainRequest(this));
 	const timeoutMs = 30_000;
 	const secrets = secretsOf(authentication, credentials);
 	try {

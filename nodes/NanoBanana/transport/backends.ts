@@ -1,6 +1,8 @@
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
-import { parseServiceAccountKey } from './serviceAccount';
+import { CredentialProblem } from './credentialProblem';
+import { vertexAuthMethod, type PlainRequest } from './vertexAuth';
+import { checkedServiceUrl, readVertexSettings } from './vertexSettings';
 
 /**
  * The only place that knows Google's URLs. A backend turns a model id into endpoint URLs and
@@ -23,11 +25,15 @@ export interface Backend {
 	/** Largest image Google accepts inline in one request, in bytes. */
 	maxInlineImageBytes: number;
 	generateContentUrl(modelId: string): string;
+	/** countTokens costs nothing: the credential test calls it. */
+	countTokensUrl(modelId: string): string;
 	listModelsUrl: string;
 	/** The Files API's upload endpoint, where the backend has one (the Gemini API does, Vertex not). */
 	fileUploadUrl?: string;
 	/** Largest file the Files API takes. */
 	maxUploadBytes?: number;
+	/** The only origin the credential's secret may be sent to. */
+	origin: string;
 }
 
 function trimSlashes(url: string): string {
@@ -41,6 +47,12 @@ export function normalizeModelId(model: string): string {
 	return slash >= 0 ? trimmed.slice(slash + 1) : trimmed;
 }
 
+/** The origin of the AI Studio credential's base URL (checked like Vertex's). */
+export function aiStudioOrigin(credentials: ICredentialDataDecryptedObject): string {
+	const raw = typeof credentials.baseUrl === 'string' && credentials.baseUrl.trim() ? credentials.baseUrl.trim() : AI_STUDIO_DEFAULT_BASE_URL;
+	return checkedServiceUrl(raw, 'Base URL', 'Google AI Studio API').origin;
+}
+
 export function aiStudioBackend(credentials: ICredentialDataDecryptedObject): Backend {
 	const base = trimSlashes(String(credentials.baseUrl || AI_STUDIO_DEFAULT_BASE_URL));
 	return {
@@ -51,35 +63,60 @@ export function aiStudioBackend(credentials: ICredentialDataDecryptedObject): Ba
 		maxInlineImageBytes: 20 * MB,
 		generateContentUrl: (modelId) =>
 			`${base}/v1beta/models/${encodeURIComponent(normalizeModelId(modelId))}:generateContent`,
+		countTokensUrl: (modelId) => `${base}/v1beta/models/${encodeURIComponent(normalizeModelId(modelId))}:countTokens`,
 		listModelsUrl: `${base}/v1beta/models`,
 		fileUploadUrl: `${base}/upload/v1beta/files`,
 		maxUploadBytes: 2048 * MB,
+		origin: aiStudioOrigin(credentials),
 	};
 }
 
-/** Vertex's host for a location: `global`, a multi-region (`us`, `eu`) or a region. */
-export function vertexHost(location: string): string {
-	if (location === 'global') return 'https://aiplatform.googleapis.com';
-	if (location === 'us' || location === 'eu') return `https://aiplatform.${location}.rep.googleapis.com`;
-	return `https://${location}-aiplatform.googleapis.com`;
-}
+export { vertexHost } from './vertexSettings';
 
+/**
+ * The Vertex endpoint for a credential. Every field is checked first (see `vertexSettings.ts`); the
+ * project is the Project ID field, else what the auth method knows (key file, metadata server);
+ * an API key without a project uses Vertex AI's express-mode endpoint.
+ */
 export function vertexBackend(credentials: ICredentialDataDecryptedObject): Backend {
-	const location = String(credentials.location || 'global').trim();
-	const project =
-		String(credentials.projectId || '').trim() ||
-		parseServiceAccountKey(credentials.serviceAccountJson).projectId ||
-		'';
-	const base = trimSlashes(String(credentials.baseUrl || '') || vertexHost(location));
-	const modelsPath = `${base}/v1/projects/${encodeURIComponent(project)}/locations/${encodeURIComponent(location)}/publishers/google/models`;
+	const settings = readVertexSettings(credentials);
+	const method = vertexAuthMethod(settings.authMethod);
+	const project = settings.projectId ?? method.implicitProject(credentials);
+	if (!project && !method.projectOptional) {
+		throw new CredentialProblem('The "Google Vertex AI API" credential names no Google Cloud project', method.missingProject);
+	}
+	const { baseUrl } = settings;
+	const modelsPath = project
+		? `${baseUrl}/v1/projects/${encodeURIComponent(project)}/locations/${encodeURIComponent(settings.location)}/publishers/google/models`
+		: `${baseUrl}/v1/publishers/google/models`;
+	const modelUrl = (modelId: string, method: string) =>
+		`${modelsPath}/${encodeURIComponent(normalizeModelId(modelId))}:${method}`;
 	return {
 		name: 'vertexAi',
 		label: 'Vertex AI',
 		credentialType: VERTEX_AI_CREDENTIAL,
 		maxInlineImageBytes: 7 * MB,
-		generateContentUrl: (modelId) =>
-			`${modelsPath}/${encodeURIComponent(normalizeModelId(modelId))}:generateContent`,
+		generateContentUrl: (modelId) => modelUrl(modelId, 'generateContent'),
+		countTokensUrl: (modelId) => modelUrl(modelId, 'countTokens'),
 		// Model Garden lists Google's publisher models; it is served on the v1beta1 surface.
-		listModelsUrl: `${base}/v1beta1/publishers/google/models`,
+		listModelsUrl: `${baseUrl}/v1beta1/publishers/google/models`,
+		origin: settings.origin,
 	};
+}
+
+/**
+ * `vertexBackend`, after asking the auth method for the project when the credential does not
+ * store one yet (the metadata server's project, before n8n has run the credential's first
+ * authentication step).
+ */
+export async function resolveVertexBackend(
+	credentials: ICredentialDataDecryptedObject,
+	request: PlainRequest,
+): Promise<Backend> {
+	const settings = readVertexSettings(credentials);
+	const method = vertexAuthMethod(settings.authMethod);
+	if (settings.projectId || method.implicitProject(credentials) || !method.lookUpProject) {
+		return vertexBackend(credentials);
+	}
+	return vertexBackend({ ...credentials, metadataProjectId: await method.lookUpProject(request, credentials) });
 }

@@ -4,6 +4,8 @@ import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import { AI_STUDIO_CREDENTIAL, AI_STUDIO_DEFAULT_BASE_URL, VERTEX_AI_CREDENTIAL } from './backends';
 import { parseServiceAccountKey } from './serviceAccount';
+import { metadataServerOrigin } from './vertexAuth/metadataServer';
+import { vertexAuthMethodName } from './vertexSettings';
 
 /**
  * Who a credential speaks for, as one opaque string: a SHA-256 over the fields that pick the
@@ -69,9 +71,41 @@ function vertexServiceAccountIdentity(credentials: ICredentialDataDecryptedObjec
 	}
 }
 
+/**
+ * The runtime's identity is whatever its metadata server hands out: the server's address stands
+ * for it. The project is the field's (an empty field means the runtime's own project).
+ */
+function vertexMetadataServerIdentity(credentials: ICredentialDataDecryptedObject): IdentityFields {
+	return [
+		['authMethod', 'metadataServer'],
+		['metadataServer', metadataServerOrigin(credentials)],
+		['project', text(credentials.projectId)],
+		['location', text(credentials.location) || 'global'],
+		['baseUrl', baseUrlOf(credentials.baseUrl, '')],
+	];
+}
+
+/** A Vertex API key is its digest; the project decides express mode or a project's endpoint. */
+function vertexApiKeyIdentity(credentials: ICredentialDataDecryptedObject): IdentityFields {
+	return [
+		['authMethod', 'apiKey'],
+		['apiKey', digest(text(credentials.apiKey))],
+		['project', text(credentials.projectId)],
+		['location', text(credentials.location) || 'global'],
+		['baseUrl', baseUrlOf(credentials.baseUrl, '')],
+	];
+}
+
+const VERTEX_IDENTITY_FIELDS = {
+	// Credentials saved before the method selector existed hash exactly as they did then.
+	serviceAccountKey: vertexServiceAccountIdentity,
+	metadataServer: vertexMetadataServerIdentity,
+	apiKey: vertexApiKeyIdentity,
+} satisfies Record<ReturnType<typeof vertexAuthMethodName>, IdentityReader>;
+
 const IDENTITY_FIELDS: Record<string, IdentityReader> = {
 	[AI_STUDIO_CREDENTIAL]: aiStudioIdentity,
-	[VERTEX_AI_CREDENTIAL]: vertexServiceAccountIdentity,
+	[VERTEX_AI_CREDENTIAL]: (credentials) => VERTEX_IDENTITY_FIELDS[vertexAuthMethodName(credentials)](credentials),
 };
 
 /** The fields `credentialIdentity` hashes; exported for tests and for readers that extend it. */

@@ -1,6 +1,5 @@
-import type { IHttpRequestHelper } from 'n8n-workflow';
-
 import { parseServiceAccountKey, signJwtAssertion, tokenRequestBody } from './serviceAccount';
+import type { PlainRequest } from './vertexAuth/method';
 
 function field(body: unknown, key: string): string | undefined {
 	if (typeof body !== 'object' || body === null) return undefined;
@@ -10,15 +9,15 @@ function field(body: unknown, key: string): string | undefined {
 
 /**
  * Exchanges a signed JWT assertion for an access token at the key's `token_uri`, through n8n's
- * HTTP helper. Failures come back as plain-language errors that never contain the key.
+ * HTTP helper (redirects not followed). Failures come back as plain-language errors that never contain the key.
  */
 export async function exchangeServiceAccountToken(
-	helper: IHttpRequestHelper,
+	request: PlainRequest,
 	serviceAccountJson: unknown,
 ): Promise<string> {
 	const key = parseServiceAccountKey(serviceAccountJson);
 	const assertion = signJwtAssertion(key, Math.floor(Date.now() / 1000));
-	const response = (await helper.helpers.httpRequest({
+	const response = (await request({
 		method: 'POST',
 		url: key.tokenUri,
 		headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
@@ -26,6 +25,7 @@ export async function exchangeServiceAccountToken(
 		json: true,
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
+		disableFollowRedirect: true,
 	})) as { statusCode: number; body: unknown };
 	const token = field(response.body, 'access_token');
 	if (response.statusCode >= 200 && response.statusCode < 300 && token) return token;
