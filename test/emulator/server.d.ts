@@ -27,6 +27,12 @@ export interface EmulatorOptions {
   thoughts: boolean;
   /** One line per request on stderr. Default false. */
   verbose: boolean;
+  /** Batch jobs stay BATCH_STATE_PENDING this long. Default 0. */
+  batchPendingMs: number;
+  /** Then BATCH_STATE_RUNNING this long. Default 1000. */
+  batchRunMs: number;
+  /** How batch jobs end. Default 'SUCCEEDED'. */
+  batchOutcome: 'SUCCEEDED' | 'FAILED' | 'EXPIRED';
 }
 
 export interface ServiceAccountKey {
@@ -73,6 +79,14 @@ export interface Counters {
   bearerRequests: number;
   selfSignedJwtRequests: number;
   uploads: number;
+  /** batchGenerateContent jobs created, and the requests in them. */
+  batchCreates: number;
+  batchRequests: number;
+  batchGets: number;
+  batchLists: number;
+  batchCancels: number;
+  /** Files downloaded with `:download?alt=media`. */
+  downloads: number;
   byModel: Record<string, number>;
   byBackend: Record<string, number>;
   byStatus: Record<string, number>;
@@ -96,7 +110,7 @@ export interface Emulator {
   /** Zeroes counters and forgets xN attempts and the rpm window (files and tokens stay). */
   reset(): void;
   /** Counters plus `options` (Infinity as null) and `files`, as GET /__emulator/state returns. */
-  state(): Counters & { options: Record<string, unknown>; files: number };
+  state(): Counters & { options: Record<string, unknown>; files: number; batches: number };
   issueAccessToken(scopes?: string[]): AccessToken;
   expireTokens(): void;
   close(): Promise<void>;

@@ -14,6 +14,7 @@ const { activeDirectives, parseSeconds, planDirectives } = require('./directives
 const { parseJsonBody, parseGenerateRequest } = require('./request');
 const { generateContentBody, countTokensBody } = require('./response');
 const { FileStore } = require('./files');
+const { BatchStore, OUTCOMES } = require('./batch');
 const { createServiceAccountKey, createAssertion, signJwt, TokenAuthority, OAuthError, CLOUD_PLATFORM } = require('./oauth');
 const { readPngInfo, decodePng, encodePng } = require('./png');
 
@@ -43,6 +44,9 @@ const MAX_UPLOAD_BYTES = 2 * 1024 ** 3;
  * @property {number} fileProcessingMs uploaded files stay PROCESSING this long
  * @property {boolean} thoughts Gemini 3 answers carry thought parts
  * @property {boolean} verbose one line per request on stderr
+ * @property {number} batchPendingMs batch jobs stay PENDING this long
+ * @property {number} batchRunMs then RUNNING this long
+ * @property {string} batchOutcome how batch jobs end: SUCCEEDED, FAILED or EXPIRED
  */
 
 /** @type {EmulatorOptions} */
@@ -59,8 +63,12 @@ const DEFAULTS = {
   fileProcessingMs: 0,
   thoughts: true,
   verbose: false,
+  batchPendingMs: 0,
+  batchRunMs: 1000,
+  batchOutcome: 'SUCCEEDED',
 };
-const NUMBER_OPTIONS = ['latencyMs', 'maxInFlight', 'rpm', 'tokenTtlSeconds', 'maxRequestBytes', 'vertexMaxInlineBytes', 'fileProcessingMs'];
+const NUMBER_OPTIONS = ['latencyMs', 'maxInFlight', 'rpm', 'tokenTtlSeconds', 'maxRequestBytes', 'vertexMaxInlineBytes', 'fileProcessingMs',
+  'batchPendingMs', 'batchRunMs'];
 const UNLIMITED_OPTIONS = ['maxInFlight', 'rpm'];
 const FIXED_OPTIONS = ['port', 'host'];
 
@@ -82,6 +90,8 @@ function normalizeOptions(partial, atStart) {
     if (NUMBER_OPTIONS.includes(key) || key === 'port') {
       value = Number(value);
       if (Number.isNaN(value) || /** @type {number} */ (value) < 0) throw new TypeError(`Option "${key}" must be a number >= 0`);
+    } else if (key === 'batchOutcome' && !OUTCOMES.includes(String(value))) {
+      throw new TypeError(`Option "batchOutcome" must be one of ${OUTCOMES.join(', ')}`);
     } else if (typeof value !== typeof DEFAULTS[/** @type {keyof EmulatorOptions} */ (key)]) {
       throw new TypeError(`Option "${key}" must be a ${typeof DEFAULTS[/** @type {keyof EmulatorOptions} */ (key)]}`);
     }
@@ -107,6 +117,12 @@ function newCounters() {
     bearerRequests: 0,
     selfSignedJwtRequests: 0,
     uploads: 0,
+    batchCreates: 0,
+    batchRequests: 0,
+    batchGets: 0,
+    batchLists: 0,
+    batchCancels: 0,
+    downloads: 0,
     /** @type {Record<string, number>} */
     byModel: {},
     /** @type {Record<string, number>} */
@@ -191,6 +207,7 @@ class Emulator {
     /** @type {Set<import('net').Socket>} */
     this.sockets = new Set();
     this.files = new FileStore(() => this.url, () => this.opts.fileProcessingMs);
+    this.batches = new BatchStore({ files: this.files, options: () => this.opts, counters: this.counters });
     this.server = http.createServer((req, res) => {
       this.handle(req, res).catch((error) => this.fail(res, error));
     });
@@ -221,6 +238,12 @@ class Emulator {
       ['GET', /^\/(v1beta|v1)\/files$/, (ctx) => this.withKey(ctx, () => this.files.list(ctx.url.searchParams))],
       ['GET', /^\/(v1beta|v1)\/files\/([a-z0-9-]+)$/, (ctx) => this.withKey(ctx, () => this.files.get(ctx.params[2]))],
       ['DELETE', /^\/(v1beta|v1)\/files\/([a-z0-9-]+)$/, (ctx) => this.withKey(ctx, () => this.files.delete(ctx.params[2]))],
+      // Batch Mode (batch.js). The SDK downloads from /v1beta/files/…:download, the REST docs name /download/v1beta/….
+      ['GET', /^(?:\/download)?\/(v1beta|v1)\/files\/([a-z0-9-]+):download$/, (ctx) => this.download(ctx)],
+      ['GET', /^\/(v1beta|v1)\/batches$/, (ctx) => this.withKey(ctx, () => this.batches.list(ctx.url.searchParams))],
+      ['GET', /^\/(v1beta|v1)\/batches\/([a-z0-9-]+)$/, (ctx) => this.withKey(ctx, () => this.batches.get(ctx.params[2]))],
+      ['POST', /^\/(v1beta|v1)\/batches\/([a-z0-9-]+):cancel$/, (ctx) => this.withKey(ctx, () => this.batches.cancel(ctx.params[2]))],
+      ['DELETE', /^\/(v1beta|v1)\/batches\/([a-z0-9-]+)$/, (ctx) => this.withKey(ctx, () => this.batches.delete(ctx.params[2]))],
       ['POST', /^\/(v1|v1beta1)\/projects\/([^/]+)\/locations\/([^/]+)\/publishers\/([^/]+)\/models\/([^/:]+):([A-Za-z]+)$/,
         (ctx) => this.vertexModelMethod(ctx)],
       ['GET', /^\/(v1|v1beta1)\/projects\/([^/]+)\/locations\/([^/]+)\/publishers\/([^/]+)\/models\/([^/:]+)$/,
@@ -269,7 +292,7 @@ class Emulator {
     /** @type {Record<string, unknown>} */
     const options = { ...this.opts };
     for (const key of UNLIMITED_OPTIONS) if (options[key] === Infinity) options[key] = null;
-    return { ...this.counters, options, files: this.files.files.size };
+    return { ...this.counters, options, files: this.files.files.size, batches: this.batches.jobs.size };
   }
 
   /** Mints an access token without a JWT (benchmarks, quick tests). */
@@ -509,6 +532,7 @@ class Emulator {
   async geminiModelMethod(ctx) {
     const [, version, id, method] = ctx.params;
     this.requireApiKey(ctx);
+    if (method === 'batchGenerateContent') return this.createBatch(ctx, version, id);
     if (!['generateContent', 'streamGenerateContent', 'countTokens'].includes(method)) {
       throw geminiModelNotFound(id, version, method);
     }
@@ -516,6 +540,26 @@ class Emulator {
     this.countCall(ctx, 'gemini', id, method);
     if (!model) throw geminiModelNotFound(id, version, method);
     await this.generate(ctx, { backend: 'gemini', version, model, method });
+  }
+
+  /** `POST models/{m}:batchGenerateContent` (batch.js). @param {Ctx} ctx @param {string} version @param {string} id */
+  async createBatch(ctx, version, id) {
+    const model = findModel(id);
+    if (!model) throw geminiModelNotFound(id, version, 'batchGenerateContent');
+    const body = parseJsonBody(await this.body(ctx, this.opts.maxRequestBytes));
+    Object.assign(ctx.info, { backend: 'gemini', model: id });
+    this.sendJson(ctx.res, 200, this.batches.create(model, version, body));
+  }
+
+  /** `GET …/files/{id}:download?alt=media`: the file's bytes. @param {Ctx} ctx */
+  download(ctx) {
+    this.requireApiKey(ctx);
+    const file = this.files.files.get(ctx.params[2]);
+    if (!file) return this.files.get(ctx.params[2]);
+    if (ctx.url.searchParams.get('alt') !== 'media') return this.sendJson(ctx.res, 200, this.files.resource(file));
+    this.counters.downloads++;
+    ctx.res.writeHead(200, { 'content-type': file.mimeType, ...GOOGLE_HEADERS, 'content-length': file.bytes.length });
+    ctx.res.end(file.bytes);
   }
 
   /** @param {Ctx} ctx */

@@ -1,16 +1,9 @@
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-
 import { maxInputImages } from '../media/limits';
 import { parseFieldList, readInputImages } from '../media/inputImages';
-import { readItemParameters, runImageItem } from './item';
-import type { RunContext } from './runContext';
+import { prepareImageItem, readItemParameters, type PrepareItem } from './item';
 
 /** Edit: the item's images (one, or several to compose) plus the prompt. */
-export async function editItem(
-	context: IExecuteFunctions,
-	itemIndex: number,
-	run: RunContext,
-): Promise<INodeExecutionData> {
+export const prepareEdit: PrepareItem = async (context, itemIndex, run) => {
 	const parameters = readItemParameters(context, itemIndex);
 	const fields = parseFieldList(String(context.getNodeParameter('inputBinaryFields', itemIndex, 'data')));
 	const images = await readInputImages(context, itemIndex, fields, {
@@ -20,5 +13,5 @@ export async function editItem(
 		backendLabel: run.backend.label,
 		modelId: parameters.modelIds[0],
 	});
-	return await runImageItem(context, itemIndex, run, parameters, images);
-}
+	return await prepareImageItem(run, itemIndex, parameters, images);
+};

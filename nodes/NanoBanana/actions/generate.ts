@@ -1,13 +1,5 @@
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-
-import { readItemParameters, runImageItem } from './item';
-import type { RunContext } from './runContext';
+import { prepareImageItem, readItemParameters, type PrepareItem } from './item';
 
 /** Generate: the prompt alone. */
-export async function generateItem(
-	context: IExecuteFunctions,
-	itemIndex: number,
-	run: RunContext,
-): Promise<INodeExecutionData> {
-	return await runImageItem(context, itemIndex, run, readItemParameters(context, itemIndex), []);
-}
+export const prepareGenerate: PrepareItem = async (context, itemIndex, run) =>
+	await prepareImageItem(run, itemIndex, readItemParameters(context, itemIndex), []);

@@ -7,6 +7,7 @@ import { TransportError } from '../transport/client';
 import { encodeGenerateContentRequest } from '../transport/encode';
 import type { NodeLog } from '../transport/log';
 import { readImageAnswer } from '../transport/response';
+import type { GenerateContentResponse } from '../transport/types';
 import { isTransient } from '../transport/retry';
 import { NoImageError } from './errors';
 import { buildOutputItem } from './output';
@@ -97,19 +98,29 @@ async function requestImages(run: RunContext, images: InputImage[], deadlineAt: 
 	return result;
 }
 
-/**
- * Sends one item's prompt and images to Google and turns the answer into the output item. Both
- * operations end here; they differ only in the images they pass.
- */
-export async function runImageItem(
-	context: IExecuteFunctions,
-	itemIndex: number,
+/** One item's request, encoded and ready to send, and what its output item needs to know. */
+export interface PreparedItem {
+	parameters: ItemParameters;
+	/** The encoded generateContent body (see `encode.ts`). */
+	body: Buffer;
+	/** File name of the first input image (edit). */
+	inputFileName?: string;
+	/** End of the item's time budget, counted from when its preparation began. */
+	deadlineAt: number;
+}
+
+/** Reads an item's parameters and images, checks them and builds its request (edit or generate). */
+export type PrepareItem = (context: IExecuteFunctions, itemIndex: number, run: RunContext) => Promise<PreparedItem>;
+
+/** Builds and encodes an item's request; big images are uploaded through the Files API first. */
+export async function prepareImageItem(
 	run: RunContext,
+	itemIndex: number,
 	parameters: ItemParameters,
 	images: InputImage[],
-): Promise<INodeExecutionData> {
-	const { prompt, modelIds, outputBinaryField, options } = parameters;
+): Promise<PreparedItem> {
 	const deadlineAt = Date.now() + run.itemTimeBudgetMs;
+	const { prompt, options } = parameters;
 	const log = run.log.with({ itemIndex });
 	// The prompt's length, never its text: prompts may hold personal data.
 	log.debug(`${images.length} image(s), prompt of ${prompt.length} characters`, {
@@ -123,7 +134,58 @@ export async function runImageItem(
 	// From here only the encoded body is needed: let go of the raw image bytes while the request
 	// is out, so an image in flight costs its encoded size, not that plus its bytes.
 	images.splice(0);
-	const { response, attempts, shared, modelId } = await answerWithFallbacks(run, modelIds, body, deadlineAt, log);
+	return { parameters, body, inputFileName, deadlineAt };
+}
+
+/** How an answer was obtained, for `json.nanoBanana`. */
+export interface AnswerSource {
+	modelId: string;
+	attempts: number;
+	shared: boolean;
+	/** The batch job that answered (Batch Mode). */
+	batchJob?: string;
+}
+
+/** Turns Google's answer to an item into its output item; an answer without an image is an error. */
+export async function finishImageItem(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	prepared: Pick<PreparedItem, 'parameters' | 'inputFileName'>,
+	response: GenerateContentResponse,
+	source: AnswerSource,
+): Promise<INodeExecutionData> {
+	const { outputBinaryField, options } = prepared.parameters;
+	const reading = readImageAnswer(response);
+	if (!reading.ok) throw new NoImageError(reading.problem);
+	return await buildOutputItem(context, itemIndex, reading.answer, {
+		outputBinaryField,
+		...source,
+		includeModelText: options.includeModelText ?? true,
+		keepInputBinaries: options.keepInputBinaries ?? false,
+		customFileName: options.outputFileName,
+		inputFileName: prepared.inputFileName,
+	});
+}
+
+/**
+ * Sends one item's prompt and images to Google and turns the answer into the output item. Both
+ * operations end here; they differ only in how they prepare the request.
+ */
+export async function runImageItem(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	run: RunContext,
+	prepare: PrepareItem,
+): Promise<INodeExecutionData> {
+	const prepared = await prepare(context, itemIndex, run);
+	const log = run.log.with({ itemIndex });
+	const { response, attempts, shared, modelId } = await answerWithFallbacks(
+		run,
+		prepared.parameters.modelIds,
+		prepared.body,
+		prepared.deadlineAt,
+		log,
+	);
 	if (shared) {
 		log.debug(`answer shared with an identical request (responseId ${response.responseId ?? 'none'})`, {
 			model: modelId,
@@ -131,16 +193,5 @@ export async function runImageItem(
 			shared,
 		});
 	}
-	const reading = readImageAnswer(response);
-	if (!reading.ok) throw new NoImageError(reading.problem);
-	return await buildOutputItem(context, itemIndex, reading.answer, {
-		outputBinaryField,
-		modelId,
-		attempts,
-		shared,
-		includeModelText: options.includeModelText ?? true,
-		keepInputBinaries: options.keepInputBinaries ?? false,
-		customFileName: options.outputFileName,
-		inputFileName,
-	});
+	return await finishImageItem(context, itemIndex, prepared, response, { modelId, attempts, shared });
 }

@@ -14,6 +14,8 @@ export interface OutputSettings {
 	customFileName?: string;
 	/** File name of the first input image (edit). */
 	inputFileName?: string;
+	/** The batch job that answered (Batch Mode). */
+	batchJob?: string;
 }
 
 /** What the answer says about itself, kept under `json.nanoBanana` so upstream json stays intact. */
@@ -24,6 +26,7 @@ export function answerSummary(answer: ImageAnswer, settings: OutputSettings): ID
 		attempts: settings.attempts,
 	};
 	if (settings.shared) summary.sharedAnswer = true;
+	if (settings.batchJob) summary.batchJob = settings.batchJob;
 	if (answer.modelVersion) summary.modelVersion = answer.modelVersion;
 	if (answer.responseId) summary.responseId = answer.responseId;
 	if (answer.finishReason) summary.finishReason = answer.finishReason;

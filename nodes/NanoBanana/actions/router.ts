@@ -5,15 +5,16 @@ import {
 	type INodeExecutionData,
 } from 'n8n-workflow';
 
-import { editItem } from './edit';
+import type { NanoBananaOptions } from '../description/options';
+import { runBatch } from './batch';
+import { prepareEdit } from './edit';
 import { toItemFailure, type ErrorScope, type ItemFailure } from './errors';
-import { generateItem } from './generate';
+import { prepareGenerate } from './generate';
+import { runImageItem, type PrepareItem } from './item';
 import { runPool } from './pool';
 import { createRunContext, type RunContext } from './runContext';
 
-type ItemOperation = (context: IExecuteFunctions, itemIndex: number, run: RunContext) => Promise<INodeExecutionData>;
-
-const OPERATIONS: Record<string, ItemOperation> = { edit: editItem, generate: generateItem };
+const OPERATIONS: Record<string, PrepareItem> = { edit: prepareEdit, generate: prepareGenerate };
 
 /**
  * A failed item for "Continue On Fail": `json.error` holds the message, what to do, the cause and
@@ -36,15 +37,16 @@ function errorItem(context: IExecuteFunctions, itemIndex: number, failure: ItemF
 }
 
 /**
- * Runs every input item through the chosen operation, at most `maxConcurrency` at a time, and
- * returns one output item per input item in input order. Without "Continue On Fail" the first
- * failure (by item order) stops the run; with it, failures become error items.
+ * Runs every input item through the chosen operation and returns one output item per input item
+ * in input order: by default through the request pool (at most `maxConcurrency` at a time), with
+ * "Batch Mode" as one batch job. Without "Continue On Fail" the first failure (by item order)
+ * stops the run; with it, failures become error items.
  */
 export async function route(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const operation = this.getNodeParameter('operation', 0) as string;
-	const runItem = OPERATIONS[operation];
-	if (!runItem) {
+	const prepare = OPERATIONS[operation];
+	if (!prepare) {
 		throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not one this node has`, {
 			description:
 				'Choose "Edit Image" or "Generate Image". For other Gemini API calls use an HTTP Request node with Authentication "Predefined Credential Type" and this credential.',
@@ -62,23 +64,38 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 	let firstFailure: { itemIndex: number; failure: ItemFailure } | undefined;
 	const scope: ErrorScope = { backend: run.backend, timeoutMs: run.timeoutMs, secrets: run.secrets };
 
-	const results = await runPool(
-		items.length,
-		run.maxConcurrency,
-		async (itemIndex) => {
-			try {
-				return await runItem(this, itemIndex, run);
-			} catch (error) {
-				const failure = toItemFailure(this, error, itemIndex, scope);
-				if (continueOnFail) return errorItem(this, itemIndex, failure);
-				if (!firstFailure || itemIndex < firstFailure.itemIndex) firstFailure = { itemIndex, failure };
-				return undefined;
-			}
-		},
-		() => firstFailure !== undefined || run.signal?.aborted === true,
-		// Until the first Vertex request has fetched a token, parallel requests would each fetch one.
-		run.backend.name === 'vertexAi',
-	);
+	const settle = (itemIndex: number, error: unknown): INodeExecutionData | undefined => {
+		const failure = toItemFailure(this, error, itemIndex, scope);
+		if (continueOnFail) return errorItem(this, itemIndex, failure);
+		if (!firstFailure || itemIndex < firstFailure.itemIndex) firstFailure = { itemIndex, failure };
+		return undefined;
+	};
+	const shouldStop = () => firstFailure !== undefined || run.signal?.aborted === true;
+
+	const options = this.getNodeParameter('options', 0, {}) as NanoBananaOptions;
+	let results: Array<INodeExecutionData | undefined>;
+	if (options.batchMode === true) {
+		try {
+			results = await runBatch(this, run, prepare, settle, shouldStop);
+		} catch (error) {
+			throw toItemFailure(this, error, 0, scope).error;
+		}
+	} else {
+		results = await runPool(
+			items.length,
+			run.maxConcurrency,
+			async (itemIndex) => {
+				try {
+					return await runImageItem(this, itemIndex, run, prepare);
+				} catch (error) {
+					return settle(itemIndex, error);
+				}
+			},
+			shouldStop,
+			// Until the first Vertex request has fetched a token, parallel requests would each fetch one.
+			run.backend.name === 'vertexAi',
+		);
+	}
 
 	if (firstFailure) throw firstFailure.failure.error;
 	const output = results.filter((item): item is INodeExecutionData => item !== undefined);

@@ -54,6 +54,9 @@ export interface RunContext {
 	signal?: AbortSignal;
 	/** n8n's log for this execution; items add their index (`log.with({ itemIndex })`). */
 	log: NodeLog;
+	/** n8n's authenticated HTTP helper and this execution's retry and gate settings, for other calls (Batch Mode). */
+	request: AuthenticatedRequest;
+	callOptions: CallOptions;
 	/**
 	 * Sends an encoded request body (see `encode.ts`) to `modelId`, sharing identical requests.
 	 * `log` is the item's log.
@@ -168,6 +171,8 @@ export async function createRunContext(context: IExecuteFunctions): Promise<RunC
 		secrets,
 		signal,
 		log,
+		request,
+		callOptions,
 		generate: async (modelId, body, deadlineAt, itemLog = log) => {
 			// Answers are shared only between requests made for the same credential identity (never
 			// keyed on a token, which is empty until the first exchange).

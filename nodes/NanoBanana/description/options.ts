@@ -18,6 +18,8 @@ export interface NanoBananaOptions {
 	itemTimeBudget?: number;
 	fallbackModels?: string;
 	reuseAnswersAcrossExecutions?: boolean;
+	batchMode?: boolean;
+	batchMaxWait?: number;
 }
 
 export const DEFAULT_MAX_CONCURRENCY = 4;
@@ -26,6 +28,8 @@ export const DEFAULT_MAX_RETRIES = 4;
 export const DEFAULT_TIMEOUT_SECONDS = 300;
 /** Long enough for several slow attempts, short enough that a stuck item does not hold a run for hours. */
 export const DEFAULT_ITEM_TIME_BUDGET_SECONDS = 900;
+/** Google finishes batch jobs within 24 hours (usually minutes). */
+export const DEFAULT_BATCH_MAX_WAIT_MINUTES = 1440;
 
 const ASPECT_RATIOS: Array<[string, string]> = [
 	['1:1', 'Square'],
@@ -60,6 +64,24 @@ export const optionsProperty: INodeProperties = {
 			description:
 				'Shape of the result. Leave this option out to let the model keep the input image\'s shape (edit) or choose (generate).',
 			options: ASPECT_RATIOS.map(([value, label]) => ({ name: `${value} (${label})`, value })),
+		},
+		{
+			displayName: 'Batch Max Wait (Minutes)',
+			name: 'batchMaxWait',
+			type: 'number',
+			typeOptions: { minValue: 0.1, numberPrecision: 1 },
+			default: DEFAULT_BATCH_MAX_WAIT_MINUTES,
+			displayOptions: { show: { batchMode: [true] } },
+			description:
+				'How long the execution waits for the batch job. After it the node fails with the job\'s name; the job keeps running at Google, and running the workflow again with the same items collects its results without paying again.',
+		},
+		{
+			displayName: 'Batch Mode (Half Price)',
+			name: 'batchMode',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to send all items of the execution to Google as one batch job at half the price, and wait for it (usually minutes, at most 24 hours). Google AI Studio API keys only. Best for scheduled workflows; the output is the same as without it.',
 		},
 		{
 			displayName: 'Fallback Models',

@@ -34,6 +34,33 @@ export interface Backend {
 	maxUploadBytes?: number;
 	/** The only origin the credential's secret may be sent to. */
 	origin: string;
+	/** Batch Mode endpoints, where the backend has them (the Gemini API does; Vertex's need Cloud Storage). */
+	batches?: BatchEndpoints;
+}
+
+/**
+ * Where batch jobs live. Job and file names come from Google's answers, so they are checked
+ * against Google's name shapes before they become part of a URL: an answer never picks a path.
+ */
+export interface BatchEndpoints {
+	/** Largest create request that carries its requests inline; bigger batches go as a JSONL file. */
+	maxInlineBytes: number;
+	createUrl(modelId: string): string;
+	listUrl: string;
+	jobUrl(jobName: string): string;
+	cancelUrl(jobName: string): string;
+	downloadUrl(fileName: string): string;
+}
+
+const JOB_NAME = /^batches\/[A-Za-z0-9_-]{1,128}$/;
+const FILE_NAME = /^files\/[A-Za-z0-9_-]{1,128}$/;
+
+/** Throws unless `name` has the shape Google gives batch jobs (`batches/…`) or files (`files/…`). */
+export function checkResourceName(name: string, kind: 'job' | 'file'): string {
+	if (!(kind === 'job' ? JOB_NAME : FILE_NAME).test(name)) {
+		throw new Error(`Google answered with an unexpected ${kind === 'job' ? 'batch job' : 'file'} name "${name.slice(0, 80)}"`);
+	}
+	return name;
 }
 
 function trimSlashes(url: string): string {
@@ -68,6 +95,15 @@ export function aiStudioBackend(credentials: ICredentialDataDecryptedObject): Ba
 		fileUploadUrl: `${base}/upload/v1beta/files`,
 		maxUploadBytes: 2048 * MB,
 		origin: aiStudioOrigin(credentials),
+		batches: {
+			maxInlineBytes: 20 * MB,
+			createUrl: (modelId) =>
+				`${base}/v1beta/models/${encodeURIComponent(normalizeModelId(modelId))}:batchGenerateContent`,
+			listUrl: `${base}/v1beta/batches`,
+			jobUrl: (jobName) => `${base}/v1beta/${checkResourceName(jobName, 'job')}`,
+			cancelUrl: (jobName) => `${base}/v1beta/${checkResourceName(jobName, 'job')}:cancel`,
+			downloadUrl: (fileName) => `${base}/download/v1beta/${checkResourceName(fileName, 'file')}:download`,
+		},
 	};
 }
 

@@ -200,7 +200,8 @@ async function pause(wait: () => Promise<void>, attempts: number): Promise<void>
 	if (stopped) throw new TransportError({ kind: 'cancelled' }, attempts);
 }
 
-async function withRetries<T>(
+/** Sends a request (any of Google's endpoints) through the gate, retrying what can be retried. */
+export async function withRetries<T>(
 	request: AuthenticatedRequest,
 	backend: Backend,
 	spec: RequestSpec<T>,
@@ -355,7 +356,7 @@ export interface UploadSource {
 	open(): Promise<unknown>;
 }
 
-function headerValue(headers: IN8nHttpFullResponse['headers'], name: string): string | undefined {
+export function headerValue(headers: IN8nHttpFullResponse['headers'], name: string): string | undefined {
 	const value = headers[name] ?? headers[name.toLowerCase()];
 	return typeof value === 'string' ? value : Array.isArray(value) ? String(value[0]) : undefined;
 }

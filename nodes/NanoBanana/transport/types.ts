@@ -116,3 +116,44 @@ export interface Model {
 	description?: string;
 	supportedGenerationMethods?: string[];
 }
+
+export type BatchState =
+	| 'BATCH_STATE_PENDING'
+	| 'BATCH_STATE_RUNNING'
+	| 'BATCH_STATE_SUCCEEDED'
+	| 'BATCH_STATE_FAILED'
+	| 'BATCH_STATE_CANCELLED'
+	| 'BATCH_STATE_EXPIRED';
+
+/** `GenerateContentBatch.batchStats` (int64 counts arrive as strings). */
+export interface BatchStats {
+	requestCount?: number;
+	successfulRequestCount?: number;
+	failedRequestCount?: number;
+	pendingRequestCount?: number;
+}
+
+/** The answer to one request of a batch: a generateContent answer or an error, with the key we gave it. */
+export interface BatchItemResult {
+	key: string;
+	response?: GenerateContentResponse;
+	error?: GoogleApiError;
+}
+
+/** A batch job (the Gemini API's `batches/…` operation), as far as this node reads it. */
+export interface BatchJob {
+	/** `batches/…` */
+	name: string;
+	displayName?: string;
+	/** `models/…` */
+	model?: string;
+	/** An unknown state is kept as sent, and treated as "not finished". */
+	state: BatchState | string;
+	stats: BatchStats;
+	/** Results of inline requests. */
+	inlinedResponses?: BatchItemResult[];
+	/** `files/…` holding the JSONL results of a file-based job. */
+	responsesFile?: string;
+	/** Why the job failed, when it did. */
+	error?: GoogleApiError;
+}
