@@ -9,6 +9,8 @@ export interface EmulatorOptions {
   host: string;
   /** The accepted AI Studio key. Default 'emulator-api-key'. */
   apiKey: string;
+  /** The accepted Vertex AI API key (express mode and project paths). Default 'emulator-vertex-api-key'. */
+  vertexApiKey: string;
   /** Added to every generateContent call. Default 0. */
   latencyMs: number;
   /** Concurrent generateContent calls accepted; more get 429. Default Infinity (null over HTTP). */
@@ -61,6 +63,8 @@ export interface LogEntry {
   attempt?: number;
   directives?: string[];
   aborted?: boolean;
+  /** A Vertex express-mode call (no project in the path). */
+  expressMode?: boolean;
 }
 
 export interface Counters {
@@ -78,6 +82,13 @@ export interface Counters {
   keyInQuery: number;
   bearerRequests: number;
   selfSignedJwtRequests: number;
+  /** Vertex API keys seen in `x-goog-api-key` / in `?key=`. */
+  vertexKeyInHeader: number;
+  vertexKeyInQuery: number;
+  /** Metadata server: answered token and project-id requests, and refused ones (no Metadata-Flavor). */
+  metadataTokenRequests: number;
+  metadataProjectRequests: number;
+  metadataRefused: number;
   uploads: number;
   /** batchGenerateContent jobs created, and the requests in them. */
   batchCreates: number;

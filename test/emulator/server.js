@@ -17,6 +17,8 @@ const { FileStore } = require('./files');
 const { BatchStore, OUTCOMES } = require('./batch');
 const { createServiceAccountKey, createAssertion, signJwt, TokenAuthority, OAuthError, CLOUD_PLATFORM } = require('./oauth');
 const { readPngInfo, decodePng, encodePng } = require('./png');
+const { metadataRoutes } = require('./metadata');
+const { vertexApiKey, expressModeNeedsKey } = require('./vertex-keys');
 
 const JSON_TYPE = 'application/json; charset=UTF-8';
 const GOOGLE_HEADERS = {
@@ -35,6 +37,7 @@ const MAX_UPLOAD_BYTES = 2 * 1024 ** 3;
  * @property {number} port 0 = random
  * @property {string} host
  * @property {string} apiKey the one accepted AI Studio key
+ * @property {string} vertexApiKey the one accepted Vertex AI API key (express mode and project paths)
  * @property {number} latencyMs added to every generateContent
  * @property {number} maxInFlight concurrent generateContent accepted; more → 429
  * @property {number} rpm generateContent per sliding 60 s; more → 429 with RetryInfo
@@ -54,6 +57,7 @@ const DEFAULTS = {
   port: 0,
   host: '127.0.0.1',
   apiKey: 'emulator-api-key',
+  vertexApiKey: 'emulator-vertex-api-key',
   latencyMs: 0,
   maxInFlight: Infinity,
   rpm: Infinity,
@@ -116,6 +120,11 @@ function newCounters() {
     keyInQuery: 0,
     bearerRequests: 0,
     selfSignedJwtRequests: 0,
+    vertexKeyInHeader: 0,
+    vertexKeyInQuery: 0,
+    metadataTokenRequests: 0,
+    metadataProjectRequests: 0,
+    metadataRefused: 0,
     uploads: 0,
     batchCreates: 0,
     batchRequests: 0,
@@ -135,7 +144,7 @@ function newCounters() {
 }
 
 /**
- * @typedef {{t: number, method: string, path: string, status: number, backend?: string, model?: string,
+ * @typedef {{t: number, method: string, path: string, status: number, backend?: string, model?: string, expressMode?: boolean,
  *   prompt?: string, attempt?: number, directives?: string[], aborted?: boolean}} LogEntry
  */
 
@@ -229,6 +238,11 @@ class Emulator {
       ['POST', /^\/__emulator\/expire-tokens$/, (ctx) => { this.expireTokens(); this.sendJson(ctx.res, 200, { ok: true }); }],
       ['POST', /^\/__emulator\/access-token$/, (ctx) => this.sendJson(ctx.res, 200, this.issueAccessToken())],
       ['POST', /^\/token$/, (ctx) => this.tokenEndpoint(ctx)],
+      ...metadataRoutes({
+        counters: this.counters,
+        project: () => /** @type {{project_id: string}} */ (this.serviceAccountKey).project_id,
+        issueToken: () => this.issueAccessToken(),
+      }),
       ['GET', /^\/(v1beta|v1)\/models$/, (ctx) => this.listGeminiModels(ctx)],
       ['GET', /^\/(v1beta|v1)\/models\/([^/:]+)$/, (ctx) => this.getGeminiModel(ctx)],
       ['POST', /^\/(v1beta|v1)\/models\/([^/:]+):([A-Za-z]+)$/, (ctx) => this.geminiModelMethod(ctx)],
@@ -248,6 +262,7 @@ class Emulator {
         (ctx) => this.vertexModelMethod(ctx)],
       ['GET', /^\/(v1|v1beta1)\/projects\/([^/]+)\/locations\/([^/]+)\/publishers\/([^/]+)\/models\/([^/:]+)$/,
         (ctx) => this.getVertexProjectModel(ctx)],
+      ['POST', /^\/(v1|v1beta1)\/publishers\/([^/]+)\/models\/([^/:]+):([A-Za-z]+)$/, (ctx) => this.vertexExpressMethod(ctx)],
       ['GET', /^\/(v1|v1beta1)\/publishers\/google\/models$/, (ctx) => this.listVertexModels(ctx)],
       ['GET', /^\/(v1|v1beta1)\/publishers\/google\/models\/([^/:]+)$/, (ctx) => this.getVertexPublisherModel(ctx)],
     ];
@@ -586,10 +601,33 @@ class Emulator {
 
   // ---------------------------------------------------------------- Vertex AI
 
+  /**
+   * Vertex AI auth: the emulator's Vertex API key (a key bound to the service account), else a
+   * bearer token.
+   * @param {Ctx} ctx @param {string} method
+   */
+  requireVertexCaller(ctx, method) {
+    if (!vertexApiKey(ctx, this.opts.vertexApiKey, this.counters)) this.requireBearer(ctx, method);
+  }
+
+  /** Express mode: `/{v}/publishers/{p}/models/{m}:method`, no project, Vertex API keys only. @param {Ctx} ctx */
+  async vertexExpressMethod(ctx) {
+    const [, version, publisher, id, method] = ctx.params;
+    if (!vertexApiKey(ctx, this.opts.vertexApiKey, this.counters)) throw expressModeNeedsKey();
+    if (!['generateContent', 'streamGenerateContent', 'countTokens'].includes(method)) {
+      throw new ApiError(404, `Method ${method} is not supported for publishers/${publisher}/models/${id}.`);
+    }
+    this.countCall(ctx, 'vertex', id, method);
+    ctx.info.expressMode = true;
+    const model = publisher === 'google' ? findModel(id) : undefined;
+    if (!model) throw new ApiError(404, `Publisher Model \`publishers/${publisher}/models/${id}\` was not found or your project does not have access to it.`);
+    await this.generate(ctx, { backend: 'vertex', version, model, method });
+  }
+
   /** @param {Ctx} ctx */
   async vertexModelMethod(ctx) {
     const [, version, project, location, publisher, id, method] = ctx.params;
-    this.requireBearer(ctx, `google.cloud.aiplatform.${version}.PredictionService.${capitalize(method)}`);
+    this.requireVertexCaller(ctx, `google.cloud.aiplatform.${version}.PredictionService.${capitalize(method)}`);
     this.checkProject(project, location, publisher, id);
     if (!['generateContent', 'streamGenerateContent', 'countTokens'].includes(method)) {
       throw new ApiError(404, `Method ${method} is not supported for publishers/${publisher}/models/${id}.`);
@@ -602,7 +640,7 @@ class Emulator {
   /** @param {Ctx} ctx */
   getVertexProjectModel(ctx) {
     const [, version, project, location, publisher, id] = ctx.params;
-    this.requireBearer(ctx, `google.cloud.aiplatform.${version}.ModelGardenService.GetPublisherModel`);
+    this.requireVertexCaller(ctx, `google.cloud.aiplatform.${version}.ModelGardenService.GetPublisherModel`);
     this.checkProject(project, location, publisher, id);
     const model = this.vertexModel(project, location, publisher, id);
     this.sendJson(ctx.res, 200, {

@@ -1,7 +1,7 @@
 /** Input files, credentials and parameters for the node tests. */
 import { createHash } from 'crypto';
 
-import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { encodePng, readPngInfo } from '../emulator/server';
 import type { Emulator, PngInfo } from '../emulator/server';
@@ -77,6 +77,34 @@ export function vertexCredential(emulator: Emulator): RunOptions['credential'] {
 		projectId: '',
 		baseUrl: emulator.url,
 	});
+	return { type: 'nanoBananaVertexAiApi', id };
+}
+
+/** A Vertex credential that takes the runtime's identity from the emulator's metadata server. */
+export function metadataServerCredential(emulator: Emulator, fields: IDataObject = {}): RunOptions['credential'] {
+	const id = `vertex-metadata-${++credentialCounter}`;
+	credentialsHelper.set(id, 'nanoBananaVertexAiApi', {
+		authMethod: 'metadataServer',
+		metadataServerUrl: emulator.url,
+		location: 'global',
+		projectId: '',
+		baseUrl: emulator.url,
+		...fields,
+	} as ICredentialDataDecryptedObject);
+	return { type: 'nanoBananaVertexAiApi', id };
+}
+
+/** A Vertex credential with the emulator's Vertex API key (express mode unless a project is given). */
+export function vertexApiKeyCredential(emulator: Emulator, fields: IDataObject = {}): RunOptions['credential'] {
+	const id = `vertex-key-${++credentialCounter}`;
+	credentialsHelper.set(id, 'nanoBananaVertexAiApi', {
+		authMethod: 'apiKey',
+		apiKey: emulator.options.vertexApiKey,
+		location: 'global',
+		projectId: '',
+		baseUrl: emulator.url,
+		...fields,
+	} as ICredentialDataDecryptedObject);
 	return { type: 'nanoBananaVertexAiApi', id };
 }
 

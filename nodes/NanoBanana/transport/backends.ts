@@ -2,7 +2,7 @@ import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import { CredentialProblem } from './credentialProblem';
 import { vertexAuthMethod, type PlainRequest } from './vertexAuth';
-import { checkedServiceUrl, readVertexSettings } from './vertexSettings';
+import { checkedServiceUrl, readVertexSettings, type VertexAuthMethodName } from './vertexSettings';
 
 /**
  * The only place that knows Google's URLs. A backend turns a model id into endpoint URLs and
@@ -36,6 +36,8 @@ export interface Backend {
 	origin: string;
 	/** Batch Mode endpoints, where the backend has them (the Gemini API does; Vertex's need Cloud Storage). */
 	batches?: BatchEndpoints;
+	/** How a Vertex credential authenticates, for messages that tell the user what to check. */
+	vertexAuthMethod?: VertexAuthMethodName;
 }
 
 /**
@@ -137,6 +139,7 @@ export function vertexBackend(credentials: ICredentialDataDecryptedObject): Back
 		// Model Garden lists Google's publisher models; it is served on the v1beta1 surface.
 		listModelsUrl: `${baseUrl}/v1beta1/publishers/google/models`,
 		origin: settings.origin,
+		vertexAuthMethod: settings.authMethod,
 	};
 }
 

@@ -42,14 +42,31 @@ function explainApi(
 	const base = { httpCode: String(statusCode), reason: error.details.reason ?? status };
 	const vertex = backend.name === 'vertexAi';
 
+	const vertexKey = vertex && backend.vertexAuthMethod === 'apiKey';
 	if (error.details.reason === 'API_KEY_INVALID' || /API key not valid/i.test(error.message)) {
 		return {
 			...base,
 			message: 'Google rejected the API key',
-			description: `The key in the "Google AI Studio API" credential is not valid. Create or copy a key at https://aistudio.google.com/apikey and paste it into the credential. ${google}`,
+			description: vertexKey
+				? `The key in the "Google Vertex AI API" credential is not valid. Create a Vertex AI API key in Google Cloud Console → Vertex AI (or APIs & Services → Credentials) and paste it into the credential. ${google}`
+				: `The key in the "Google AI Studio API" credential is not valid. Create or copy a key at https://aistudio.google.com/apikey and paste it into the credential. ${google}`,
 		};
 	}
 	if (statusCode === 401) {
+		if (vertexKey) {
+			return {
+				...base,
+				message: 'Google did not accept the Vertex AI API key',
+				description: `Use a Vertex AI API key (express mode, or a key bound to a service account); a Gemini API key from AI Studio does not work on Vertex AI. Without a Project ID the node uses express mode. ${google}`,
+			};
+		}
+		if (vertex && backend.vertexAuthMethod === 'metadataServer') {
+			return {
+				...base,
+				message: "Google did not accept the runtime's access token",
+				description: `A fresh token from the metadata server was refused. Check that the service account attached to the runtime (VM, GKE Workload Identity, Cloud Run service) exists and is enabled. ${google}`,
+			};
+		}
 		return {
 			...base,
 			message: vertex
@@ -78,9 +95,11 @@ function explainApi(
 		}
 		return {
 			...base,
-			message: vertex
-				? 'The service account is not allowed to use Vertex AI in this project'
-				: 'This API key is not allowed to use the Gemini API',
+			message: vertexKey
+				? 'This API key is not allowed to use Vertex AI in this project'
+				: vertex
+					? 'The service account is not allowed to use Vertex AI in this project'
+					: 'This API key is not allowed to use the Gemini API',
 			description: vertex
 				? `Grant the service account the "Vertex AI User" role (roles/aiplatform.user) on the project in Google Cloud Console → IAM, and check the project id and location in the credential. ${google}`
 				: `Check the key's API restrictions in Google Cloud Console → APIs & Services → Credentials: it must allow the Generative Language API. ${google}`,
@@ -169,9 +188,9 @@ export function explainFailure(failure: TransportFailure, context: FailureContex
 			};
 		case 'other':
 			return {
-				reason: 'REQUEST_FAILED',
+				reason: failure.reason ?? 'REQUEST_FAILED',
 				message: failure.message,
-				description: 'Check the credential settings and run again.',
+				description: failure.description ?? 'Check the credential settings and run again.',
 			};
 	}
 }

@@ -1,4 +1,5 @@
 import type { GoogleApiError } from './types';
+import { CredentialProblem } from './credentialProblem';
 import { bodyAsJson, parseGoogleError } from './parse';
 
 /**
@@ -16,7 +17,7 @@ export type TransportFailure =
 	/** The item's time budget ran out before (or while) the request was sent. */
 	| { kind: 'budget' }
 	/** Anything else thrown on the way, e.g. a failed token exchange; its message is already plain. */
-	| { kind: 'other'; message: string };
+	| { kind: 'other'; message: string; description?: string; reason?: string };
 
 const NETWORK_CODES = [
 	'ETIMEDOUT',
@@ -37,6 +38,7 @@ type Inspectable = {
 	httpCode?: unknown;
 	code?: unknown;
 	name?: unknown;
+	description?: unknown;
 	context?: { data?: unknown };
 	response?: { status?: unknown; data?: unknown };
 };
@@ -60,6 +62,10 @@ function allText(error: Inspectable): string {
  */
 export function failureFromThrown(thrown: unknown, signal?: AbortSignal): TransportFailure {
 	if (signal?.aborted) return { kind: 'cancelled' };
+	// The credential's own checks (preAuthentication, authenticate) throw before anything is sent.
+	if (thrown instanceof CredentialProblem) {
+		return { kind: 'other', message: thrown.message, description: thrown.description, reason: 'INVALID_CREDENTIAL' };
+	}
 	const error = asInspectable(thrown);
 	const text = allText(error);
 	if (/\bERR_CANCELED\b|\bcanceled\b|\bAbortError\b/.test(text)) return { kind: 'cancelled' };
@@ -76,5 +82,7 @@ export function failureFromThrown(thrown: unknown, signal?: AbortSignal): Transp
 	if (/socket hang up|other side closed|aborted|closed unexpectedly/i.test(text)) {
 		return { kind: 'network', code: 'ECONNRESET', message: String(error.message ?? '') };
 	}
-	return { kind: 'other', message: String(error.message ?? 'Unknown error') };
+	// n8n wraps what a credential's hooks throw in a NodeApiError that keeps message and description.
+	const description = typeof error.description === 'string' && error.description ? error.description : undefined;
+	return { kind: 'other', message: String(error.message ?? 'Unknown error'), description };
 }

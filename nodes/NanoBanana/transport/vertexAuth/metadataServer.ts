@@ -33,10 +33,14 @@ interface MetadataAnswer {
 	body: unknown;
 }
 
+/**
+ * The cause goes into the description, not the message: n8n rewrites a message that names a
+ * network code ("ECONNREFUSED") into its own words and loses what we said.
+ */
 function unreachable(origin: string, cause: string): CredentialProblem {
 	return new CredentialProblem(
-		`No answer from the metadata server at ${origin} (${cause})`,
-		'This method uses the identity of the Google Cloud runtime n8n runs on (Compute Engine, GKE with Workload Identity, Cloud Run). ' +
+		`No token from the metadata server at ${origin}`,
+		`It answered: ${cause}. This method uses the identity of the Google Cloud runtime n8n runs on (Compute Engine, GKE with Workload Identity, Cloud Run). ` +
 			'If n8n runs there and N8N_SSRF_PROTECTION_ENABLED is on, add the metadata host to N8N_SSRF_ALLOWED_HOSTNAMES. ' +
 			'Elsewhere choose "Service Account Key" or "Vertex AI API Key" as the authentication method.',
 	);
@@ -57,7 +61,7 @@ async function askMetadataServer(request: PlainRequest, origin: string, path: st
 		answer = (await request(options)) as MetadataAnswer;
 	} catch (error) {
 		const code = (error as { code?: unknown; cause?: { code?: unknown } }).code ?? (error as { cause?: { code?: unknown } }).cause?.code;
-		throw unreachable(origin, typeof code === 'string' ? code : 'no connection');
+		throw unreachable(origin, typeof code === 'string' ? `no connection (${code})` : 'no connection');
 	}
 	// Google's metadata server marks every answer; anything else (a proxy, a web server) is not it.
 	const flavor = answer.headers?.['metadata-flavor'];
