@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
-import { DEFAULT_BATCH_MAX_WAIT_MINUTES, type NanoBananaOptions } from '../description/options';
+import { DEFAULT_BATCH_MAX_WAIT_MINUTES, readOptions, RUN_OPTIONS, type NanoBananaOptions } from '../description/options';
 import {
 	cancelBatch,
 	createBatch,
@@ -72,14 +72,9 @@ function streamDigest(stream: unknown): Promise<string> {
 	})();
 }
 
-function batchMaxWaitMs(context: IExecuteFunctions, options: NanoBananaOptions): number {
-	const minutes = options.batchMaxWait ?? DEFAULT_BATCH_MAX_WAIT_MINUTES;
-	if (typeof minutes !== 'number' || !Number.isFinite(minutes) || minutes <= 0) {
-		throw new NodeOperationError(context.getNode(), `"Batch Max Wait (Minutes)" must be a number above 0, not ${String(minutes)}`, {
-			description: `Set it to how long the execution may wait for Google's batch job, e.g. ${DEFAULT_BATCH_MAX_WAIT_MINUTES} (24 hours).`,
-		});
-	}
-	return minutes * MINUTE_MS;
+/** The option is checked (finite, in range) by readOptions before any request. */
+function batchMaxWaitMs(options: NanoBananaOptions): number {
+	return (options.batchMaxWait ?? DEFAULT_BATCH_MAX_WAIT_MINUTES) * MINUTE_MS;
 }
 
 /** Refuses Batch Mode before any request where the backend cannot run it (Vertex AI). */
@@ -99,8 +94,8 @@ export async function runBatch(
 	shouldStop: () => boolean,
 ): Promise<Array<INodeExecutionData | undefined>> {
 	checkBatchModeAvailable(context, run);
-	const options = context.getNodeParameter('options', 0, {}) as NanoBananaOptions;
-	const maxWaitMs = batchMaxWaitMs(context, options);
+	const options = readOptions(context.getNodeParameter('options', 0, {}), RUN_OPTIONS);
+	const maxWaitMs = batchMaxWaitMs(options);
 	const itemCount = context.getInputData().length;
 	const results = new Array<INodeExecutionData | undefined>(itemCount);
 

@@ -5,6 +5,7 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
+import { ParameterProblem } from '../description/validate';
 import { InputProblem } from '../media/inputImages';
 import type { Backend } from '../transport/backends';
 import { TransportError } from '../transport/client';
@@ -51,6 +52,9 @@ export function toItemFailure(
 
 	if (thrown instanceof InputProblem) {
 		return operationError(thrown.message, thrown.description, 'INVALID_INPUT');
+	}
+	if (thrown instanceof ParameterProblem) {
+		return operationError(thrown.message, thrown.description, 'INVALID_PARAMETER');
 	}
 	if (thrown instanceof NoImageError) {
 		return operationError(thrown.problem.message, thrown.problem.description, thrown.problem.reason);

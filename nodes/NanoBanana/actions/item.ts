@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import type { NanoBananaOptions } from '../description/options';
+import { readOptions, type NanoBananaOptions } from '../description/options';
+import { fieldName, text } from '../description/validate';
 import { InputProblem, type InputImage } from '../media/inputImages';
 import { normalizeModelId } from '../transport/backends';
 import { TransportError } from '../transport/client';
@@ -30,20 +31,25 @@ export function parseModelIds(value: string | undefined): string[] {
 		.filter((id) => id.length > 0);
 }
 
+const asText = text();
+const asFieldName = fieldName();
+
+/** Reads and checks one item's parameters; a value the node cannot use fails before any request. */
 export function readItemParameters(context: IExecuteFunctions, itemIndex: number): ItemParameters {
-	const prompt = String(context.getNodeParameter('prompt', itemIndex, '') ?? '').trim();
+	const prompt = asText(context.getNodeParameter('prompt', itemIndex, ''), 'Prompt').trim();
 	if (!prompt) {
 		throw new InputProblem(
 			'The prompt is empty',
 			'Write what the model should do in "Prompt". If the prompt is an expression, check that the field it reads exists on this item.',
 		);
 	}
-	const modelId = normalizeModelId(String(context.getNodeParameter('model', itemIndex, '', { extractValue: true }) ?? ''));
+	const modelId = normalizeModelId(asText(context.getNodeParameter('model', itemIndex, '', { extractValue: true }), 'Model'));
 	if (!modelId) {
 		throw new InputProblem('No model is selected', 'Choose a model in "Model", e.g. gemini-2.5-flash-image.');
 	}
-	const outputBinaryField = String(context.getNodeParameter('outputBinaryField', itemIndex, 'data')).trim() || 'data';
-	const options = context.getNodeParameter('options', itemIndex, {}) as NanoBananaOptions;
+	const outputBinaryField =
+		asFieldName(context.getNodeParameter('outputBinaryField', itemIndex, 'data'), 'Output Binary Field') || 'data';
+	const options = readOptions(context.getNodeParameter('options', itemIndex, {}));
 	const fallbacks = parseModelIds(options.fallbackModels).filter((id) => id !== modelId);
 	return { prompt, modelIds: [modelId, ...new Set(fallbacks)], outputBinaryField, options };
 }

@@ -5,7 +5,7 @@ import {
 	type INodeExecutionData,
 } from 'n8n-workflow';
 
-import type { NanoBananaOptions } from '../description/options';
+import { readOptions, RUN_OPTIONS } from '../description/options';
 import { runBatch } from './batch';
 import { prepareEdit } from './edit';
 import { toItemFailure, type ErrorScope, type ItemFailure } from './errors';
@@ -72,7 +72,7 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 	};
 	const shouldStop = () => firstFailure !== undefined || run.signal?.aborted === true;
 
-	const options = this.getNodeParameter('options', 0, {}) as NanoBananaOptions;
+	const options = readOptions(this.getNodeParameter('options', 0, {}), RUN_OPTIONS);
 	let results: Array<INodeExecutionData | undefined>;
 	if (options.batchMode === true) {
 		try {

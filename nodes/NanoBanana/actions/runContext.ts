@@ -5,7 +5,8 @@ import {
 	DEFAULT_MAX_CONCURRENCY,
 	DEFAULT_MAX_RETRIES,
 	DEFAULT_TIMEOUT_SECONDS,
-	type NanoBananaOptions,
+	readOptions,
+	RUN_OPTIONS,
 } from '../description/options';
 import {
 	AI_STUDIO_CREDENTIAL,
@@ -138,7 +139,7 @@ export function cancelSignalOf(context: IExecuteFunctions): AbortSignal | undefi
 /** Settings that hold for the whole execution are read from the first item. */
 export async function createRunContext(context: IExecuteFunctions): Promise<RunContext> {
 	const authentication = context.getNodeParameter('authentication', 0) as Authentication;
-	const options = context.getNodeParameter('options', 0, {}) as NanoBananaOptions;
+	const options = readOptions(context.getNodeParameter('options', 0, {}), RUN_OPTIONS);
 	const credentials = await context.getCredentials(credentialTypeFor(authentication));
 	const secrets = secretsOf(authentication, credentials);
 	const backend = await backendFor(authentication, credentials, plainRequest(context));

@@ -152,7 +152,8 @@ export async function readInputImages(
 	const binary = context.getInputData()[itemIndex]?.binary;
 	const images: InputImage[] = [];
 	for (const field of fields) {
-		const metadata = binary?.[field];
+		// Own fields only: `constructor` must not find Object's constructor.
+		const metadata = binary && Object.prototype.hasOwnProperty.call(binary, field) ? binary[field] : undefined;
 		if (!metadata) {
 			throw new InputProblem(
 				`The input has no binary field "${field}"`,
