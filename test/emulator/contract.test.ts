@@ -125,6 +125,73 @@ describe('@google/genai with an AI Studio key (Gemini API backend)', () => {
   });
 });
 
+describe('@google/genai batches (Gemini API Batch Mode)', () => {
+  const client = () => new GoogleGenAI({ apiKey: emu.apiKey, httpOptions: { baseUrl: emu.url, fetch: sdkFetch } });
+  const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  beforeEach(() => emu.configure({ batchPendingMs: 50, batchRunMs: 150, batchOutcome: 'SUCCEEDED' }));
+
+  it('create (inline) → get until done → results by key; list finds the job; cancel ends another', async () => {
+    const ai = client();
+    const job = await ai.batches.create({
+      model: 'gemini-2.5-flash-image',
+      src: [
+        { contents: imageContents('Batch one'), metadata: { key: 'first' } },
+        { contents: imageContents('Batch two [[emulate:finish:IMAGE_SAFETY]]'), metadata: { key: 'second' } },
+      ],
+      config: { displayName: 'contract-inline' },
+    });
+    expect(job).toMatchObject({ displayName: 'contract-inline', state: 'JOB_STATE_PENDING', model: 'models/gemini-2.5-flash-image' });
+    expect(job.name).toMatch(/^batches\/[a-z0-9]+$/);
+
+    await wait(250);
+    const done = await ai.batches.get({ name: job.name ?? '' });
+    expect(done.state).toBe('JOB_STATE_SUCCEEDED');
+    const responses = done.dest?.inlinedResponses ?? [];
+    expect(responses.map((r) => r.metadata?.key)).toEqual(['first', 'second']);
+    expect(readPngInfo(sdkImage(responses[0].response ?? {}).bytes).meta).toMatchObject({ prompt: 'Batch one', inputs: [sha256hex(INPUT)] });
+    expect(responses[1].response?.candidates?.[0]?.finishReason).toBe('IMAGE_SAFETY');
+
+    const other = await ai.batches.create({ model: 'gemini-2.5-flash-image', src: [{ contents: imageContents('Never run') }], config: { displayName: 'contract-cancel' } });
+    await ai.batches.cancel({ name: other.name ?? '' });
+    expect((await ai.batches.get({ name: other.name ?? '' })).state).toBe('JOB_STATE_CANCELLED');
+
+    const listed: string[] = [];
+    const pager = await ai.batches.list({ config: { pageSize: 1 } });
+    for await (const item of pager) listed.push(item.displayName ?? '');
+    expect(listed).toEqual(['contract-cancel', 'contract-inline']);
+    expect(emu.counters).toMatchObject({ batchCreates: 2, batchCancels: 1, generateContent: 0 });
+  });
+
+  it('create from an uploaded JSONL file; the results file downloads as JSONL matched by key', async () => {
+    const ai = client();
+    const lines = ['k-a', 'k-b'].map((key) => JSON.stringify({ key, request: { contents: imageContents(`File ${key}`) } })).join('\n');
+    const file = await ai.files.upload({ file: new Blob([lines], { type: 'application/jsonl' }), config: { mimeType: 'application/jsonl', displayName: 'requests.jsonl' } });
+    const job = await ai.batches.create({ model: 'gemini-2.5-flash-image', src: file.name ?? '', config: { displayName: 'contract-file' } });
+    await wait(250);
+    const done = await ai.batches.get({ name: job.name ?? '' });
+    expect(done.state).toBe('JOB_STATE_SUCCEEDED');
+    const resultsFile = done.dest?.fileName ?? '';
+    expect(resultsFile).toMatch(/^files\/[a-z0-9]+$/);
+
+    // What the SDK's files.download requests, read here without a temp file.
+    const response = await fetch(`${emu.url}/download/v1beta/${resultsFile}:download?alt=media`, { headers: { 'x-goog-api-key': emu.apiKey } });
+    const results = (await response.text()).trim().split('\n').map((line) => JSON.parse(line));
+    expect(results.map((r: { key: string }) => r.key)).toEqual(['k-a', 'k-b']);
+    expect(readPngInfo(sdkImage(results[1].response).bytes).meta).toMatchObject({ prompt: 'File k-b' });
+    expect(emu.counters.downloads).toBe(1);
+  });
+
+  it('a job that fails or expires reaches the SDK with its state', async () => {
+    const ai = client();
+    emu.configure({ batchOutcome: 'EXPIRED' });
+    const job = await ai.batches.create({ model: 'gemini-2.5-flash-image', src: [{ contents: imageContents('Late') }], config: { displayName: 'contract-expired' } });
+    await wait(250);
+    expect((await ai.batches.get({ name: job.name ?? '' })).state).toBe('JOB_STATE_EXPIRED');
+    await expect(ai.batches.get({ name: 'batches/doesnotexist' })).rejects.toMatchObject({ status: 404 });
+  });
+});
+
 describe('@google/genai with a service account (Vertex AI backend)', () => {
   /**
    * google-auth-library signs the JWT itself but always posts it to oauth2.googleapis.com
