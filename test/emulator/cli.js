@@ -5,7 +5,9 @@
 /**
  * Runs the emulator as its own process (for the e2e launcher and benchmarks):
  *   node test/emulator/cli.js [--port N] [--host H] [--api-key K] [--latency-ms N]
- *     [--max-in-flight N] [--rpm N] [--token-ttl-seconds N] [--service-account-out PATH] [--verbose]
+ *     [--max-in-flight N] [--rpm N] [--token-ttl-seconds N] [--file-processing-ms N]
+ *     [--batch-pending-ms N] [--batch-run-ms N] [--batch-outcome SUCCEEDED|FAILED|EXPIRED]
+ *     [--service-account-out PATH] [--verbose]
  * Prints one JSON line {"url","apiKey","serviceAccountFile"} on stdout once listening,
  * and stops cleanly on SIGINT/SIGTERM.
  */
@@ -24,6 +26,9 @@ const FLAGS = /** @type {Record<string, string>} */ ({
   '--rpm': 'rpm',
   '--token-ttl-seconds': 'tokenTtlSeconds',
   '--file-processing-ms': 'fileProcessingMs',
+  '--batch-pending-ms': 'batchPendingMs',
+  '--batch-run-ms': 'batchRunMs',
+  '--batch-outcome': 'batchOutcome',
 });
 
 /** @param {string[]} argv */
@@ -45,7 +50,7 @@ function parseArgs(argv) {
     const value = inline ?? argv[++i];
     if (value === undefined) throw new Error(`Missing value for ${flag}`);
     if (flag === '--service-account-out') serviceAccountOut = value;
-    else if (FLAGS[flag]) options[FLAGS[flag]] = ['host', 'apiKey'].includes(FLAGS[flag]) ? value : Number(value);
+    else if (FLAGS[flag]) options[FLAGS[flag]] = ['host', 'apiKey', 'batchOutcome'].includes(FLAGS[flag]) ? value : Number(value);
     else throw new Error(`Unknown option ${flag}`);
   }
   return { options, serviceAccountOut };

@@ -35,6 +35,8 @@ export interface EmulatorOptions {
   batchRunMs: number;
   /** How batch jobs end. Default 'SUCCEEDED'. */
   batchOutcome: 'SUCCEEDED' | 'FAILED' | 'EXPIRED';
+  /** > 0: the first download of each file stops after this many bytes (socket destroyed). Default 0. */
+  dropDownloadsAfterBytes: number;
 }
 
 export interface ServiceAccountKey {

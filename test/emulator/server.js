@@ -50,6 +50,7 @@ const MAX_UPLOAD_BYTES = 2 * 1024 ** 3;
  * @property {number} batchPendingMs batch jobs stay PENDING this long
  * @property {number} batchRunMs then RUNNING this long
  * @property {string} batchOutcome how batch jobs end: SUCCEEDED, FAILED or EXPIRED
+ * @property {number} dropDownloadsAfterBytes > 0: the first download of each file is cut after this many bytes
  */
 
 /** @type {EmulatorOptions} */
@@ -70,9 +71,10 @@ const DEFAULTS = {
   batchPendingMs: 0,
   batchRunMs: 1000,
   batchOutcome: 'SUCCEEDED',
+  dropDownloadsAfterBytes: 0,
 };
 const NUMBER_OPTIONS = ['latencyMs', 'maxInFlight', 'rpm', 'tokenTtlSeconds', 'maxRequestBytes', 'vertexMaxInlineBytes', 'fileProcessingMs',
-  'batchPendingMs', 'batchRunMs'];
+  'batchPendingMs', 'batchRunMs', 'dropDownloadsAfterBytes'];
 const UNLIMITED_OPTIONS = ['maxInFlight', 'rpm'];
 const FIXED_OPTIONS = ['port', 'host'];
 
@@ -216,6 +218,8 @@ class Emulator {
     /** @type {Set<import('net').Socket>} */
     this.sockets = new Set();
     this.files = new FileStore(() => this.url, () => this.opts.fileProcessingMs);
+    /** @type {Set<string>} files whose first download was cut (`dropDownloadsAfterBytes`) */
+    this.droppedDownloads = new Set();
     this.batches = new BatchStore({ files: this.files, options: () => this.opts, counters: this.counters });
     this.server = http.createServer((req, res) => {
       this.handle(req, res).catch((error) => this.fail(res, error));
@@ -574,6 +578,12 @@ class Emulator {
     if (ctx.url.searchParams.get('alt') !== 'media') return this.sendJson(ctx.res, 200, this.files.resource(file));
     this.counters.downloads++;
     ctx.res.writeHead(200, { 'content-type': file.mimeType, ...GOOGLE_HEADERS, 'content-length': file.bytes.length });
+    const cutAt = this.opts.dropDownloadsAfterBytes;
+    if (cutAt > 0 && cutAt < file.bytes.length && !this.droppedDownloads.has(file.id)) {
+      this.droppedDownloads.add(file.id);
+      ctx.res.write(file.bytes.subarray(0, cutAt), () => ctx.res.destroy());
+      return;
+    }
     ctx.res.end(file.bytes);
   }
 

@@ -29,7 +29,7 @@ beforeAll(async () => {
 });
 
 beforeEach(() => {
-	emulator.configure({ latencyMs: 0, batchPendingMs: 0, batchRunMs: 200, batchOutcome: 'SUCCEEDED' });
+	emulator.configure({ latencyMs: 0, batchPendingMs: 0, batchRunMs: 200, batchOutcome: 'SUCCEEDED', dropDownloadsAfterBytes: 0 });
 	emulator.reset();
 });
 
@@ -192,7 +192,11 @@ function noisePng(bytes: number, seed: number): Buffer {
 }
 
 describe('big batches', () => {
-	test('over 20 MB the requests stream through a JSONL file upload and the results through a download', async () => {
+	test.each([
+		['', 0, 1],
+		[', read again when the download is cut short', 2000, 2],
+	])('over 20 MB the requests stream through a JSONL file upload and the results through a download%s', async (_, dropAfter, downloads) => {
+		emulator.configure({ dropDownloadsAfterBytes: dropAfter });
 		const fixture: FixtureItem[] = [0, 1, 2].map((index) => ({
 			json: { prompt: `big batch ${index}` },
 			binary: { data: { bytes: noisePng(8 * 1024 * 1024, index), fileName: `big-${index}.png`, mimeType: 'image/png' } },
@@ -202,7 +206,7 @@ describe('big batches', () => {
 		expect(result.status).toBe('success');
 		expect(emulator.counters.uploads).toBe(1);
 		expect(emulator.counters.batchCreates).toBe(1);
-		expect(emulator.counters.downloads).toBe(1);
+		expect(emulator.counters.downloads).toBe(downloads);
 		// The 8 MB upload session takes chunks: more than one request for > 20 MB of JSONL.
 		const uploadRequests = emulator.counters.log.filter((entry) => entry.path.startsWith('/upload/'));
 		expect(uploadRequests.length).toBeGreaterThanOrEqual(4);

@@ -59,9 +59,13 @@ interface JobGroup {
 	modelId: string;
 	entries: BatchEntry[];
 	inlineBytes: number;
+	/** Every request so far fits into the create request; once false, the job goes as a JSONL file. */
+	inline: boolean;
 }
 
 const MINUTE_MS = 60_000;
+/** Downloads of a results file before a connection that keeps breaking is an error. */
+const RESULT_DOWNLOADS = 3;
 
 function streamDigest(stream: unknown): Promise<string> {
 	return (async () => {
@@ -151,7 +155,7 @@ async function prepareGroups(
 		const modelId = prepared.parameters.modelIds[0];
 		let group = groups.get(modelId);
 		if (!group) {
-			group = { modelId, entries: [], inlineBytes: 0 };
+			group = { modelId, entries: [], inlineBytes: 0, inline: true };
 			groups.set(modelId, group);
 		}
 		const key = requestKey(itemIndex);
@@ -163,13 +167,12 @@ async function prepareGroups(
 			prepared: { parameters: prepared.parameters, inputFileName: prepared.inputFileName },
 		};
 		group.inlineBytes += prepared.body.length + key.length + INLINE_REQUEST_OVERHEAD_BYTES;
-		const inline = group.inlineBytes <= maxInlineBytes && !entry.needsUpload && group.entries.every((e) => e.body);
-		if (inline) {
-			entry.body = prepared.body;
-		} else {
+		if (group.inline && (group.inlineBytes > maxInlineBytes || entry.needsUpload)) {
 			// Too big to go inline: the bodies are built again, one at a time, into the JSONL upload.
+			group.inline = false;
 			for (const earlier of group.entries) earlier.body = undefined;
 		}
+		if (group.inline) entry.body = prepared.body;
 		group.entries.push(entry);
 	}
 	return [...groups.values()];
@@ -232,8 +235,7 @@ class BatchRun {
 		settle: (itemIndex: number, outcome: Outcome) => void,
 	): Promise<BatchJob> {
 		const { request, backend } = this.run;
-		const inline = group.entries.every((entry) => entry.body);
-		if (inline) {
+		if (group.inline) {
 			const body = inlineBatchBody(
 				displayName,
 				group.entries.map((entry) => ({ key: entry.key, body: entry.body as Buffer })),
@@ -361,12 +363,7 @@ class BatchRun {
 		if (job.inlinedResponses) {
 			for (const result of job.inlinedResponses) await take(result);
 		} else if (job.responsesFile) {
-			const { request, backend } = this.run;
-			const stream = await downloadFile(request, backend, job.responsesFile, this.options);
-			for await (const line of splitLines(stream)) {
-				const result = parseBatchItemResult(line.toString('utf8'));
-				if (result) await take(result);
-			}
+			await this.readResultsFile(job, job.responsesFile, take, () => pending.size > 0);
 		}
 		for (const entry of pending.values()) {
 			settle(
@@ -376,6 +373,36 @@ class BatchRun {
 					description: 'Run the workflow again; if it keeps happening, turn off "Batch Mode (Half Price)" for these items.',
 				}),
 			);
+		}
+	}
+
+	/**
+	 * Reads the results file line by line as it streams in. A download cut short is opened again
+	 * (results already taken are skipped by key), a few times at most.
+	 */
+	private async readResultsFile(
+		job: BatchJob,
+		fileName: string,
+		take: (result: BatchItemResult) => Promise<void>,
+		wantsMore: () => boolean,
+	): Promise<void> {
+		const { request, backend } = this.run;
+		for (let download = 1; ; download++) {
+			const stream = await downloadFile(request, backend, fileName, this.options);
+			const broken = await (async () => {
+				for await (const line of splitLines(stream)) {
+					const result = parseBatchItemResult(line.toString('utf8'));
+					if (result) await take(result);
+				}
+			})().then(
+				() => undefined,
+				(error: unknown) => error,
+			);
+			if (broken === undefined || !wantsMore()) return;
+			if (download >= RESULT_DOWNLOADS || this.run.signal?.aborted) {
+				throw new TransportError({ kind: 'network', code: 'ECONNRESET', message: `the results of ${job.name} stopped arriving` }, download);
+			}
+			this.log('results download cut short; reading it again', job, { download });
 		}
 	}
 
