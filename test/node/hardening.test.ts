@@ -112,6 +112,10 @@ describe('a Vertex credential Google refuses after a token refresh', () => {
 		expect(emulator.counters.log.filter((entry) => entry.path.includes(':generateContent'))).toHaveLength(2);
 		expect(emulator.counters.tokenExchanges).toBeLessThanOrEqual(2);
 		expect(result.log.filter((line) => line.level === 'warn' && /refused the credential/.test(line.message))).toHaveLength(1);
+		const failed = result.log.filter((line) => line.level === 'warn' && / failed \(/.test(line.message));
+		expect(failed.map((line) => line.message).sort()).toEqual(
+			[0, 1, 2, 3, 4, 5].map((n) => `Nano Banana item ${n}: failed (UNAUTHENTICATED, HTTP 401)`),
+		);
 	});
 });
 

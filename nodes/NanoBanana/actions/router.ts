@@ -66,6 +66,11 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 
 	const settle = (itemIndex: number, error: unknown): INodeExecutionData | undefined => {
 		const failure = toItemFailure(this, error, itemIndex, scope);
+		// The reason only: a message may quote the model's text, which may echo the prompt.
+		run.log.with({ itemIndex }).warn(`failed (${failure.reason}${failure.httpCode ? `, HTTP ${failure.httpCode}` : ''})`, {
+			reason: failure.reason,
+			httpCode: failure.httpCode,
+		});
 		if (continueOnFail) return errorItem(this, itemIndex, failure);
 		if (!firstFailure || itemIndex < firstFailure.itemIndex) firstFailure = { itemIndex, failure };
 		return undefined;
