@@ -74,4 +74,123 @@ describe('the answer cache is keyed on the credential identity', () => {
 	});
 });
 
-void waitFor;
+describe('only answers with images are kept', () => {
+	const reuse = editParameters({ options: { reuseAnswersAcrossExecutions: true } });
+
+	test('an IMAGE_OTHER answer is not replayed to a later identical request: each asks Google', async () => {
+		const items = [photoItem({ prompt: 'Unlucky draw [[emulate:finish:IMAGE_OTHER]]' })];
+		const credential = aiStudioCredential(emulator);
+		const first = await runWorkflow({ items, parameters: reuse, credential });
+		const second = await runWorkflow({ items, parameters: reuse, credential });
+		expect(first.error?.message).toBe('No image: the model stopped without one (IMAGE_OTHER)');
+		expect(second.error?.message).toBe('No image: the model stopped without one (IMAGE_OTHER)');
+		expect(emulator.counters.generateContent).toBe(2);
+	});
+
+	test('after a no-image answer the next identical request gets its own image, not a replay', async () => {
+		const items = [photoItem({ prompt: 'Second time lucky [[emulate:finish:IMAGE_OTHERx1]]' })];
+		const credential = aiStudioCredential(emulator);
+		const first = await runWorkflow({ items, parameters: reuse, credential });
+		const second = await runWorkflow({ items, parameters: reuse, credential });
+		expect(first.status).toBe('error');
+		expect(second.status).toBe('success');
+		expect(shared(second)).toEqual([false]);
+		const third = await runWorkflow({ items, parameters: reuse, credential });
+		expect(shared(third)).toEqual([true]);
+		expect(emulator.counters.generateContent).toBe(2);
+	});
+
+	test.each([
+		['TEXT_ONLY refusal', '[[emulate:refusal]]'],
+		['NO_IMAGE', '[[emulate:no-image]]'],
+		['SAFETY', '[[emulate:finish:IMAGE_SAFETY]]'],
+		['an SVG answer', '[[emulate:mime:image/svg+xml]]'],
+	])('within one execution, identical items one after another each ask again after %s', async (_name, directive) => {
+		const result = await runWorkflow({
+			items: [photoItem({ prompt: `Twice ${directive}` }), photoItem({ prompt: `Twice ${directive}` })],
+			parameters: editParameters({ options: { maxConcurrency: 1 } }),
+			credential: aiStudioCredential(emulator),
+			onError: 'continueRegularOutput',
+		});
+		expect(result.outputs[0].map((item) => item.json.error !== undefined)).toEqual([true, true]);
+		expect(emulator.counters.generateContent).toBe(2);
+	});
+
+	test('identical items in flight together: a no-image answer sends the waiting item to ask on its own', async () => {
+		const result = await runWorkflow({
+			items: [photoItem({ prompt: 'Together [[emulate:finish:IMAGE_OTHERx1]]' }), photoItem({ prompt: 'Together [[emulate:finish:IMAGE_OTHERx1]]' })],
+			parameters: editParameters({ options: { maxConcurrency: 2 } }),
+			credential: aiStudioCredential(emulator),
+			onError: 'continueRegularOutput',
+		});
+		// Whichever item's request went out first got IMAGE_OTHER; the other asked again for its image.
+		const outcomes = result.outputs[0].map((item) =>
+			item.json.error ? (item.json.error as { reason?: string }).reason : `images: ${(item.json.nanoBanana as { imageCount?: number }).imageCount}`,
+		);
+		expect(outcomes.sort()).toEqual(['IMAGE_OTHER', 'images: 1']);
+		expect(emulator.counters.generateContent).toBe(2);
+	});
+
+	test('an answer whose image is not what it says is a clear error and is not kept', async () => {
+		const items = [photoItem({ prompt: 'Mislabelled [[emulate:mime:image/jpeg]]' })];
+		const credential = aiStudioCredential(emulator);
+		const first = await runWorkflow({ items, parameters: reuse, credential });
+		expect(first.error?.message).toBe(
+			"No image: Google's answer held an image declared image/jpeg whose bytes are a PNG instead of a PNG, JPEG or WebP image",
+		);
+		const second = await runWorkflow({ items, parameters: reuse, credential });
+		expect(second.status).toBe('error');
+		expect(emulator.counters.generateContent).toBe(2);
+	});
+});
+
+describe('executions share finished answers only; each keeps its own Stop', () => {
+	const reuse = editParameters({ options: { reuseAnswersAcrossExecutions: true } });
+
+	test('stopping execution A does not fail execution B running the identical request', async () => {
+		const credential = aiStudioCredential(emulator);
+		const items = [photoItem({ prompt: 'Shared slow request [[emulate:slow:1500]]' })];
+		const stopA = new AbortController();
+		const a = runWorkflow({ items, parameters: reuse, credential, signal: stopA.signal });
+		await waitFor(() => emulator.counters.inFlight === 1);
+		const b = runWorkflow({ items, parameters: reuse, credential });
+		// B sends its own request instead of waiting on A's.
+		await waitFor(() => emulator.counters.inFlight === 2);
+		stopA.abort();
+
+		const [resultA, resultB] = await Promise.all([a, b]);
+		expect(resultA.savedStatus).toBe('canceled');
+		expect(resultB.status).toBe('success');
+		expect(shared(resultB)).toEqual([false]);
+		expect(resultB.outputs[0][0].binary?.data).toBeDefined();
+
+		// B's finished answer is now kept for later executions.
+		const c = await runWorkflow({ items, parameters: reuse, credential });
+		expect(shared(c)).toEqual([true]);
+		expect(emulator.counters.generateContent).toBe(2);
+	});
+
+	test("B's Stop ends B's wait while A's identical request is still running", async () => {
+		const credential = aiStudioCredential(emulator);
+		const items = [photoItem({ prompt: 'Never answered [[emulate:hang]]' })];
+		const stopA = new AbortController();
+		const stopB = new AbortController();
+		const a = runWorkflow({ items, parameters: reuse, credential, signal: stopA.signal });
+		await waitFor(() => emulator.counters.inFlight === 1);
+		const b = runWorkflow({ items, parameters: reuse, credential, signal: stopB.signal });
+		await new Promise((resolve) => setTimeout(resolve, 200));
+
+		const stoppedAt = Date.now();
+		stopB.abort();
+		const timeout = new Promise<'still waiting'>((resolve) => setTimeout(() => resolve('still waiting'), 3000));
+		const resultB = await Promise.race([b, timeout]);
+		const stopMs = Date.now() - stoppedAt;
+		stopA.abort();
+		await a;
+		if (resultB === 'still waiting') await b;
+
+		expect(resultB).not.toBe('still waiting');
+		expect(stopMs).toBeLessThan(2000);
+		if (resultB !== 'still waiting') expect(resultB.savedStatus).toBe('canceled');
+	});
+});

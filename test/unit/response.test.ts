@@ -34,8 +34,8 @@ describe('readImageAnswer', () => {
 			ok: true,
 			answer: {
 				images: [
-					{ mimeType: 'image/png', data: 'iVBORw0KGgo=' },
-					{ mimeType: 'image/jpeg', data: '/9j/' },
+					{ mimeType: 'image/png', bytes: Buffer.from('iVBORw0KGgo=', 'base64') },
+					{ mimeType: 'image/jpeg', bytes: Buffer.from('/9j/', 'base64') },
 				],
 				text: 'Here you go.',
 				finishReason: 'STOP',
@@ -103,6 +103,45 @@ describe('readImageAnswer', () => {
 			candidates: [{ content: { parts: [{ inlineData: { mimeType: 'text/plain', data: 'aGk=' } }] }, finishReason: 'STOP' }],
 		});
 		expect(reading.ok).toBe(false);
+	});
+});
+
+describe('answer images are checked like input images', () => {
+	const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAAB';
+	const SVG = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>').toString('base64');
+	const WEBP = Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(4), Buffer.from('WEBPVP8 ')]).toString('base64');
+	const only = (inlineData: { mimeType: string; data: string }) =>
+		answer({ candidates: [{ content: { parts: [{ inlineData }] }, finishReason: 'STOP' }] });
+
+	it.each([
+		['empty data', { mimeType: 'image/png', data: '' }, 'an empty PNG'],
+		['invalid base64', { mimeType: 'image/png', data: 'iVBO$$not base64!!' }, 'PNG data that is not valid base64'],
+		['an impossible base64 length', { mimeType: 'image/png', data: 'iVBORw0KG' }, 'PNG data that is not valid base64'],
+		['an SVG', { mimeType: 'image/svg+xml', data: SVG }, 'data of type image/svg+xml'],
+		['a GIF', { mimeType: 'image/gif', data: 'R0lGODlhAQABAAAAACw=' }, 'data of type image/gif'],
+		['PNG bytes declared as JPEG', { mimeType: 'image/jpeg', data: PNG }, 'an image declared image/jpeg whose bytes are a PNG'],
+		['text declared as PNG', { mimeType: 'image/png', data: Buffer.from('hello, not an image').toString('base64') }, 'PNG data whose bytes are not an image'],
+	])('refuses %s with a clear no-image error', (_name, inlineData, problem) => {
+		const reading = only(inlineData);
+		expect(reading.ok).toBe(false);
+		if (reading.ok) return;
+		expect(reading.problem.reason).toBe('INVALID_IMAGE');
+		expect(reading.problem.message).toBe(`No image: Google's answer held ${problem} instead of a PNG, JPEG or WebP image`);
+	});
+
+	it('accepts PNG, JPEG and WebP whose bytes match, with a charset-free type in any case', () => {
+		expect(only({ mimeType: 'image/png', data: PNG }).ok).toBe(true);
+		expect(only({ mimeType: 'IMAGE/WEBP', data: WEBP })).toMatchObject({ ok: true, answer: { images: [{ mimeType: 'image/webp' }] } });
+		expect(only({ mimeType: 'image/jpeg', data: '/9j/4AAQ' }).ok).toBe(true);
+	});
+
+	it('keeps the usable images of an answer that also held an unusable one', () => {
+		const reading = answer({
+			candidates: [
+				{ content: { parts: [{ inlineData: { mimeType: 'image/svg+xml', data: SVG } }, { inlineData: { mimeType: 'image/png', data: PNG } }] } },
+			],
+		});
+		expect(reading).toMatchObject({ ok: true, answer: { images: [{ mimeType: 'image/png' }] } });
 	});
 });
 

@@ -21,7 +21,7 @@ import type { BatchItemResult, BatchJob } from '../transport/types';
 import type { LogFields } from '../transport/log';
 import { waitUnlessStopped } from '../transport/wait';
 import { batchDisplayName, bodyDigest, canAttach, itemIndexOfKey, pollDelayMs, requestKey } from './batchPlan';
-import { finishImageItem, type PreparedItem, type PrepareItem } from './item';
+import { finishImageItem, imageAnswerFrom, type PreparedItem, type PrepareItem } from './item';
 import type { RunContext } from './runContext';
 
 /**
@@ -419,7 +419,7 @@ class BatchRun {
 			if (!result.response) {
 				return new TransportError({ kind: 'malformed', statusCode: 200, snippet: 'a batch result without a response' }, 1);
 			}
-			return await finishImageItem(this.context, entry.itemIndex, entry.prepared, result.response, {
+			return await finishImageItem(this.context, entry.itemIndex, entry.prepared, imageAnswerFrom(result.response), {
 				modelId,
 				attempts: 1,
 				shared: false,

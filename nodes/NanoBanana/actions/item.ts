@@ -7,7 +7,7 @@ import { normalizeModelId } from '../transport/backends';
 import { TransportError } from '../transport/client';
 import { encodeGenerateContentRequest } from '../transport/encode';
 import type { NodeLog } from '../transport/log';
-import { readImageAnswer } from '../transport/response';
+import { readImageAnswer, type ImageAnswer } from '../transport/response';
 import type { GenerateContentResponse } from '../transport/types';
 import { isTransient } from '../transport/retry';
 import { NoImageError } from './errors';
@@ -152,18 +152,23 @@ export interface AnswerSource {
 	batchJob?: string;
 }
 
-/** Turns Google's answer to an item into its output item; an answer without an image is an error. */
+/** Reads Google's answer to an item: its images, or a NoImageError saying why there are none. */
+export function imageAnswerFrom(response: GenerateContentResponse): ImageAnswer {
+	const reading = readImageAnswer(response);
+	if (!reading.ok) throw new NoImageError(reading.problem);
+	return reading.answer;
+}
+
+/** Turns the images Google made for an item into its output item. */
 export async function finishImageItem(
 	context: IExecuteFunctions,
 	itemIndex: number,
 	prepared: Pick<PreparedItem, 'parameters' | 'inputFileName'>,
-	response: GenerateContentResponse,
+	answer: ImageAnswer,
 	source: AnswerSource,
 ): Promise<INodeExecutionData> {
 	const { outputBinaryField, options } = prepared.parameters;
-	const reading = readImageAnswer(response);
-	if (!reading.ok) throw new NoImageError(reading.problem);
-	return await buildOutputItem(context, itemIndex, reading.answer, {
+	return await buildOutputItem(context, itemIndex, answer, {
 		outputBinaryField,
 		...source,
 		includeModelText: options.includeModelText ?? true,
@@ -185,7 +190,7 @@ export async function runImageItem(
 ): Promise<INodeExecutionData> {
 	const prepared = await prepare(context, itemIndex, run);
 	const log = run.log.with({ itemIndex });
-	const { response, attempts, shared, modelId } = await answerWithFallbacks(
+	const { answer, attempts, shared, modelId } = await answerWithFallbacks(
 		run,
 		prepared.parameters.modelIds,
 		prepared.body,
@@ -193,11 +198,11 @@ export async function runImageItem(
 		log,
 	);
 	if (shared) {
-		log.debug(`answer shared with an identical request (responseId ${response.responseId ?? 'none'})`, {
+		log.debug(`answer shared with an identical request (responseId ${answer.responseId ?? 'none'})`, {
 			model: modelId,
-			responseId: response.responseId,
+			responseId: answer.responseId,
 			shared,
 		});
 	}
-	return await finishImageItem(context, itemIndex, prepared, response, { modelId, attempts, shared });
+	return await finishImageItem(context, itemIndex, prepared, answer, { modelId, attempts, shared });
 }

@@ -61,7 +61,7 @@ export async function buildOutputItem(
 			generatedId,
 		});
 		binary[outputBinaryFieldName(settings.outputBinaryField, imageIndex)] =
-			await context.helpers.prepareBinaryData(Buffer.from(image.data, 'base64'), fileName, image.mimeType);
+			await context.helpers.prepareBinaryData(image.bytes, fileName, image.mimeType);
 	}
 	return {
 		json: { ...(input?.json ?? {}), nanoBanana: answerSummary(answer, settings) },

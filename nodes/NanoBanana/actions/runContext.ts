@@ -31,11 +31,15 @@ import { urlSecrets } from '../transport/redact';
 import { DEFAULT_RETRY_POLICY } from '../transport/retry';
 import { vertexAuthMethod, type PlainRequest } from '../transport/vertexAuth';
 import { vertexAuthMethodName } from '../transport/vertexSettings';
-import type { FileData, GenerateContentResponse } from '../transport/types';
-import { AnswerCache } from './answerCache';
+import type { ImageAnswer } from '../transport/response';
+import type { FileData } from '../transport/types';
+import { AnswerCache, AnswerStore } from './answerCache';
+import { NoImageError } from './errors';
+import { imageAnswerFrom } from './item';
 
+/** An answer that yielded images (answers without one are NoImageErrors, never shared or kept). */
 export interface GeneratedAnswer {
-	response: GenerateContentResponse;
+	answer: ImageAnswer;
 	attempts: number;
 	/** True when the answer came from an identical earlier request instead of a new one. */
 	shared: boolean;
@@ -59,7 +63,8 @@ export interface RunContext {
 	request: AuthenticatedRequest;
 	callOptions: CallOptions;
 	/**
-	 * Sends an encoded request body (see `encode.ts`) to `modelId`, sharing identical requests.
+	 * Sends an encoded request body (see `encode.ts`) to `modelId`, sharing identical requests,
+	 * and reads the answer's images; an answer without a usable image throws NoImageError.
 	 * `log` is the item's log.
 	 */
 	generate(modelId: string, body: Buffer, deadlineAt: number, log?: NodeLog): Promise<GeneratedAnswer>;
@@ -68,21 +73,17 @@ export interface RunContext {
 
 export type Authentication = 'aiStudio' | 'vertexAi';
 
-type Answer = { response: GenerateContentResponse; attempts: number };
+type Answer = Omit<GeneratedAnswer, 'shared'>;
 
-function answerBytes({ response }: Answer): number {
-	let bytes = 1024;
-	for (const candidate of response.candidates) {
-		for (const part of candidate.content?.parts ?? []) bytes += (part.inlineData?.data.length ?? 0) + (part.text?.length ?? 0);
-	}
-	return bytes;
+function answerBytes({ answer }: Answer): number {
+	return answer.images.reduce((bytes, image) => bytes + image.bytes.length, 1024 + (answer.text?.length ?? 0));
 }
 
 const MB = 1024 * 1024;
 /** Answers kept for identical items within one execution. */
 const PER_EXECUTION_CACHE_BYTES = 64 * MB;
-/** Opt-in answers kept across executions, for the lifetime of the n8n instance. */
-const sharedAnswerCache = new AnswerCache<Answer>(128 * MB, answerBytes);
+/** Opt-in finished answers kept across executions, for the lifetime of the n8n instance. */
+const answersAcrossExecutions = new AnswerStore<Answer>(128 * MB, answerBytes);
 
 export function credentialTypeFor(authentication: Authentication): string {
 	return authentication === 'vertexAi' ? VERTEX_AI_CREDENTIAL : AI_STUDIO_CREDENTIAL;
@@ -161,9 +162,13 @@ export async function createRunContext(context: IExecuteFunctions): Promise<RunC
 		log,
 	};
 	const request = authenticatedRequest(context);
-	const cache = options.reuseAnswersAcrossExecutions
-		? sharedAnswerCache
-		: new AnswerCache<Answer>(PER_EXECUTION_CACHE_BYTES, answerBytes);
+	// Requests in flight are shared within this execution only; other executions see finished answers.
+	const cache = new AnswerCache<Answer>(
+		options.reuseAnswersAcrossExecutions
+			? answersAcrossExecutions
+			: new AnswerStore<Answer>(PER_EXECUTION_CACHE_BYTES, answerBytes),
+		(error) => error instanceof NoImageError,
+	);
 	return {
 		backend,
 		maxConcurrency: options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
@@ -178,9 +183,15 @@ export async function createRunContext(context: IExecuteFunctions): Promise<RunC
 			// Answers are shared only between requests made for the same credential identity (never
 			// keyed on a token, which is empty until the first exchange).
 			const key = requestFingerprint(`${identity}\n${backend.generateContentUrl(modelId)}`, body);
-			const { answer, shared } = await cache.get(key, async () =>
-				await generateContent(request, backend, modelId, body, { ...callOptions, deadlineAt, log: itemLog.with({ model: modelId }) }),
-			);
+			const { answer, shared } = await cache.get(key, async () => {
+				const { response, attempts } = await generateContent(request, backend, modelId, body, {
+					...callOptions,
+					deadlineAt,
+					log: itemLog.with({ model: modelId }),
+				});
+				// Judged before it is kept: only an answer with images is shared or stored.
+				return { answer: imageAnswerFrom(response), attempts };
+			});
 			return { ...answer, shared };
 		},
 		upload: async (source, deadlineAt, itemLog = log) =>

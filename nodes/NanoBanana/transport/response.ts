@@ -1,12 +1,23 @@
+import { formatName, sniffImageType } from '../media/imageFormat';
 import type { GenerateContentResponse, InlineData, UsageMetadata } from './types';
 
 /**
- * Reads a generateContent answer: the images in it, or why there are none. An answer without an
- * image is never a success.
+ * Reads a generateContent answer: the images in it, or why there are none. An answer without a
+ * usable image is never a success.
  */
 
+/** The image types the node passes on; anything else in an answer is not taken for an image. */
+export const OUTPUT_IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp'] as const;
+export type OutputImageType = (typeof OUTPUT_IMAGE_TYPES)[number];
+
+/** An answer image, decoded and checked: its bytes are what its type says. */
+export interface AnswerImage {
+	mimeType: OutputImageType;
+	bytes: Buffer;
+}
+
 export interface ImageAnswer {
-	images: InlineData[];
+	images: AnswerImage[];
 	/** The model's non-thought text, joined. */
 	text?: string;
 	finishReason?: string;
@@ -71,6 +82,37 @@ function explainFinishReason(reason: string, detail: string | undefined): NoImag
 	};
 }
 
+/** Standard or URL-safe base64, optionally padded; whitespace is not part of Google's encoding. */
+const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
+
+function isOutputImageType(mimeType: string): mimeType is OutputImageType {
+	return (OUTPUT_IMAGE_TYPES as readonly string[]).includes(mimeType);
+}
+
+/**
+ * Decodes an answer's image part and checks it the way input images are checked: non-empty,
+ * valid base64, PNG, JPEG or WebP, and bytes that really are the type declared. Returns why not
+ * otherwise (a few words, for the message).
+ */
+export function decodeAnswerImage(inline: InlineData): AnswerImage | { problem: string } {
+	const declared = inline.mimeType.trim().toLowerCase().split(';')[0] ?? '';
+	if (!isOutputImageType(declared)) return { problem: `data of type ${declared || 'unknown'}` };
+	if (inline.data.length === 0) return { problem: `an empty ${formatName(declared)}` };
+	if (inline.data.length % 4 === 1 || !BASE64.test(inline.data)) {
+		return { problem: `${formatName(declared)} data that is not valid base64` };
+	}
+	const bytes = Buffer.from(inline.data, 'base64');
+	const detected = sniffImageType(bytes.subarray(0, 512));
+	if (detected !== declared) {
+		return {
+			problem: detected
+				? `an image declared ${declared} whose bytes are a ${formatName(detected)}`
+				: `${formatName(declared)} data whose bytes are not an image`,
+		};
+	}
+	return { mimeType: declared, bytes };
+}
+
 export function readImageAnswer(response: GenerateContentResponse): AnswerReading {
 	const blockReason = response.promptFeedback?.blockReason;
 	if (blockReason && response.candidates.length === 0) {
@@ -85,14 +127,19 @@ export function readImageAnswer(response: GenerateContentResponse): AnswerReadin
 		};
 	}
 
-	const images: InlineData[] = [];
+	const images: AnswerImage[] = [];
+	const unusable: string[] = [];
 	const texts: string[] = [];
 	let failedCandidate: { finishReason: string; finishMessage?: string } | undefined;
 	for (const candidate of response.candidates) {
 		const parts = (candidate.content?.parts ?? []).filter((part) => !part.thought);
-		const candidateImages = parts.flatMap((part) =>
-			part.inlineData && part.inlineData.mimeType.startsWith('image/') ? [part.inlineData] : [],
-		);
+		const candidateImages: AnswerImage[] = [];
+		for (const part of parts) {
+			if (!part.inlineData) continue;
+			const decoded = decodeAnswerImage(part.inlineData);
+			if ('problem' in decoded) unusable.push(decoded.problem);
+			else candidateImages.push(decoded);
+		}
 		images.push(...candidateImages);
 		texts.push(...parts.flatMap((part) => (part.text ? [part.text] : [])));
 		const reason = candidate.finishReason;
@@ -112,6 +159,18 @@ export function readImageAnswer(response: GenerateContentResponse): AnswerReadin
 				usageMetadata: response.usageMetadata,
 				modelVersion: response.modelVersion,
 				responseId: response.responseId,
+			},
+		};
+	}
+	if (unusable.length > 0) {
+		return {
+			ok: false,
+			problem: {
+				reason: 'INVALID_IMAGE',
+				message: `No image: Google's answer held ${unusable[0]} instead of a PNG, JPEG or WebP image`,
+				description:
+					'The answer could not be used as an image, so nothing was passed on. Run the item again; if it keeps happening, try another model, or check the gateway set as Base URL in the credential if you use one.',
+				modelText: text,
 			},
 		};
 	}
