@@ -6,16 +6,20 @@
  * demo credentials and workflows, an owner login).
  *
  *   1. node panel: after a Manual Trigger, searching "Nano Banana" finds the node; adding it asks
- *      for an action (Edit an image / Generate an image)            → docs/screenshots/node-panel.png
+ *      for an action (Edit an image / Generate an image)            → .e2e/screenshots/node-panel.png
  *   2. parameters: Edit shows Operation, Model, Prompt, Input Binary Fields, Output Binary Field,
  *      Options; Generate drops Input Binary Fields; the credential (= authentication) switches
  *      between the AI Studio and the Vertex AI type; the Model list ("From list") is loaded from
- *      the emulator                                                  → docs/screenshots/node-parameters.png
+ *      the emulator                                                  → .e2e/screenshots/node-parameters.png
  *   3. credential forms: a new Vertex AI credential shows Service Account Key (JSON), Location,
  *      Project ID, Base URL; a new AI Studio one shows API Key, Base URL
- *                                    → docs/screenshots/credential-vertex.png, credential-ai-studio.png
+ *                                    → .e2e/screenshots/credential-vertex.png, credential-ai-studio.png
  *   4. the demo workflow "Demo: edit an image with Nano Banana (AI Studio)" runs from the editor
- *      and its output panel shows the edited image (*-edited.png)    → docs/screenshots/edit-output.png
+ *      and its output panel shows the edited image (*-edited.png)    → .e2e/screenshots/edit-output.png
+ *
+ * Screenshots go to .e2e/screenshots/ (git-ignored). `npm run screenshots` runs this test and copies
+ * the shots that changed visibly into docs/screenshots/ (lib/screenshots.js): a new
+ * `ui.saveScreenshot(page, '<name>.png')` here is all a new documentation shot needs.
  *
  * Run alone: npm run test:e2e -- --skip-build test/e2e/browser.e2e.test.js
  */
@@ -27,6 +31,7 @@ const config = require('./lib/config');
 const { prepare } = require('./lib/fixture');
 const { launchBrowser } = require('./lib/browser');
 const ui = require('./lib/browser-n8n');
+const shots = require('./lib/screenshots');
 const { startDevStack, demoWorkflows, DEMO_IDS, CREDENTIAL_IDS } = require('./start');
 const { readPngInfo } = require('../emulator/server');
 
@@ -84,6 +89,7 @@ describe('browser: the node in the n8n editor', { timeout: 15 * 60_000 }, () => 
 
 	before(async () => {
 		const t = Date.now();
+		shots.clearRunShots();
 		const { tarball } = await prepare(log);
 		const [stackResult, browserResult] = await Promise.allSettled([
 			// Always the emulator, even with GEMINI_API_KEY set: the checks below read its counters.
@@ -110,6 +116,8 @@ describe('browser: the node in the n8n editor', { timeout: 15 * 60_000 }, () => 
 			else fs.rmSync(stack.home.dir, { recursive: true, force: true });
 		}
 		log(`timings: ${JSON.stringify(timings)}; total ${((Date.now() - started) / 1000).toFixed(0)} s`);
+		if (shots.updateRequested()) shots.publishShots({ log });
+		else log(`screenshots in ${shots.RUN_DIR} (npm run screenshots copies changed ones into docs/screenshots/)`);
 	});
 
 	/** Emulator requests so far (method, path, prompt, ...). */

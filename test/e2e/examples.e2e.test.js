@@ -4,8 +4,8 @@
  * The example workflows in `examples/`, in the real n8n, on both lines (2.41.1 on Node 24 and the
  * last 1.x, 1.123.81 on this machine's Node 20):
  *
- *   1. every file is imported as it is (`n8n import:workflow --separate --input=examples/`) into a
- *      fresh home with the packed package and the demo credential ids (`nanoBananaAiStudioDemo`,
+ *   1. every file is imported as it is, one at a time (`n8n import:workflow --input=examples/<file>`,
+ *      which needs the file's own stable `id`), into a fresh home with the packed package and the demo credential ids (`nanoBananaAiStudioDemo`,
  *      `nanoBananaVertexAiDemo`) pointed at the emulator; each is stored with its Nano Banana node,
  *      its credential id and its connections, the REST API lists it, n8n knows every node type
  *      and version it uses, and n8n keeps every parameter it sets (none unknown to the node's
@@ -211,9 +211,16 @@ async function runLine(install, tarball, shared) {
 		return true;
 	});
 
+	// One file at a time, as the README tells users: `n8n import:workflow --input=examples/<file>`.
+	// (`--separate` would make up an id for a file without one; a single file is stored under its own.)
 	await steps.run('import', async () => {
-		const res = await n8n.runN8n(theHome(), ['import:workflow', '--separate', `--input=${ex.EXAMPLES_DIR}`]);
-		return `${res.stdout}\n${res.stderr}`;
+		/** @type {Record<string, { code: number | null, output: string }>} */
+		const byFile = {};
+		for (const file of ex.exampleFileNames()) {
+			const res = await n8n.runN8n(theHome(), ['import:workflow', `--input=${path.join(ex.EXAMPLES_DIR, file)}`], { check: false });
+			byFile[file] = { code: res.code, output: `${res.stdout}\n${res.stderr}`.trim() };
+		}
+		return byFile;
 	});
 
 	await steps.run('export', async () => {
@@ -227,6 +234,7 @@ async function runLine(install, tarball, shared) {
 	const storedId = (key) => {
 		const stored = steps.need('export').filter((/** @type {any} */ w) => w.name === EXAMPLES[key].name);
 		if (stored.length !== 1) throw new Error(`"${EXAMPLES[key].name}" is stored ${stored.length} times`);
+		if (stored[0].id !== EXAMPLES[key].id) throw new Error(`"${EXAMPLES[key].name}" is stored as ${stored[0].id}, its file says ${EXAMPLES[key].id}`);
 		return stored[0].id;
 	};
 
@@ -387,10 +395,14 @@ function lineTests(get, sharedRef, skipReason = () => undefined) {
 		assert.equal(run.result.success, true, `the execution failed: ${why}`);
 	};
 
-	test(`imports every file in examples/ as it is (n8n import:workflow --separate --input=examples/)`, () => {
-		const output = step('import');
+	test('imports every file in examples/ as it is, one by one (n8n import:workflow --input=examples/<file>)', () => {
+		/** @type {Record<string, { code: number | null, output: string }>} */
+		const byFile = step('import');
 		const files = ex.exampleFileNames();
-		assert.match(output, new RegExp(`Successfully imported ${files.length} workflows?`), output);
+		const failed = files
+			.filter((f) => byFile[f]?.code !== 0 || !/Successfully imported 1 workflow/.test(byFile[f].output))
+			.map((f) => `${f}: exit ${byFile[f]?.code}: ${byFile[f]?.output.split('\n').slice(-3).join(' | ')}`);
+		assert.deepEqual(failed, [], 'every file imports on its own');
 		const stored = step('export');
 		assert.deepEqual(
 			stored.map((/** @type {any} */ w) => w.name).sort(),
@@ -405,6 +417,8 @@ function lineTests(get, sharedRef, skipReason = () => undefined) {
 			const matches = step('export').filter((/** @type {any} */ w) => w.name === example.name);
 			assert.equal(matches.length, 1, `one stored workflow named "${example.name}"`);
 			const [stored] = matches;
+			assert.equal(typeof example.id, 'string', `${file} has an "id" (n8n import:workflow needs one)`);
+			assert.equal(stored.id, example.id, 'stored under the id the file gives');
 			const shape = (/** @type {any} */ w) => w.nodes.map((/** @type {any} */ n) => [n.name, n.type, n.typeVersion]).sort();
 			assert.deepEqual(shape(stored), shape(example), 'same nodes (name, type, version)');
 			assert.deepEqual(stored.connections, example.connections, 'same connections');
@@ -629,10 +643,14 @@ describe('examples: every example imports and the runnable ones run, on n8n 2.x 
 			assert.deepEqual(ex.exampleFileNames(), Object.values(ex.EXAMPLE_FILES).sort());
 		});
 		for (const [key, file] of Object.entries(ex.EXAMPLE_FILES)) {
-			it(`${file}: one trigger reaching every node, demo credential ids matching the authentication, a sticky note`, () => {
+			it(`${file}: a stable id, one trigger reaching every node, demo credential ids matching the authentication, a sticky note`, () => {
 				assert.deepEqual(ex.shapeProblems(EXAMPLES[key]), []);
 			});
 		}
+		it('each example has an id of its own (importing one never replaces another)', () => {
+			const ids = Object.values(EXAMPLES).map((w) => w.id);
+			assert.equal(new Set(ids).size, ids.length, JSON.stringify(ids));
+		});
 		it('the stand-in copies keep every Nano Banana node and connection, and leave no third-party node or placeholder download', () => {
 			const url = 'http://127.0.0.1:9';
 			const copies = {

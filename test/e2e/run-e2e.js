@@ -13,9 +13,11 @@
  *   NANO_BANANA_E2E_TARBALL   path of the packed package
  *   NANO_BANANA_E2E_READY=1   n8n is installed (ensureN8n() is then a cheap marker check anyway)
  *
- * Usage: npm run test:e2e [-- [--skip-build] [--keep] [node --test flags...] [test files...]]
- *   --skip-build   pack the current dist/ without building
- *   --keep         keep the n8n homes the tests create (NANO_BANANA_E2E_KEEP=1)
+ * Usage: npm run test:e2e [-- [--skip-build] [--keep] [--update-screenshots] [node --test flags...] [test files...]]
+ *   --skip-build          pack the current dist/ without building
+ *   --keep                keep the n8n homes the tests create (NANO_BANANA_E2E_KEEP=1)
+ *   --update-screenshots  the browser test copies visibly changed shots into docs/screenshots/
+ *                         (NANO_BANANA_UPDATE_SCREENSHOTS=1; `npm run screenshots` does this)
  *   e.g. npm run test:e2e -- --test-name-pattern=smoke test/e2e/smoke.e2e.test.js
  */
 const fs = require('node:fs');
@@ -25,6 +27,8 @@ const config = require('./lib/config');
 const { ensureN8n } = require('./lib/install');
 const { ensureN8n1, InstallUnavailableError } = require('./lib/install-n8n1');
 const { packPackage } = require('./lib/pack');
+const { childEnv } = require('./lib/proc');
+const { UPDATE_FLAG } = require('./lib/screenshots');
 
 const TEST_TIMEOUT_MS = Number(process.env.NANO_BANANA_E2E_TEST_TIMEOUT_MS || 10 * 60_000);
 
@@ -32,7 +36,8 @@ async function main() {
 	const argv = process.argv.slice(2);
 	const skipBuild = argv.includes('--skip-build');
 	const keep = argv.includes('--keep');
-	const rest = argv.filter((a) => a !== '--skip-build' && a !== '--keep');
+	const updateScreenshots = argv.includes('--update-screenshots');
+	const rest = argv.filter((a) => !['--skip-build', '--keep', '--update-screenshots'].includes(a));
 	const files = rest.filter((a) => !a.startsWith('-'));
 	const nodeFlags = rest.filter((a) => a.startsWith('-'));
 
@@ -71,12 +76,12 @@ async function main() {
 	const child = spawn(process.execPath, args, {
 		cwd: config.REPO_ROOT,
 		stdio: 'inherit',
-		env: {
-			...process.env,
+		env: childEnv({
 			NANO_BANANA_E2E_TARBALL: tarball,
 			NANO_BANANA_E2E_READY: '1',
 			...(keep ? { NANO_BANANA_E2E_KEEP: '1' } : {}),
-		},
+			...(updateScreenshots ? { [UPDATE_FLAG]: '1' } : {}),
+		}),
 	});
 	const forward = (/** @type {NodeJS.Signals} */ sig) => child.kill(sig);
 	process.on('SIGINT', forward);

@@ -199,8 +199,8 @@ function demoWorkflows(imageUrl) {
 }
 
 /**
- * examples/*.json, with their Nano Banana credentials pointed at the ones imported here and an id
- * derived from the file name when they have none (so re-imports replace instead of duplicate).
+ * examples/*.json under their own ids (a re-import replaces instead of duplicating), with their
+ * Nano Banana credentials pointed at the ones imported here.
  * @param {(msg: string) => void} log
  */
 function exampleWorkflows(log) {
@@ -220,7 +220,10 @@ function exampleWorkflows(log) {
 				log(`Skipping examples/${file}: not a workflow`);
 				continue;
 			}
-			workflow.id = typeof workflow.id === 'string' && workflow.id.length <= 21 ? workflow.id : wf.stableId(`example:${file}`);
+			if (typeof workflow.id !== 'string' || !workflow.id) {
+				log(`Skipping examples/${file}: it has no "id" (n8n import:workflow needs one)`);
+				continue;
+			}
 			workflow.name ??= `Example: ${file.replace(/\.json$/, '')}`;
 			workflow.active = false;
 			for (const node of workflow.nodes) {

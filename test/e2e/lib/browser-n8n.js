@@ -8,12 +8,11 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const config = require('./config');
+const { RUN_DIR: SCREENSHOT_DIR } = require('./screenshots');
 
 /** @typedef {import('playwright-core').Page} Page */
 /** @typedef {import('playwright-core').Locator} Locator */
 
-const SCREENSHOT_DIR = process.env.NANO_BANANA_SCREENSHOT_DIR || path.join(config.REPO_ROOT, 'docs', 'screenshots');
 const FAILURE_DIR = path.join(os.tmpdir(), 'nano-banana-browser-failures');
 
 /** Modals that may pop up on their own (surveys, onboarding, "what's new"): never the ones a test opens. */
@@ -167,7 +166,8 @@ async function visibleTexts(locator) {
 }
 
 /**
- * Saves a PNG screenshot into docs/screenshots (or NANO_BANANA_SCREENSHOT_DIR).
+ * Saves a PNG screenshot into .e2e/screenshots/ (git-ignored; `npm run screenshots` copies the ones
+ * that changed visibly into docs/screenshots/: lib/screenshots.js).
  * @param {Page} page
  * @param {string} fileName e.g. node-panel.png
  * @returns {Promise<string>} the file written

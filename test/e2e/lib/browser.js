@@ -15,7 +15,7 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { run } = require('./proc');
+const { run, childEnv } = require('./proc');
 
 const CHROMIUM_PATH = process.env.NANO_BANANA_CHROMIUM || '/usr/bin/chromium';
 
@@ -62,7 +62,7 @@ async function installChromium(log) {
 				'install it once with `sudo apt-get install -y chromium`',
 		);
 	}
-	const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+	const env = childEnv({ DEBIAN_FRONTEND: 'noninteractive' });
 	// Another apt-get (a second test process, an unattended upgrade) may hold the lock for a while.
 	const lockWait = ['-o', 'DPkg::Lock::Timeout=600'];
 	const apt = async (/** @type {string[]} */ args) => {

@@ -25,6 +25,13 @@ const CACHE_ROOT = path.join(
 	process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'),
 	PACKAGE_NAME,
 );
+/**
+ * Cache root of the n8n 1.x compatibility install (install-n8n1.js): the same as the 2.x one unless
+ * NANO_BANANA_N8N1_CACHE_HOME names another (.ci/run installs 2.x cold and may keep 1.x shared).
+ */
+const N8N1_CACHE_ROOT = process.env.NANO_BANANA_N8N1_CACHE_HOME
+	? path.join(process.env.NANO_BANANA_N8N1_CACHE_HOME, PACKAGE_NAME)
+	: CACHE_ROOT;
 /** Where `npm install --ignore-scripts node@<v> n8n@<v>` goes; reused across runs. */
 const N8N_INSTALL_DIR = path.join(CACHE_ROOT, `n8n-${N8N_VERSION}`);
 
@@ -62,6 +69,7 @@ module.exports = {
 	NODE_TYPE,
 	CREDENTIAL_TYPES,
 	CACHE_ROOT,
+	N8N1_CACHE_ROOT,
 	N8N_INSTALL_DIR,
 	WORK_DIR,
 	ENCRYPTION_KEY,

@@ -111,9 +111,9 @@ function mainConnections(workflow) {
 }
 
 /**
- * Shape problems of an example that n8n's import would not catch, as readable sentences (empty
- * when fine): connections to or from unknown nodes, flow nodes the trigger never reaches, more or
- * fewer than one trigger, Nano Banana nodes whose credential does not match their authentication
+ * Shape problems of an example, as readable sentences (empty when fine): no stable workflow id,
+ * connections to or from unknown nodes, flow nodes the trigger never reaches, more or fewer than
+ * one trigger, Nano Banana nodes whose credential does not match their authentication
  * or is not the demo credential id, no sticky note.
  * @param {any} workflow
  * @returns {string[]}
@@ -121,6 +121,9 @@ function mainConnections(workflow) {
 function shapeProblems(workflow) {
 	/** @type {string[]} */
 	const problems = [];
+	if (typeof workflow.id !== 'string' || !/^[A-Za-z0-9]{16}$/.test(workflow.id)) {
+		problems.push(`no stable "id" (16 letters and digits, like n8n's own): n8n import:workflow --input=<file> fails without one`);
+	}
 	const names = new Set(workflow.nodes.map((/** @type {any} */ n) => n.name));
 	if (names.size !== workflow.nodes.length) problems.push('two nodes share a name');
 	const connections = mainConnections(workflow);

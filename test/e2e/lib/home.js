@@ -9,7 +9,7 @@ const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
-const { run } = require('./proc');
+const { run, childEnv } = require('./proc');
 const config = require('./config');
 
 /**
@@ -82,10 +82,8 @@ async function installTarball(home, tarball) {
  * @returns {NodeJS.ProcessEnv}
  */
 function n8nEnv(home, extra = {}) {
-	/** @type {NodeJS.ProcessEnv} */
-	const env = {};
-	// Drop npm's lifecycle variables (we may run under `npm start`): n8n runs npm itself.
-	for (const [k, v] of Object.entries(process.env)) if (!/^npm_/i.test(k)) env[k] = v;
+	// Without the settings of an npm that started us (`npm start`): n8n runs npm itself.
+	const env = childEnv();
 	Object.assign(env, {
 		PATH: `${path.dirname(home.install.nodeBin)}${path.delimiter}${process.env.PATH ?? ''}`,
 		N8N_USER_FOLDER: home.dir,

@@ -2,24 +2,25 @@
 'use strict';
 /**
  * A second cached n8n: the last 1.x line (1.123.x), run with this machine's own Node (20.19+),
- * for the compatibility e2e test. Same cache root as the 2.x install (`install.js`), its own dir:
- * `${XDG_CACHE_HOME:-~/.cache}/n8n-nodes-gemini-nano-banana/n8n-<version>-node<major>`.
+ * for the compatibility e2e test. Same cache root as the 2.x install (`install.js`) unless
+ * NANO_BANANA_N8N1_CACHE_HOME names another, its own dir:
+ * `${NANO_BANANA_N8N1_CACHE_HOME:-${XDG_CACHE_HOME:-~/.cache}}/n8n-nodes-gemini-nano-banana/n8n-<version>-node<major>`.
  *
  * Steps (each skipped when already done; `.ready.json` marks the whole install as done):
  *   1. `npm install --ignore-scripts n8n@<version>` (scripts off, as for 2.x: native downloads fail
  *      here), log in `install.log`, last line `done <exit code>`;
- *   2. `npm rebuild sqlite3 --build-from-source` for this Node (headers from `--nodedir`: the
- *      running Node's own prefix when it ships include/node, else npm's configured nodedir), then a
- *      check that sqlite3 opens a database.
+ *   2. `npm rebuild sqlite3 --build-from-source --ignore-scripts=false` for this Node (install.js's
+ *      ensureSqlite; headers from `--nodedir`: the running Node's own prefix when it ships
+ *      include/node, else npm's configured nodedir), then a check that sqlite3 opens a database.
  *
  * A failure that is not ours to fix (the registry lacks a version n8n pins, no network, no
  * compiler) is thrown as an `InstallUnavailableError` so the test can skip with the reason.
  */
 const fs = require('node:fs');
 const path = require('node:path');
-const { run } = require('./proc');
+const { run, withProgress } = require('./proc');
 const config = require('./config');
-const { acquireLock, npmExitCode, readJson, SQLITE_PROBE, READY_MARKER, LOG_FILE } = require('./install');
+const { acquireLock, ensureSqlite, npmExitCode, readJson, READY_MARKER, LOG_FILE } = require('./install');
 
 /** Last patch of n8n's 1.x line that installs from the registry (checked with `npm view n8n@1.123 version`). */
 const N8N1_VERSION = process.env.NANO_BANANA_N8N1_VERSION || '1.123.81';
@@ -41,7 +42,7 @@ async function ensureN8n1(options = {}) {
 	const nodeVersion = process.versions.node;
 	const log = options.log ?? (() => {});
 	checkNodeVersion(nodeVersion, n8nVersion);
-	const dir = options.dir ?? path.join(config.CACHE_ROOT, `n8n-${n8nVersion}-node${nodeVersion.split('.')[0]}`);
+	const dir = options.dir ?? path.join(config.N8N1_CACHE_ROOT, `n8n-${n8nVersion}-node${nodeVersion.split('.')[0]}`);
 	const result = () => describe(dir, n8nVersion, nodeVersion);
 	if (isReady(dir, n8nVersion, nodeVersion)) return result();
 
@@ -55,7 +56,7 @@ async function ensureN8n1(options = {}) {
 		if (isReady(dir, n8nVersion, nodeVersion)) return result();
 		const started = Date.now();
 		await npmInstall(dir, n8nVersion, log);
-		await ensureSqlite(dir, log);
+		await ensureSqliteForThisNode(dir, log);
 		fs.writeFileSync(
 			path.join(dir, READY_MARKER),
 			JSON.stringify({ n8nVersion, nodeVersion, nodeBin: process.execPath, readyAt: new Date().toISOString() }, null, 2),
@@ -132,22 +133,25 @@ async function npmInstall(dir, n8nVersion, log) {
 	log(`Installing n8n ${n8nVersion} into ${dir} (first run: a few minutes, about 2 GB; later runs reuse it)`);
 	const out = fs.openSync(logPath, 'w');
 	const started = Date.now();
-	const ticker = setInterval(() => log(`  ...still installing n8n ${n8nVersion} (${Math.round((Date.now() - started) / 1000)} s)`), 30_000);
 	let code = 1;
 	let output = '';
 	try {
-		const res = await run('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', `n8n@${n8nVersion}`], {
-			cwd: dir,
-			check: false,
-			timeout: config.TIMEOUTS.install,
-			onOutput: (chunk) => {
-				fs.writeSync(out, chunk);
-				output = (output + chunk).slice(-20_000);
-			},
-		});
+		const res = await withProgress(
+			log,
+			(secs) => `  ...still installing n8n ${n8nVersion} (${secs} s)`,
+			() =>
+				run('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', `n8n@${n8nVersion}`], {
+					cwd: dir,
+					check: false,
+					timeout: config.TIMEOUTS.install,
+					onOutput: (chunk) => {
+						fs.writeSync(out, chunk);
+						output = (output + chunk).slice(-20_000);
+					},
+				}),
+		);
 		code = res.code ?? 1;
 	} finally {
-		clearInterval(ticker);
 		fs.writeSync(out, `\ndone ${code}\n`);
 		fs.closeSync(out);
 	}
@@ -171,31 +175,20 @@ function nodeHeadersDir() {
 }
 
 /**
+ * sqlite3 for this Node (install.js's ensureSqlite); a build that fails for want of a compiler is
+ * not ours to fix: InstallUnavailableError.
  * @param {string} dir
  * @param {(msg: string) => void} log
  */
-async function ensureSqlite(dir, log) {
-	const sqliteDir = path.join(dir, 'node_modules', 'sqlite3');
-	if (!fs.existsSync(sqliteDir)) throw new Error(`${sqliteDir} is missing from the n8n install`);
-	const probe = () => run(process.execPath, ['-e', SQLITE_PROBE, sqliteDir], { cwd: dir, check: false, timeout: 60_000 });
-	if ((await probe()).code === 0) return;
-	log(`Building sqlite3 for Node ${process.versions.node} (about a minute)`);
-	const started = Date.now();
-	const headers = nodeHeadersDir();
-	const args = ['rebuild', 'sqlite3', '--build-from-source', '--foreground-scripts', ...(headers ? [`--nodedir=${headers}`] : [])];
-	const res = await run('npm', args, { cwd: dir, check: false, timeout: config.TIMEOUTS.sqliteRebuild });
-	const rebuildLog = path.join(dir, 'sqlite-rebuild.log');
-	fs.writeFileSync(rebuildLog, res.stdout + res.stderr);
-	if (res.code !== 0) {
-		const noToolchain = /(not found: make|gyp ERR! stack Error: not found|g\+\+: not found|No Xcode|python.*not found)/i.test(
-			res.stdout + res.stderr,
-		);
-		const message = `npm rebuild sqlite3 failed (exit ${res.code}); see ${rebuildLog}`;
-		throw noToolchain ? new InstallUnavailableError(`${message} (no C/C++ build tools)`) : new Error(message);
+async function ensureSqliteForThisNode(dir, log) {
+	try {
+		await ensureSqlite({ dir, nodeBin: process.execPath, nodedir: nodeHeadersDir, log });
+	} catch (error) {
+		const output = /** @type {{ output?: string }} */ (error).output ?? '';
+		const noToolchain = /(not found: make|gyp ERR! stack Error: not found|g\+\+: not found|No Xcode|python.*not found)/i.test(output);
+		if (noToolchain && error instanceof Error) throw new InstallUnavailableError(`${error.message} (no C/C++ build tools)`);
+		throw error;
 	}
-	const check = await probe();
-	if (check.code !== 0) throw new Error(`sqlite3 does not load after the rebuild:\n${check.stderr}`);
-	log(`  sqlite3 built in ${Math.round((Date.now() - started) / 1000)} s: ${check.stdout.trim()}`);
 }
 
 /**

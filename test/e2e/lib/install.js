@@ -13,14 +13,15 @@
  * Steps: 1. `npm install --ignore-scripts node@<v> n8n@<v>` (scripts off: a Kafka module's
  * download fails here; the `node` package's own preinstall is what would fetch the binary),
  * 2. the platform package `node-<platform>-<arch>@<v>` (what that preinstall would do),
- * 3. `npm rebuild sqlite3 --build-from-source` with Node 24 first on PATH and
- * `--nodedir=<platform package>` (its include/node holds the Node 24 headers, so node-gyp needs no
- * download; npm here is configured with nodedir=/usr, the Node 20 headers), then a check that
+ * 3. `npm rebuild sqlite3 --build-from-source --ignore-scripts=false` with Node 24 first on PATH
+ * and `--nodedir=<platform package>` (its include/node holds the Node 24 headers, so node-gyp needs
+ * no download; npm here is configured with nodedir=/usr, the Node 20 headers), then a check that
  * sqlite3 opens a database under Node 24.
+ * Every npm here runs in childEnv() (proc.js): none of the settings of an npm that started us.
  */
 const fs = require('node:fs');
 const path = require('node:path');
-const { run, sleep } = require('./proc');
+const { run, sleep, childEnv, withProgress } = require('./proc');
 const config = require('./config');
 
 const READY_MARKER = '.ready.json';
@@ -57,7 +58,7 @@ async function ensureN8n(options = {}) {
 		const started = Date.now();
 		await ensureNpmInstall(dir, n8nVersion, nodeVersion, log);
 		const nodeBin = await ensureNodeBinary(dir, nodeVersion, log);
-		await ensureSqlite(dir, nodeBin, log);
+		await ensureSqliteForNode24(dir, nodeBin, log);
 		fs.writeFileSync(
 			path.join(dir, READY_MARKER),
 			JSON.stringify({ n8nVersion, nodeVersion, nodeBin, readyAt: new Date().toISOString() }, null, 2),
@@ -318,25 +319,21 @@ async function ensureNpmInstall(dir, n8nVersion, nodeVersion, log) {
 	const logPath = path.join(dir, LOG_FILE);
 	const out = fs.openSync(logPath, 'w');
 	const started = Date.now();
-	const ticker = setInterval(
-		() => log(`  ...still installing (${Math.round((Date.now() - started) / 1000)} s; ${progressNote(dir)})`),
-		30_000,
-	);
 	let code;
 	try {
-		const res = await run(
-			'npm',
-			['install', '--ignore-scripts', '--no-audit', '--no-fund', `node@${nodeVersion}`, `n8n@${n8nVersion}`],
-			{
-				cwd: dir,
-				check: false,
-				timeout: config.TIMEOUTS.install,
-				onOutput: (chunk) => fs.writeSync(out, chunk),
-			},
+		const res = await withProgress(
+			log,
+			(secs) => `  ...still installing (${secs} s; ${progressNote(dir)})`,
+			() =>
+				run('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', `node@${nodeVersion}`, `n8n@${n8nVersion}`], {
+					cwd: dir,
+					check: false,
+					timeout: config.TIMEOUTS.install,
+					onOutput: (chunk) => fs.writeSync(out, chunk),
+				}),
 		);
 		code = res.code ?? 1;
 	} finally {
-		clearInterval(ticker);
 		fs.writeSync(out, `\ndone ${code ?? 1}\n`);
 		fs.closeSync(out);
 	}
@@ -359,10 +356,15 @@ async function ensureNodeBinary(dir, nodeVersion, log) {
 		if (!fs.existsSync(path.join(nodePkgDir, 'package.json'))) {
 			throw new Error(`${nodePkgDir} is missing: the npm install of node@${nodeVersion} did not happen`);
 		}
-		await run('npm', ['install', '--no-save', '--no-package-lock', '--ignore-scripts', '--no-audit', '--no-fund', pkg], {
-			cwd: nodePkgDir,
-			timeout: config.TIMEOUTS.install,
-		});
+		await withProgress(
+			log,
+			(secs) => `  ...still fetching the Node ${nodeVersion} binary (${secs} s)`,
+			() =>
+				run('npm', ['install', '--no-save', '--no-package-lock', '--ignore-scripts', '--no-audit', '--no-fund', pkg], {
+					cwd: nodePkgDir,
+					timeout: config.TIMEOUTS.install,
+				}),
+		);
 		nodeBin = findNodeBinary(dir);
 		if (!nodeBin) throw new Error(`${pkg} installed but no bin/node found under ${dir}`);
 	}
@@ -390,46 +392,93 @@ db.get('select sqlite_version() as v', (err, row) => {
 });`;
 
 /**
+ * sqlite3 for n8n 2.x: built against the Node 24 headers of the platform package (npm here is
+ * configured with nodedir=/usr, the Node 20 headers, so node-gyp needs them given explicitly).
  * @param {string} dir
  * @param {string} nodeBin
  * @param {(msg: string) => void} log
  */
-async function ensureSqlite(dir, nodeBin, log) {
+async function ensureSqliteForNode24(dir, nodeBin, log) {
+	const platformPkg = findPlatformPackage(dir);
+	const headers = platformPkg && path.join(platformPkg, 'include', 'node', 'node.h');
+	await ensureSqlite({
+		dir,
+		nodeBin,
+		log,
+		nodedir: () => {
+			if (!platformPkg || !headers || !fs.existsSync(headers)) {
+				throw new Error(`Node ${config.NODE_VERSION} headers not found (expected ${headers}); cannot build sqlite3 offline`);
+			}
+			return platformPkg;
+		},
+	});
+}
+
+/**
+ * Makes sure n8n's sqlite3 opens a database under `nodeBin`; builds it from source when it does
+ * not (n8n is installed with scripts off, so no prebuilt binary was fetched).
+ * @param {object} o
+ * @param {string} o.dir       the n8n install holding node_modules/sqlite3
+ * @param {string} o.nodeBin   the Node that will run n8n
+ * @param {() => string | undefined} o.nodedir  Node headers for node-gyp (asked only when a build is needed)
+ * @param {(msg: string) => void} o.log
+ * @throws {Error & { output?: string }} when the build fails (`output`: npm's output) or does not load
+ */
+async function ensureSqlite({ dir, nodeBin, nodedir, log }) {
 	const sqliteDir = path.join(dir, 'node_modules', 'sqlite3');
 	if (!fs.existsSync(sqliteDir)) throw new Error(`${sqliteDir} is missing from the n8n install`);
 	const probe = () => run(nodeBin, ['-e', SQLITE_PROBE, sqliteDir], { cwd: dir, check: false, timeout: 60_000 });
 	if ((await probe()).code === 0) return;
 
-	const platformPkg = findPlatformPackage(dir);
-	const headers = platformPkg && path.join(platformPkg, 'include', 'node', 'node.h');
-	if (!platformPkg || !headers || !fs.existsSync(headers)) {
-		throw new Error(`Node ${config.NODE_VERSION} headers not found (expected ${headers}); cannot build sqlite3 offline`);
-	}
-	log('Building sqlite3 for Node 24 (about a minute)');
+	const rebuild = sqliteRebuildCommand({ dir, nodeBin, nodedir: nodedir() });
+	const nodeVersion = (await nodeVersionOf(nodeBin)) ?? nodeBin;
+	log(`Building sqlite3 for Node ${nodeVersion} (about a minute)`);
 	const started = Date.now();
-	const nodeBinDir = path.dirname(nodeBin);
-	const env = {
-		...process.env,
-		PATH: `${nodeBinDir}${path.delimiter}${process.env.PATH ?? ''}`,
-		npm_config_nodedir: platformPkg,
-	};
-	// Run npm itself on Node 24 when we can find its CLI script, so every `node` in the build is 24.
-	const npmCli = findNpmCli();
-	const args = ['rebuild', 'sqlite3', '--build-from-source', `--nodedir=${platformPkg}`, '--foreground-scripts'];
+	const res = await withProgress(
+		log,
+		(secs) => `  ...still building sqlite3 (${secs} s)`,
+		() => run(rebuild.command, rebuild.args, { cwd: rebuild.cwd, env: rebuild.env, check: false, timeout: config.TIMEOUTS.sqliteRebuild }),
+	);
 	const rebuildLog = path.join(dir, 'sqlite-rebuild.log');
-	const res = await run(npmCli ? nodeBin : 'npm', npmCli ? [npmCli, ...args] : args, {
-		cwd: dir,
-		env,
-		check: false,
-		timeout: config.TIMEOUTS.sqliteRebuild,
-	});
-	fs.writeFileSync(rebuildLog, res.stdout + res.stderr);
-	if (res.code !== 0) throw new Error(`npm rebuild sqlite3 failed (exit ${res.code}); see ${rebuildLog}`);
+	fs.writeFileSync(rebuildLog, `$ ${rebuild.command} ${rebuild.args.join(' ')}\n${res.stdout}${res.stderr}`);
+	if (res.code !== 0) {
+		throw Object.assign(new Error(`npm rebuild sqlite3 failed (exit ${res.code}); see ${rebuildLog}`), {
+			output: res.stdout + res.stderr,
+		});
+	}
 	const check = await probe();
 	if (check.code !== 0) {
-		throw new Error(`sqlite3 still does not load under Node 24 after the rebuild:\n${check.stderr}`);
+		throw new Error(`sqlite3 still does not load under Node ${nodeVersion} after the rebuild (see ${rebuildLog}):\n${check.stderr}`);
 	}
 	log(`  sqlite3 built in ${Math.round((Date.now() - started) / 1000)} s: ${check.stdout.trim()}`);
+}
+
+/**
+ * The `npm rebuild sqlite3 --build-from-source` that compiles sqlite3's native module for
+ * `nodeBin`, whatever npm configuration surrounds us:
+ * - scripts forced on (`--ignore-scripts=false`): the rebuild exists to run sqlite3's install
+ *   script, and neither this project's `.npmrc` (`ignore-scripts=true`) nor a user's may skip it;
+ * - the environment is childEnv(): none of the `npm_config_*` an `npm start` exported to us;
+ * - npm itself runs on `nodeBin` when its CLI script is found, and `nodeBin`'s directory comes
+ *   first on PATH, so every `node` of the build is that one.
+ * @param {{ dir: string, nodeBin: string, nodedir?: string, npmCli?: string }} o
+ * @returns {{ command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv }}
+ */
+function sqliteRebuildCommand({ dir, nodeBin, nodedir, npmCli = findNpmCli() }) {
+	const args = [
+		'rebuild',
+		'sqlite3',
+		'--build-from-source',
+		'--ignore-scripts=false',
+		'--foreground-scripts',
+		...(nodedir ? [`--nodedir=${nodedir}`] : []),
+	];
+	return {
+		command: npmCli ? nodeBin : 'npm',
+		args: npmCli ? [npmCli, ...args] : args,
+		cwd: dir,
+		env: childEnv({ PATH: `${path.dirname(nodeBin)}${path.delimiter}${process.env.PATH ?? ''}` }),
+	};
 }
 
 /** npm's CLI script belonging to the Node running us (or to the npm that started us). */
@@ -454,11 +503,12 @@ module.exports = {
 	ensureN8n,
 	isReady,
 	describe: describe,
+	sqliteRebuildCommand,
 	// shared with install-n8n1.js
 	acquireLock,
+	ensureSqlite,
 	npmExitCode,
 	readJson,
-	SQLITE_PROBE,
 	READY_MARKER,
 	LOG_FILE,
 };

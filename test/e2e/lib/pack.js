@@ -4,7 +4,7 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { run } = require('./proc');
+const { run, withProgress } = require('./proc');
 const config = require('./config');
 
 /**
@@ -22,7 +22,7 @@ async function packPackage(options = {}) {
 		if (!fs.existsSync(path.join(cwd, 'node_modules'))) {
 			throw new Error(`No node_modules in ${cwd}: run \`npm install\` first`);
 		}
-		await run('npm', ['run', 'build'], { cwd, timeout: config.TIMEOUTS.build });
+		await withProgress(log, (secs) => `  ...still building (${secs} s)`, () => run('npm', ['run', 'build'], { cwd, timeout: config.TIMEOUTS.build }));
 	}
 	const res = await run('npm', ['pack', '--json', '--pack-destination', destDir], {
 		cwd,

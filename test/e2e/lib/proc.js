@@ -6,7 +6,7 @@ const { spawn } = require('node:child_process');
 /**
  * @typedef {object} RunOptions
  * @property {string} [cwd]
- * @property {NodeJS.ProcessEnv} [env] full environment (default: process.env)
+ * @property {NodeJS.ProcessEnv} [env] full environment (default: childEnv(), this process's without npm's settings)
  * @property {number} [timeout] ms; the process group is killed when it elapses
  * @property {boolean} [check] reject on a non-zero exit (default true)
  * @property {string} [input] written to stdin
@@ -30,7 +30,7 @@ const { spawn } = require('node:child_process');
  * @returns {Promise<RunResult>}
  */
 function run(command, args, options = {}) {
-	const { cwd, env = process.env, timeout, check = true, input, onOutput, inherit } = options;
+	const { cwd, env = childEnv(), timeout, check = true, input, onOutput, inherit } = options;
 	return new Promise((resolve, reject) => {
 		const child = spawn(command, args, {
 			cwd,
@@ -111,6 +111,60 @@ function tail(text, lines = 40) {
 	return text.split('\n').slice(-lines).join('\n');
 }
 
+/**
+ * npm settings a child keeps: how to reach the registry (registry, scoped registries, proxies,
+ * certificates, cache, which .npmrc files to read, auth). Everything else npm exported is dropped.
+ */
+const KEPT_NPM_SETTING =
+	/^npm_config_(registry|@[^:]+:registry|proxy|https?_proxy|noproxy|cafile|ca|cert|key|strict_ssl|cache|userconfig|globalconfig|fetch_[a-z_]+|maxsockets|offline|prefer_offline|prefer_online|_auth[a-z_]*|\/\/.+)$/i;
+
+/**
+ * The environment for a child process: this process's, without what npm exported into it.
+ *
+ * `npm start` / `npm run test:e2e` run us as an npm script, and npm puts its whole configuration
+ * into a script's environment (`npm_config_*`: this project's `.npmrc` gives
+ * `npm_config_ignore_scripts=true`, the user's gives `npm_config_nodedir`...) next to lifecycle
+ * variables (`npm_lifecycle_*`, `npm_package_*`, `npm_execpath`...). A child npm reads
+ * `npm_config_*` as its own settings, so an `npm rebuild` would silently skip the build it exists
+ * for. Children therefore start as if typed in a shell: a child npm reads its settings from the
+ * .npmrc files it finds itself, and says explicitly what it needs on its command line.
+ * @param {Record<string, string | undefined>} [extra]  set (or, with undefined, removed) on top
+ * @param {NodeJS.ProcessEnv} [base]  default process.env
+ * @returns {NodeJS.ProcessEnv}
+ */
+function childEnv(extra = {}, base = process.env) {
+	/** @type {NodeJS.ProcessEnv} */
+	const env = {};
+	for (const [k, v] of Object.entries(base)) {
+		if (!/^npm_/i.test(k) || KEPT_NPM_SETTING.test(k)) env[k] = v;
+	}
+	for (const [k, v] of Object.entries(extra)) {
+		if (v === undefined) delete env[k];
+		else env[k] = v;
+	}
+	return env;
+}
+
+/**
+ * Runs `fn`; while it runs, logs `note(seconds so far)` every `everyMs` (30 s): a long step of a
+ * cold install keeps saying it is alive.
+ * @template T
+ * @param {(msg: string) => void} log
+ * @param {(secs: number) => string} note
+ * @param {() => Promise<T>} fn
+ * @param {number} [everyMs]
+ * @returns {Promise<T>}
+ */
+async function withProgress(log, note, fn, everyMs = 30_000) {
+	const started = Date.now();
+	const ticker = setInterval(() => log(note(Math.round((Date.now() - started) / 1000))), everyMs);
+	try {
+		return await fn();
+	} finally {
+		clearInterval(ticker);
+	}
+}
+
 /** @param {number} ms */
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -176,4 +230,4 @@ async function waitUntil(ready, { timeoutMs, intervalMs = 250, gone = () => fals
 	}
 }
 
-module.exports = { run, killGroup, tail, sleep, watchChild, stopGroup, waitUntil };
+module.exports = { run, childEnv, withProgress, killGroup, tail, sleep, watchChild, stopGroup, waitUntil };

@@ -10,7 +10,7 @@ const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
-const { run, tail, watchChild, stopGroup, waitUntil } = require('./proc');
+const { run, childEnv, tail, watchChild, stopGroup, waitUntil } = require('./proc');
 const { freePort } = require('./home');
 
 /** Redis could not be provided on this machine (no binary and no way to install it). */
@@ -48,7 +48,7 @@ async function ensureRedisServer(options = {}) {
 	const policy = '/usr/sbin/policy-rc.d';
 	const ownPolicy = !fs.existsSync(policy);
 	if (ownPolicy) fs.writeFileSync(policy, '#!/bin/sh\nexit 101\n', { mode: 0o755 });
-	const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+	const env = childEnv({ DEBIAN_FRONTEND: 'noninteractive' });
 	try {
 		await run('apt-get', ['update'], { env, timeout: 5 * 60_000 });
 		await run('apt-get', ['install', '-y', '--no-install-recommends', 'redis-server'], { env, timeout: 10 * 60_000 });

@@ -145,14 +145,6 @@ function vertexCredential({ id, serviceAccountJson, location = 'global', project
 	return { id, name, type: config.CREDENTIAL_TYPES.vertexAi, data };
 }
 
-/**
- * Workflow id (n8n accepts up to 21 chars) derived from a stable key, e.g. a file name.
- * @param {string} key
- */
-function stableId(key) {
-	return crypto.createHash('sha256').update(key).digest('base64url').replace(/[-_]/g, 'x').slice(0, 16);
-}
-
 module.exports = {
 	linearWorkflow,
 	manualTrigger,
@@ -161,5 +153,4 @@ module.exports = {
 	nanoBananaNode,
 	aiStudioCredential,
 	vertexCredential,
-	stableId,
 };
