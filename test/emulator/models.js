@@ -23,6 +23,7 @@ const EXTRA_RATIOS = ['1:4', '4:1', '1:8', '8:1', '9:21'];
  * @property {string[] | null} sizes accepted imageSize values; null = field ignored (2.5 Flash)
  * @property {string[]} ratios
  * @property {boolean} globalOnly Vertex serves it only from location "global"
+ * @property {boolean} grounding accepts the googleSearch tool (Nano Banana Pro and 2)
  * @property {number} inputTokenLimit
  * @property {number} outputTokenLimit
  * @property {string} launchStage Vertex Model Garden launch stage
@@ -37,6 +38,7 @@ function model(spec) {
     sizes: ['1K', '2K', '4K'],
     ratios: BASE_RATIOS,
     globalOnly: false,
+    grounding: false,
     inputTokenLimit: 65536,
     outputTokenLimit: 32768,
     launchStage: 'GA',
@@ -55,6 +57,7 @@ const MODELS = [
   }),
   model({
     id: 'gemini-3-pro-image',
+    grounding: true,
     displayName: 'Nano Banana Pro',
     description: 'Gemini 3 Pro Image: studio-quality image generation and editing with thinking.',
     thinking: true,
@@ -63,6 +66,7 @@ const MODELS = [
   }),
   model({
     id: 'gemini-3-pro-image-preview',
+    grounding: true,
     displayName: 'Nano Banana Pro (Preview)',
     description: 'Preview of Gemini 3 Pro Image.',
     thinking: true,
@@ -72,6 +76,7 @@ const MODELS = [
   }),
   model({
     id: 'gemini-3.1-flash-image',
+    grounding: true,
     displayName: 'Nano Banana 2',
     description: 'Gemini 3.1 Flash Image: fast, high-volume image generation and editing.',
     thinking: true,
@@ -81,6 +86,7 @@ const MODELS = [
   }),
   model({
     id: 'gemini-3.1-flash-image-preview',
+    grounding: true,
     displayName: 'Nano Banana 2 (Preview)',
     description: 'Preview of Gemini 3.1 Flash Image.',
     thinking: true,

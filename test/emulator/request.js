@@ -10,6 +10,7 @@ const crypto = require('crypto');
 const { ApiError, badRequest } = require('./errors');
 const { extractDirectives } = require('./directives');
 const { sniffImageType, readImageSize } = require('./image-info');
+const { parseImageExtras } = require('./image-options');
 
 const ACCEPTED_IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/heic', 'image/heif'];
 const MODALITIES = ['TEXT', 'IMAGE', 'AUDIO'];
@@ -126,6 +127,10 @@ function parseJsonBody(raw) {
  * @property {number | undefined} temperature
  * @property {number | undefined} seed
  * @property {string} key sha256 identifying "the same request" for xN attempt counting
+ * @property {{imageSearch: boolean}} [googleSearch] Google Search grounding asked for
+ * @property {string} [outputMimeType] Vertex imageOutputOptions.mimeType
+ * @property {number} [compressionQuality] JPEG quality (Vertex)
+ * @property {string} [personGeneration] Vertex imageConfig.personGeneration
  */
 
 /**
@@ -196,6 +201,7 @@ function parseGenerateRequest({ backend, version, model, body, limits, resolveFi
     temperature: config.temperature,
     seed: config.seed,
     key: '',
+    ...parseImageExtras(body, model),
   };
   checkImageOptions(parsed);
   parsed.key = crypto

@@ -8,6 +8,8 @@
 
 const crypto = require('crypto');
 const { encodePng } = require('./png');
+const { encodeJpeg, readJpegSegments } = require('./jpeg');
+const { groundingMetadata } = require('./image-options');
 
 const METADATA_KEYWORD = 'nano-banana-emulator';
 const LONG_SIDE = /** @type {Record<string, number>} */ ({ 512: 512, '1K': 1024, '2K': 2048, '4K': 4096 });
@@ -60,10 +62,12 @@ function blockRow(width, colour) {
 /**
  * Renders the synthetic answer image: a header band coloured by sha256(prompt) (pixel 0,0 is
  * the prompt colour), one band per input image coloured by that image's hash, and a footer
- * band for the image index, so every item's answer looks different from its input.
- * @param {{width: number, height: number, prompt: string, inputs: string[], variant: string, text: Record<string, string>}} spec
+ * band for the image index, so every item's answer looks different from its input. PNG, or a
+ * JPEG when Vertex's imageOutputOptions ask for one (metadata in a COM segment then).
+ * @param {{width: number, height: number, prompt: string, inputs: string[], variant: string, text: Record<string, string>,
+ *   jpegQuality?: number}} spec
  */
-function renderPng({ width, height, prompt, inputs, variant, text }) {
+function renderImage({ width, height, prompt, inputs, variant, text, jpegQuality }) {
   const promptHash = sha256(prompt);
   const variantHash = sha256(prompt, variant);
   const colourAt = (/** @type {Buffer} */ hash, /** @type {number} */ i) => [hash[i % 30], hash[(i % 30) + 1], hash[(i % 30) + 2]];
@@ -76,15 +80,20 @@ function renderPng({ width, height, prompt, inputs, variant, text }) {
     blockRow(width, (k) => colourAt(variantHash, 3 * k)),
   ];
   const bandHeight = Math.max(1, Math.floor(height / bands.length));
-  return encodePng({ width, height, text, row: (y) => bands[Math.min(bands.length - 1, Math.floor(y / bandHeight))] });
+  const row = (/** @type {number} */ y) => bands[Math.min(bands.length - 1, Math.floor(y / bandHeight))];
+  if (jpegQuality !== undefined) {
+    const comment = Object.entries(text).map(([keyword, value]) => `${keyword}\u0000${value}`).join('\n');
+    return encodeJpeg({ width, height, quality: jpegQuality, comment, row });
+  }
+  return encodePng({ width, height, text, row });
 }
 
 /**
  * @param {import('./request').ParsedRequest} req
  * @param {{n: number, candidate: number, thought?: boolean}} index
- * @param {string} mimeType declared mime type (the bytes are always PNG)
+ * @param {string} [declared] declared mime type (the `mime:` directive); else the real one
  */
-function imagePart(req, index, mimeType) {
+function imagePart(req, index, declared) {
   let { width, height } = outputSize(req);
   if (index.thought) {
     const scale = THOUGHT_IMAGE_LONG_SIDE / Math.max(width, height);
@@ -104,17 +113,24 @@ function imagePart(req, index, mimeType) {
     n: index.n,
     candidate: index.candidate,
     ...(index.thought ? { thought: true } : {}),
+    ...(req.googleSearch ? { googleSearch: true } : {}),
+    ...(req.outputMimeType ? { outputMimeType: req.outputMimeType } : {}),
+    ...(req.compressionQuality !== undefined ? { compressionQuality: req.compressionQuality } : {}),
+    ...(req.personGeneration ? { personGeneration: req.personGeneration } : {}),
   };
+  // Thought images stay PNG; the final image follows imageOutputOptions.
+  const jpeg = !index.thought && req.outputMimeType === 'image/jpeg';
   const variant = `${index.thought ? 'thought' : 'final'}:${index.candidate}:${index.n}`;
-  const png = renderPng({
+  const image = renderImage({
     width,
     height,
     prompt: req.prompt,
     inputs: meta.inputs,
     variant,
     text: { [METADATA_KEYWORD]: JSON.stringify(meta) },
+    jpegQuality: jpeg ? req.compressionQuality ?? 75 : undefined,
   });
-  return { inlineData: { mimeType, data: png.toString('base64') } };
+  return { inlineData: { mimeType: declared ?? (jpeg ? 'image/jpeg' : 'image/png'), data: image.toString('base64') } };
 }
 
 /** A stable, opaque-looking signature, as Gemini 3 attaches to parts it wants echoed back. */
@@ -146,7 +162,7 @@ function candidateParts(req, shape, c, thoughts) {
   const thinking = thoughts && req.model.thinking;
   if (thinking) {
     parts.push({ text: `**Planning the image**\n\nI'm working out how to render: ${req.prompt.slice(0, 200)}`, thought: true });
-    if (req.model.thoughtImage && wantsImage && !shape.refusal) parts.push({ ...imagePart(req, { n: 0, candidate: c, thought: true }, 'image/png'), thought: true });
+    if (req.model.thoughtImage && wantsImage && !shape.refusal) parts.push({ ...imagePart(req, { n: 0, candidate: c, thought: true }), thought: true });
   }
   if (shape.refusal) {
     parts.push({ text: REFUSAL_TEXT });
@@ -155,7 +171,7 @@ function candidateParts(req, shape, c, thoughts) {
   } else {
     if (wantsText) parts.push({ text: req.images.length > 0 ? 'Here is your edited image.' : 'Here is your generated image.' });
     const count = shape.multi ?? 1;
-    for (let n = 0; n < count; n++) parts.push(imagePart(req, { n, candidate: c }, shape.mime ?? 'image/png'));
+    for (let n = 0; n < count; n++) parts.push(imagePart(req, { n, candidate: c }, shape.mime));
   }
   if (thinking) {
     // Gemini 3 signs the first part after the thoughts and every image part.
@@ -277,7 +293,19 @@ function candidate(req, shape, c, options) {
     };
   }
   const parts = shape.noImage ? [] : candidateParts(req, shape, c, options.thoughts);
-  return { content: { role: 'model', parts }, finishReason: 'STOP', index: c };
+  const grounding = groundingMetadata(req);
+  return { content: { role: 'model', parts }, finishReason: 'STOP', index: c, ...(grounding ? { groundingMetadata: grounding } : {}) };
+}
+
+/**
+ * Width, height and the emulator's metadata of a JPEG answer image (the JPEG twin of readPngInfo).
+ * @param {Buffer} buf
+ */
+function readJpegInfo(buf) {
+  const { width, height, comments } = readJpegSegments(buf);
+  const prefix = `${METADATA_KEYWORD}\u0000`;
+  const comment = comments.find((text) => text.startsWith(prefix));
+  return { width, height, meta: comment ? JSON.parse(comment.slice(prefix.length)) : undefined };
 }
 
 /** @param {import('./request').ParsedRequest} req */
@@ -288,4 +316,4 @@ function countTokensBody(req) {
     : { totalTokens: usage.promptTokenCount, promptTokensDetails: usage.promptTokensDetails };
 }
 
-module.exports = { generateContentBody, countTokensBody, outputSize, googleTime, METADATA_KEYWORD, REFUSAL_TEXT };
+module.exports = { generateContentBody, countTokensBody, readJpegInfo, outputSize, googleTime, METADATA_KEYWORD, REFUSAL_TEXT };

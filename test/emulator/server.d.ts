@@ -152,6 +152,10 @@ export interface EmulatorImageMeta {
   n: number;
   candidate: number;
   thought?: true;
+  googleSearch?: true;
+  outputMimeType?: string;
+  compressionQuality?: number;
+  personGeneration?: string;
 }
 
 export interface DecodedPng {
@@ -179,3 +183,6 @@ export function createAssertion(
 export function signJwt(claims: Record<string, unknown>, privateKeyPem: string, header?: Record<string, unknown>): string;
 export const MODELS: ReadonlyArray<{ id: string; displayName: string; image: boolean; thinking: boolean }>;
 export const DEFAULTS: EmulatorOptions;
+
+/** Width, height and the emulator's metadata of a JPEG answer (Vertex imageOutputOptions image/jpeg). */
+export function readJpegInfo(buf: Buffer): { width: number; height: number; meta: EmulatorImageMeta | undefined };

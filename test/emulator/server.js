@@ -12,7 +12,7 @@ const { ApiError, errorInfo, retryInfo, durationString, gfeHtml, quotaError, dir
 const { findModel, MODELS, geminiModelResource, vertexPublisherModelResource, paginate } = require('./models');
 const { activeDirectives, parseSeconds, planDirectives } = require('./directives');
 const { parseJsonBody, parseGenerateRequest } = require('./request');
-const { generateContentBody, countTokensBody } = require('./response');
+const { generateContentBody, countTokensBody, readJpegInfo } = require('./response');
 const { FileStore } = require('./files');
 const { BatchStore, OUTCOMES } = require('./batch');
 const { createServiceAccountKey, createAssertion, signJwt, TokenAuthority, OAuthError, CLOUD_PLATFORM } = require('./oauth');
@@ -845,6 +845,7 @@ async function startEmulator(options = {}) {
 module.exports = {
   startEmulator,
   readPngInfo,
+  readJpegInfo,
   decodePng,
   encodePng,
   createAssertion,

@@ -3,6 +3,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { readOptions, type NanoBananaOptions } from '../description/options';
 import { fieldName, text } from '../description/validate';
 import { InputProblem, type InputImage } from '../media/inputImages';
+import { checkModelSupport } from '../media/limits';
 import { normalizeModelId } from '../transport/backends';
 import { TransportError } from '../transport/client';
 import { encodeGenerateContentRequest } from '../transport/encode';
@@ -133,9 +134,15 @@ export async function prepareImageItem(
 		promptLength: prompt.length,
 		images: images.length,
 	});
+	checkModelSupport(parameters.modelIds, options, images.length);
 	const inputFileName = images[0]?.fileName;
 	const body = encodeGenerateContentRequest(
-		buildGenerateContentRequest({ prompt, images: await requestImages(run, images, deadlineAt, log), options }),
+		buildGenerateContentRequest({
+			prompt,
+			images: await requestImages(run, images, deadlineAt, log),
+			options,
+			vertex: run.backend.name === 'vertexAi',
+		}),
 	);
 	// From here only the encoded body is needed: let go of the raw image bytes while the request
 	// is out, so an image in flight costs its encoded size, not that plus its bytes.

@@ -2,6 +2,7 @@ import type { IBinaryKeyData, IDataObject, IExecuteFunctions, INodeExecutionData
 
 import { outputBinaryFieldName, outputFileName } from '../media/fileNames';
 import type { ImageAnswer } from '../transport/response';
+import type { GroundingMetadata } from '../transport/types';
 
 export interface OutputSettings {
 	outputBinaryField: string;
@@ -16,6 +17,19 @@ export interface OutputSettings {
 	inputFileName?: string;
 	/** The batch job that answered (Batch Mode). */
 	batchJob?: string;
+}
+
+/**
+ * A grounded answer's searches and sources. Google's terms require showing the sources and the
+ * search suggestions (`searchEntryPoint`, HTML) with the grounded image.
+ */
+function groundingSummary(metadata: GroundingMetadata): IDataObject {
+	const grounding: IDataObject = {};
+	if (metadata.webSearchQueries) grounding.webSearchQueries = metadata.webSearchQueries;
+	if (metadata.imageSearchQueries) grounding.imageSearchQueries = metadata.imageSearchQueries;
+	grounding.sources = metadata.sources.map((source) => ({ ...source }));
+	if (metadata.searchEntryPoint) grounding.searchEntryPoint = metadata.searchEntryPoint;
+	return grounding;
 }
 
 /** What the answer says about itself, kept under `json.nanoBanana` so upstream json stays intact. */
@@ -36,6 +50,7 @@ export function answerSummary(answer: ImageAnswer, settings: OutputSettings): ID
 		) as IDataObject;
 	}
 	if (settings.includeModelText && answer.text) summary.text = answer.text;
+	if (answer.groundingMetadata) summary.grounding = groundingSummary(answer.groundingMetadata);
 	return summary;
 }
 

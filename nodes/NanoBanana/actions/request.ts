@@ -1,4 +1,4 @@
-import type { NanoBananaOptions } from '../description/options';
+import { DEFAULT_JPEG_QUALITY, type NanoBananaOptions } from '../description/options';
 import type { GenerateContentRequest, GenerationConfig, ImageConfig, RequestPart } from '../transport/types';
 
 /** An input image: its bytes to send inline, or the URI of a copy uploaded through the Files API. */
@@ -11,15 +11,26 @@ export interface ImageRequestInput {
 	images: RequestImage[];
 	options: Pick<
 		NanoBananaOptions,
-		'aspectRatio' | 'imageSize' | 'temperature' | 'seed' | 'systemInstruction' | 'numberOfImages'
+		| 'aspectRatio'
+		| 'imageSize'
+		| 'temperature'
+		| 'seed'
+		| 'systemInstruction'
+		| 'numberOfImages'
+		| 'googleSearch'
+		| 'outputFormat'
+		| 'compressionQuality'
+		| 'personGeneration'
 	>;
+	/** Vertex AI takes output format and people settings; the Gemini API has no such fields. */
+	vertex?: boolean;
 }
 
 /**
  * Builds the generateContent body. Only what the user set is sent: an absent aspect ratio lets the
  * model keep the input's shape, an absent size keeps the model's default.
  */
-export function buildGenerateContentRequest({ prompt, images, options }: ImageRequestInput): GenerateContentRequest {
+export function buildGenerateContentRequest({ prompt, images, options, vertex = false }: ImageRequestInput): GenerateContentRequest {
 	const parts: RequestPart[] = images.map((image) =>
 		'bytes' in image
 			? { inlineData: { mimeType: image.mimeType, data: image.bytes } }
@@ -30,6 +41,14 @@ export function buildGenerateContentRequest({ prompt, images, options }: ImageRe
 	const imageConfig: ImageConfig = {};
 	if (options.aspectRatio) imageConfig.aspectRatio = options.aspectRatio;
 	if (options.imageSize) imageConfig.imageSize = options.imageSize;
+	// Shown only for Vertex; a value left over from switching the credential is not sent elsewhere.
+	if (vertex && options.outputFormat) {
+		imageConfig.imageOutputOptions =
+			options.outputFormat === 'image/jpeg'
+				? { mimeType: 'image/jpeg', compressionQuality: options.compressionQuality ?? DEFAULT_JPEG_QUALITY }
+				: { mimeType: options.outputFormat };
+	}
+	if (vertex && options.personGeneration) imageConfig.personGeneration = options.personGeneration;
 
 	const generationConfig: GenerationConfig = { responseModalities: ['TEXT', 'IMAGE'] };
 	if (Object.keys(imageConfig).length > 0) generationConfig.imageConfig = imageConfig;
@@ -42,5 +61,6 @@ export function buildGenerateContentRequest({ prompt, images, options }: ImageRe
 	const request: GenerateContentRequest = { contents: [{ role: 'user', parts }], generationConfig };
 	const systemInstruction = options.systemInstruction?.trim();
 	if (systemInstruction) request.systemInstruction = { parts: [{ text: systemInstruction }] };
+	if (options.googleSearch) request.tools = [{ googleSearch: {} }];
 	return request;
 }

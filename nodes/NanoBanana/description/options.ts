@@ -22,7 +22,18 @@ export interface NanoBananaOptions {
 	reuseAnswersAcrossExecutions?: boolean;
 	batchMode?: boolean;
 	batchMaxWait?: number;
+	googleSearch?: boolean;
+	/** Vertex AI only: `image/png` or `image/jpeg`. */
+	outputFormat?: string;
+	/** Vertex AI only, with JPEG: 0–100. */
+	compressionQuality?: number;
+	/** Vertex AI only: ALLOW_ALL, ALLOW_ADULT or ALLOW_NONE. */
+	personGeneration?: string;
 }
+
+/** Options Google takes only on Vertex AI; shown only there, and not sent to the Gemini API. */
+const VERTEX_ONLY = { show: { '/authentication': ['vertexAi'] } };
+export const DEFAULT_JPEG_QUALITY = 75;
 
 export const DEFAULT_MAX_CONCURRENCY = 4;
 export const DEFAULT_MAX_RETRIES = 4;
@@ -95,6 +106,14 @@ export const optionsProperty: INodeProperties = {
 				'Models to try, in order, when the chosen model is not found (404) or still fails after its retries (rate limit, server errors, timeouts). The output JSON says which model answered.',
 		},
 		{
+			displayName: 'Ground in Google Search',
+			name: 'googleSearch',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether the model may look things up with Google Search before drawing (Nano Banana Pro and Nano Banana 2), e.g. for current events, real places or products. The searches and sources go to the output JSON (nanoBanana.grounding): Google\'s terms require showing them with the image.',
+		},
+		{
 			displayName: 'Image Size',
 			name: 'imageSize',
 			type: 'options',
@@ -123,6 +142,15 @@ export const optionsProperty: INodeProperties = {
 			default: DEFAULT_ITEM_TIME_BUDGET_SECONDS,
 			description:
 				'The most time one item may take across all its attempts and fallback models; after it, the item fails with the last error',
+		},
+		{
+			displayName: 'JPEG Quality',
+			name: 'compressionQuality',
+			type: 'number',
+			typeOptions: { minValue: 0, maxValue: 100 },
+			default: DEFAULT_JPEG_QUALITY,
+			displayOptions: VERTEX_ONLY,
+			description: 'Vertex AI only, with Output Format JPEG: 0 to 100, higher means better quality and bigger files',
 		},
 		{
 			displayName: 'Keep Input Binaries',
@@ -175,6 +203,31 @@ export const optionsProperty: INodeProperties = {
 			placeholder: 'e.g. {{ $json.name }}-beach',
 			description:
 				'File name of the result, without or with extension (the extension always follows the image type Google returns). Empty: "photo.jpg" becomes "photo-edited.png"; generated images are named "generated-….png".',
+		},
+		{
+			displayName: 'Output Format',
+			name: 'outputFormat',
+			type: 'options',
+			default: 'image/png',
+			displayOptions: VERTEX_ONLY,
+			description: 'Vertex AI only. File type of the result; the output file name and MIME type follow it (.png or .jpg).',
+			options: [
+				{ name: 'PNG', value: 'image/png' },
+				{ name: 'JPEG', value: 'image/jpeg' },
+			],
+		},
+		{
+			displayName: 'People in Images',
+			name: 'personGeneration',
+			type: 'options',
+			default: 'ALLOW_ADULT',
+			displayOptions: VERTEX_ONLY,
+			description: 'Vertex AI only. Whether the result may show people.',
+			options: [
+				{ name: 'Allow Adults and Children', value: 'ALLOW_ALL' },
+				{ name: 'Allow Adults Only', value: 'ALLOW_ADULT' },
+				{ name: 'No People', value: 'ALLOW_NONE' },
+			],
 		},
 		{
 			displayName: 'Reuse Answers Across Executions',
@@ -246,6 +299,10 @@ export const OPTION_RULES: RuleSet<NanoBananaOptions> = {
 	batchMode: flag(),
 	// Minutes; a week at most keeps the wait inside what a Node.js timer can hold.
 	batchMaxWait: decimal({ min: 0.1, max: 10_080 }),
+	googleSearch: flag(),
+	outputFormat: matching(/^image\/(png|jpeg)$/, 'image/jpeg'),
+	compressionQuality: wholeNumber({ min: 0, max: 100 }),
+	personGeneration: matching(/^ALLOW_(ALL|ADULT|NONE)$/, 'ALLOW_ADULT'),
 };
 
 /** Options that hold for the whole execution and are read from the first item. */

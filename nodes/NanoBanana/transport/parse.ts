@@ -6,6 +6,7 @@ import type {
 	ErrorDetails,
 	GenerateContentResponse,
 	GoogleApiError,
+	GroundingMetadata,
 	Model,
 	Part,
 	UsageMetadata,
@@ -71,10 +72,36 @@ function parseContent(raw: unknown): Content | undefined {
 	return { role: 'model', parts };
 }
 
+function stringList(record: JsonRecord, key: string): string[] | undefined {
+	const list = arrayField(record, key).filter((entry): entry is string => typeof entry === 'string');
+	return list.length > 0 ? list : undefined;
+}
+
+/** Only the fields users need to credit the sources; anything else Google adds is dropped. */
+function parseGroundingMetadata(raw: unknown): GroundingMetadata | undefined {
+	if (!isRecord(raw)) return undefined;
+	const sources = arrayField(raw, 'groundingChunks').flatMap((chunk) => {
+		if (!isRecord(chunk)) return [];
+		const source = isRecord(chunk.web) ? chunk.web : isRecord(chunk.image) ? chunk.image : undefined;
+		if (!source) return [];
+		const entry = { uri: stringField(source, 'uri'), title: stringField(source, 'title') };
+		return entry.uri || entry.title ? [entry] : [];
+	});
+	const entryPoint = isRecord(raw.searchEntryPoint) ? stringField(raw.searchEntryPoint, 'renderedContent') : undefined;
+	const metadata: GroundingMetadata = {
+		webSearchQueries: stringList(raw, 'webSearchQueries'),
+		imageSearchQueries: stringList(raw, 'imageSearchQueries'),
+		sources,
+		searchEntryPoint: entryPoint,
+	};
+	return metadata.webSearchQueries || metadata.imageSearchQueries || sources.length > 0 || entryPoint ? metadata : undefined;
+}
+
 function parseCandidate(raw: unknown): Candidate | undefined {
 	if (!isRecord(raw)) return undefined;
 	return {
 		content: parseContent(raw.content),
+		groundingMetadata: parseGroundingMetadata(raw.groundingMetadata),
 		finishReason: stringField(raw, 'finishReason'),
 		finishMessage: stringField(raw, 'finishMessage'),
 		index: numberField(raw, 'index'),

@@ -1,5 +1,5 @@
 import { formatName, sniffImageType } from '../media/imageFormat';
-import type { GenerateContentResponse, InlineData, UsageMetadata } from './types';
+import type { GenerateContentResponse, GroundingMetadata, InlineData, UsageMetadata } from './types';
 
 /**
  * Reads a generateContent answer: the images in it, or why there are none. An answer without a
@@ -24,6 +24,8 @@ export interface ImageAnswer {
 	usageMetadata?: UsageMetadata;
 	modelVersion?: string;
 	responseId?: string;
+	/** The searches and sources of a grounded answer (Ground in Google Search). */
+	groundingMetadata?: GroundingMetadata;
 }
 
 export interface NoImageExplanation {
@@ -159,6 +161,7 @@ export function readImageAnswer(response: GenerateContentResponse): AnswerReadin
 				usageMetadata: response.usageMetadata,
 				modelVersion: response.modelVersion,
 				responseId: response.responseId,
+				groundingMetadata: response.candidates.find((candidate) => candidate.groundingMetadata)?.groundingMetadata,
 			},
 		};
 	}

@@ -35,6 +35,15 @@ export type ResponseModality = 'TEXT' | 'IMAGE';
 export interface ImageConfig {
 	aspectRatio?: string;
 	imageSize?: string;
+	/** Vertex AI only. */
+	imageOutputOptions?: { mimeType: string; compressionQuality?: number };
+	/** Vertex AI only: ALLOW_ALL, ALLOW_ADULT, ALLOW_NONE. */
+	personGeneration?: string;
+}
+
+/** Google Search grounding: `{ googleSearch: {} }`. */
+export interface Tool {
+	googleSearch: Record<string, never>;
 }
 
 export interface GenerationConfig {
@@ -59,10 +68,22 @@ export interface GenerateContentRequest {
 	contents: Array<{ role: 'user'; parts: RequestPart[] }>;
 	systemInstruction?: { parts: Array<{ text: string }> };
 	generationConfig: GenerationConfig;
+	tools?: Tool[];
+}
+
+/** What a grounded answer says about its searches; Google's terms require showing it with the result. */
+export interface GroundingMetadata {
+	webSearchQueries?: string[];
+	imageSearchQueries?: string[];
+	/** The web pages (and images) the answer drew on. */
+	sources: Array<{ uri?: string; title?: string }>;
+	/** `searchEntryPoint.renderedContent`: HTML of the search suggestions to show. */
+	searchEntryPoint?: string;
 }
 
 export interface Candidate {
 	content?: Content;
+	groundingMetadata?: GroundingMetadata;
 	finishReason?: string;
 	/** Vertex explains blocked finish reasons here. */
 	finishMessage?: string;

@@ -1,10 +1,11 @@
-// Contract test for Vertex AI without a key file: Google's own libraries talk to the emulator's
-// metadata server (google-auth-library's Compute client) and to its express-mode endpoint with a
-// Vertex API key (@google/genai), so both speak Google's wire format, not one shaped after our code.
+// Contract test for issue 10's additions: Google's own libraries talk to the emulator's metadata
+// server (google-auth-library's Compute client) and to its express-mode endpoint with a Vertex API
+// key, ask for grounding and for JPEG output (@google/genai), so the emulator speaks Google's wire
+// format for them, not one shaped after our code.
 import { GoogleGenAI } from '@google/genai';
 import { execFile } from 'child_process';
 import { promisify } from 'util';
-import { startEmulator, readPngInfo } from './server';
+import { startEmulator, readJpegInfo, readPngInfo } from './server';
 import type { Emulator } from './server';
 import { http, solidPng } from './test-helpers';
 
@@ -48,6 +49,42 @@ describe('@google/genai with a Vertex AI API key', () => {
     const failure = await ai.models.generateContent({ model: 'gemini-2.5-flash-image', contents: contents('x') }).catch((error: unknown) => error);
     expect((failure as { status?: number }).status).toBe(401);
     expect(emu.counters.generateContent).toBe(0);
+  });
+});
+
+describe('@google/genai: grounding and Vertex output format', () => {
+  const vertex = () => new GoogleGenAI({ vertexai: true, apiKey: emu.options.vertexApiKey, httpOptions: { baseUrl: emu.url, fetch: sdkFetch } });
+
+  it('tools: googleSearch → the SDK parses groundingMetadata (queries, chunks, search entry point)', async () => {
+    const response = await vertex().models.generateContent({
+      model: 'gemini-3-pro-image',
+      contents: contents('Poster of the tallest building in 2026'),
+      config: { responseModalities: ['TEXT', 'IMAGE'], tools: [{ googleSearch: {} }] },
+    });
+    const grounding = response.candidates?.[0]?.groundingMetadata;
+    expect(grounding?.webSearchQueries).toEqual(['Poster of the tallest building in 2026']);
+    expect(grounding?.groundingChunks?.[0]?.web?.uri).toMatch(/^https:\/\//);
+    expect(grounding?.searchEntryPoint?.renderedContent).toContain('<div');
+  });
+
+  it('imageConfig.outputMimeType image/jpeg: the SDK sends imageOutputOptions and gets a JPEG', async () => {
+    const response = await vertex().models.generateContent({
+      model: 'gemini-2.5-flash-image',
+      contents: contents('as jpeg'),
+      config: { responseModalities: ['TEXT', 'IMAGE'], imageConfig: { outputMimeType: 'image/jpeg', outputCompressionQuality: 40, personGeneration: 'ALLOW_ADULT' } },
+    });
+    const part = response.candidates?.[0]?.content?.parts?.find((p) => p.inlineData);
+    expect(part?.inlineData?.mimeType).toBe('image/jpeg');
+    const info = readJpegInfo(Buffer.from(part?.inlineData?.data ?? '', 'base64'));
+    expect(info.meta).toMatchObject({ outputMimeType: 'image/jpeg', compressionQuality: 40, personGeneration: 'ALLOW_ADULT' });
+    expect([info.width, info.height]).toEqual([1024, 1024]);
+  });
+
+  it('grounding on a model without it is refused, as Google does', async () => {
+    const failure = await vertex().models.generateContent({
+      model: 'gemini-2.5-flash-image', contents: contents('x'), config: { tools: [{ googleSearch: {} }] },
+    }).catch((error: unknown) => error);
+    expect((failure as { status?: number }).status).toBe(400);
   });
 });
 
