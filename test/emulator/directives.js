@@ -14,7 +14,7 @@ const MARKER = /\[\[emulate:([^\]]*)\]\]/g;
 /** Kinds that end the request with an HTTP error or a broken transport. */
 const FAILURE_KINDS = new Set([
   '400', '401', '403', '404', '408', '429', '499', '500', '502', '503', '504',
-  '429-daily', 'retry-after', '502-html', 'hang', 'drop', 'malformed',
+  '429-daily', 'retry-after', '502-html', 'hang', 'drop', 'malformed', 'no-candidates',
 ]);
 
 /** Kinds that shape a 200 answer (or add delay). */

@@ -788,6 +788,11 @@ class Emulator {
         const body = JSON.stringify(generateContentBody(parsed, {}, { thoughts: false }));
         return this.sendJson(res, 200, body.slice(0, Math.floor(body.length / 2)));
       }
+      case 'no-candidates': {
+        // A 2xx JSON without the answer: usage and ids only, as a broken gateway might pass on.
+        const { usageMetadata, modelVersion, responseId } = generateContentBody(parsed, {}, { thoughts: false });
+        return this.sendJson(res, 200, JSON.stringify({ usageMetadata, modelVersion, responseId }));
+      }
       case '502-html':
         return this.sendHtml(res, 502, gfeHtml(502, 'Server Error', 'The server encountered a temporary error and could not complete your request.<p>Please try again in 30 seconds.'));
       case 'retry-after': {

@@ -3,6 +3,7 @@ import {
 	backoffDelayMs,
 	DEFAULT_RETRY_POLICY,
 	isRetryable,
+	isTransient,
 	nextRetryDelayMs,
 	parseRetryAfterMs,
 	pausesWholePool,
@@ -42,7 +43,7 @@ describe('which failures are retried', () => {
 	it('retries timeouts, dropped connections and cut-off answers, not cancellation', () => {
 		expect(isRetryable({ kind: 'network', code: 'ETIMEDOUT', message: '' }, policy)).toBe(true);
 		expect(isRetryable({ kind: 'network', code: 'ECONNRESET', message: '' }, policy)).toBe(true);
-		expect(isRetryable({ kind: 'malformed', statusCode: 200, snippet: '{' }, policy)).toBe(true);
+		expect(isRetryable({ kind: 'malformed', statusCode: 200, snippet: '{', cause: 'unreadable' }, policy)).toBe(true);
 		expect(isRetryable({ kind: 'cancelled' }, policy)).toBe(false);
 		expect(isRetryable({ kind: 'other', message: 'token' }, policy)).toBe(false);
 	});
@@ -119,5 +120,28 @@ describe('which waits hold back the whole pool', () => {
 	it('an overloaded server asking to wait does; a dropped connection does not', () => {
 		expect(pausesWholePool(api(503, { retryAfterMs: 2000 }), 3)).toBe(true);
 		expect(pausesWholePool({ kind: 'network', code: 'ECONNRESET', message: '' }, 0)).toBe(false);
+	});
+});
+
+describe('2xx answers that are not the answer', () => {
+	const unreadable = { kind: 'malformed', statusCode: 200, snippet: '{"candi', cause: 'unreadable' } as const;
+	const unexpected = { kind: 'malformed', statusCode: 200, snippet: '{"usageMetadata":{}}', cause: 'unexpected' } as const;
+
+	it('retries a cut-off or non-JSON body once, never twice, whatever Max Retries says', () => {
+		const generous = { ...policy, maxRetries: 10 };
+		expect(nextRetryDelayMs(unreadable, 0, generous, () => 0.5, 1)).toBeDefined();
+		expect(nextRetryDelayMs(unreadable, 1, generous, () => 0.5, 2)).toBeUndefined();
+		expect(nextRetryDelayMs(unreadable, 5, generous, () => 0.5, 2)).toBeUndefined();
+	});
+
+	it('does not retry readable JSON without the answer (it would be paid again)', () => {
+		expect(isRetryable(unexpected, policy)).toBe(false);
+		expect(isRetryable({ kind: 'malformed', statusCode: 200, snippet: '' }, policy)).toBe(false);
+		expect(nextRetryDelayMs(unexpected, 0, policy, () => 0.5, 0)).toBeUndefined();
+	});
+
+	it('is never a reason to try another model', () => {
+		expect(isTransient(unreadable)).toBe(false);
+		expect(isTransient(unexpected)).toBe(false);
 	});
 });

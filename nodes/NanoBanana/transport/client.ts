@@ -4,7 +4,7 @@ import type { Backend } from './backends';
 import { failureFromThrown, type TransportFailure } from './failures';
 import type { RequestGate, SlotOutcome } from './gate';
 import { duration, silentLog, type LogFields, type NodeLog } from './log';
-import { bodyAsJson, parseGenerateContentResponse, parseGoogleError, parseModelList, parseUploadedFile } from './parse';
+import { bodyAsJson, isJsonDocument, parseGenerateContentResponse, parseGoogleError, parseModelList, parseUploadedFile } from './parse';
 import { redactedSnippet } from './redact';
 import { nextRetryDelayMs, parseRetryAfterMs, pausesWholePool, retryDelayFrom, type RetryPolicy } from './retry';
 import type { FileData, GenerateContentResponse, Model } from './types';
@@ -110,7 +110,7 @@ async function send(
 		response = await request(backend.credentialType, { ...options, json: true, returnFullResponse: true });
 	}
 	if (!isFullResponse(response)) {
-		return { failure: { kind: 'malformed', statusCode: 200, snippet: snippetOf(response, secrets) } };
+		return { failure: { kind: 'malformed', statusCode: 200, snippet: snippetOf(response, secrets), cause: 'unreadable' } };
 	}
 	if (response.statusCode >= 200 && response.statusCode < 300) return { response };
 	return {
@@ -211,6 +211,7 @@ export async function withRetries<T>(
 	const sleep = options.sleep ?? waitUnlessStopped;
 	const { signal, deadlineAt, refusal } = options;
 	const log = (options.log ?? silentLog).with({ request: spec.name });
+	let unreadableAnswers = 0;
 	for (let attemptIndex = 0; ; attemptIndex++) {
 		const refused = refusal?.failure;
 		if (refused) throw new TransportError(refused, attemptIndex);
@@ -250,7 +251,9 @@ export async function withRetries<T>(
 				kind: 'malformed',
 				statusCode: outcome.response.statusCode,
 				snippet: snippetOf(outcome.response.body, options.secrets),
+				cause: isJsonDocument(outcome.response.body) ? 'unexpected' : 'unreadable',
 			};
+			if (failure.cause === 'unreadable') unreadableAnswers++;
 		} else {
 			failure = outcome.failure;
 		}
@@ -262,7 +265,7 @@ export async function withRetries<T>(
 			log.warn('Google refused the credential even after a token refresh: the other items of this execution fail without being sent', failureFields(failure));
 		}
 
-		const delay = nextRetryDelayMs(failure, attemptIndex, options.policy, random);
+		const delay = nextRetryDelayMs(failure, attemptIndex, options.policy, random, unreadableAnswers);
 		const outOfTime = deadlineAt !== undefined && delay !== undefined && Date.now() + delay >= deadlineAt;
 		if (delay === undefined || outOfTime || signal?.aborted) {
 			throw new TransportError(signal?.aborted ? { kind: 'cancelled' } : failure, attemptIndex + 1);

@@ -168,10 +168,17 @@ export function explainFailure(failure: TransportFailure, context: FailureContex
 					'Check that n8n can reach Google (proxy settings, firewall) and that the Base URL in the credential is right, then run again.',
 			};
 		case 'malformed':
+			if (failure.cause === 'unreadable') {
+				return {
+					reason: 'MALFORMED_RESPONSE',
+					message: `Google's answer could not be read${tried(context.attempts)}`,
+					description: `The answer was cut off or was not JSON${failure.snippet ? ` (it began: "${failure.snippet}")` : ''}. It is tried again once at most, since Google may bill each answer. If a proxy or gateway sits in front of Google (Base URL in the credential), check it passes answers through unchanged.`,
+				};
+			}
 			return {
-				reason: 'MALFORMED_RESPONSE',
-				message: `Google's answer could not be read${tried(context.attempts)}`,
-				description: `The answer was cut off or was not JSON${failure.snippet ? ` (it began: "${failure.snippet}")` : ''}. If a proxy or gateway sits in front of Google (Base URL in the credential), check it passes answers through unchanged.`,
+				reason: 'UNEXPECTED_RESPONSE',
+				message: `Google answered without a result${tried(context.attempts)}`,
+				description: `The answer was JSON but held neither an image nor a reason for its absence${failure.snippet ? ` (it began: "${failure.snippet}")` : ''}. It was not sent again, since Google may bill each answer. Run the item again later; if a proxy or gateway sits in front of Google (Base URL in the credential), check it passes answers through unchanged.`,
 			};
 		case 'budget':
 			return {

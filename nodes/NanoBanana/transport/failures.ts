@@ -10,8 +10,12 @@ export type TransportFailure =
 	| { kind: 'api'; statusCode: number; error: GoogleApiError; retryAfterMs?: number }
 	/** No HTTP answer: timeout, reset or refused connection, DNS. */
 	| { kind: 'network'; code: string; message: string }
-	/** A 2xx whose body is not a generateContent answer (cut off, or a proxy's page). */
-	| { kind: 'malformed'; statusCode: number; snippet: string }
+	/**
+	 * A 2xx that is not the answer expected: `unreadable` when the body was cut off or is not JSON
+	 * (a proxy's page), `unexpected` when it is JSON without the answer in it (e.g. no candidates).
+	 * Absent means `unexpected`.
+	 */
+	| { kind: 'malformed'; statusCode: number; snippet: string; cause?: 'unreadable' | 'unexpected' }
 	/** The execution was stopped. */
 	| { kind: 'cancelled' }
 	/** The item's time budget ran out before (or while) the request was sent. */

@@ -49,6 +49,12 @@ export function bodyAsJson(body: unknown): unknown {
 	}
 }
 
+/** Whether a body is a JSON document (object or list), as opposed to cut-off text, HTML or nothing. */
+export function isJsonDocument(body: unknown): boolean {
+	const json = bodyAsJson(body);
+	return typeof json === 'object' && json !== null;
+}
+
 function parsePart(raw: unknown): Part | undefined {
 	if (!isRecord(raw)) return undefined;
 	const part: Part = {};

@@ -40,13 +40,25 @@ export function retryDelayFrom(failure: TransportFailure): number | undefined {
 	return failure.error.details.retryDelayMs ?? failure.retryAfterMs;
 }
 
-/** A failure that says "not now" rather than "never": overload, limits, lost connections. */
+/**
+ * A failure that says "not now" rather than "never": overload, limits, lost connections. A 2xx
+ * is not one of them: Google did answer (and may have billed it), so it is never a reason to
+ * try another model.
+ */
 export function isTransient(failure: TransportFailure): boolean {
-	if (failure.kind === 'network' || failure.kind === 'malformed') return true;
+	if (failure.kind === 'network') return true;
 	return failure.kind === 'api' && RETRYABLE_STATUS.has(failure.statusCode);
 }
 
+/**
+ * How many times a request is repeated after 2xx answers that could not be read (cut off, not
+ * JSON): such an answer may have been billed, so it is tried again once, not Max Retries times.
+ */
+export const MAX_UNREADABLE_ANSWER_RETRIES = 1;
+
 export function isRetryable(failure: TransportFailure, policy: RetryPolicy): boolean {
+	// A readable 2xx without the answer (e.g. no candidates) would come back the same, paid again.
+	if (failure.kind === 'malformed') return failure.cause === 'unreadable';
 	if (!isTransient(failure)) return false;
 	if (failure.kind !== 'api') return true;
 	if (isDailyQuotaExhausted(failure)) return false;
@@ -63,14 +75,17 @@ export function backoffDelayMs(attempt: number, policy: RetryPolicy, random: () 
 /**
  * How long to wait before retry number `attempt + 1`, or undefined when the failure must not be
  * retried (not retryable, or retries used up). Never shorter than what the server asked for.
+ * `unreadableAnswers` counts the request's unreadable 2xx answers so far, this one included.
  */
 export function nextRetryDelayMs(
 	failure: TransportFailure,
 	attempt: number,
 	policy: RetryPolicy,
 	random: () => number,
+	unreadableAnswers = 0,
 ): number | undefined {
 	if (attempt >= policy.maxRetries || !isRetryable(failure, policy)) return undefined;
+	if (failure.kind === 'malformed' && unreadableAnswers > MAX_UNREADABLE_ANSWER_RETRIES) return undefined;
 	return Math.max(backoffDelayMs(attempt, policy, random), retryDelayFrom(failure) ?? 0);
 }
 
