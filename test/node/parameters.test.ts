@@ -87,6 +87,21 @@ describe('text parameters from expressions', () => {
 		expect(result.outputs[0][0].binary?.data?.fileName).toBe('1234.png');
 	});
 
+	test('Output File Name "../../etc/cron.d/evil" names the file "evil.png", in no directory', async () => {
+		const result = await run([photoItem({ prompt: 'Edit' })], { options: { outputFileName: '../../etc/cron.d/evil' } });
+		expect(result.status).toBe('success');
+		const binary = result.outputs[0][0].binary?.data;
+		expect(binary?.fileName).toBe('evil.png');
+		expect(binary?.directory).toBeUndefined();
+	});
+
+	test('an input file name with path segments and control characters gives a clean output name', async () => {
+		const result = await run([photoItem({ prompt: 'Edit' }, PHOTO, '../../up/\u0000sho\u001fe.jpg')], {});
+		expect(result.status).toBe('success');
+		expect(result.outputs[0][0].binary?.data?.fileName).toBe('shoe-edited.png');
+		expect(result.outputs[0][0].binary?.data?.directory).toBeUndefined();
+	});
+
 	test('a number as System Instruction and as Fallback Models is read as text', async () => {
 		const result = await run([photoItem({ prompt: 'Edit' })], {
 			options: { systemInstruction: '={{ 42 }}', fallbackModels: '={{ 7 }}' },

@@ -1,4 +1,4 @@
-import { outputBinaryFieldName, outputFileName } from '../../nodes/NanoBanana/media/fileNames';
+import { outputBinaryFieldName, outputFileName, safeFileStem } from '../../nodes/NanoBanana/media/fileNames';
 import { extensionFor, sniffImageType } from '../../nodes/NanoBanana/media/imageFormat';
 import { checkImageBytes, checkImageCount, deliveryFor, InputProblem, parseFieldList } from '../../nodes/NanoBanana/media/inputImages';
 import { maxInputImages } from '../../nodes/NanoBanana/media/limits';
@@ -110,6 +110,29 @@ describe('output names', () => {
 		expect(outputFileName({ ...base, mimeType: 'image/jpeg' })).toBe('generated-r1.jpg');
 		expect(outputFileName({ ...base, custom: 'banner.png', mimeType: 'image/jpeg' })).toBe('banner.jpg');
 		expect(outputFileName({ ...base, custom: 'banner', imageIndex: 2 })).toBe('banner-3.png');
+	});
+
+	it.each([
+		['../../etc/cron.d/evil', 'evil.png'],
+		['..\\..\\windows\\system32\\evil.png', 'evil.png'],
+		['/tmp/x/', 'photo-edited.png'],
+		['..', 'photo-edited.png'],
+		['...hidden', 'hidden.png'],
+		['a\u0000b\u001f\u007fc', 'abc.png'],
+		['re<po>rt:"2026"|?*', 'report2026.png'],
+		['  trailing dots...  ', 'trailing dots.png'],
+		['x'.repeat(300), `${'x'.repeat(120)}.png`],
+	])('cleans Output File Name %j to a base name: %s', (custom, expected) => {
+		expect(outputFileName({ mimeType: 'image/png', imageIndex: 0, generatedId: 'r1', custom, inputFileName: 'photo.jpg' })).toBe(expected);
+	});
+
+	it('cleans input file names and generated ids too, falling back to a sane name', () => {
+		const base = { mimeType: 'image/png', imageIndex: 0 };
+		expect(outputFileName({ ...base, generatedId: 'r1', inputFileName: '../../secret/shoe.jpg' })).toBe('shoe-edited.png');
+		expect(outputFileName({ ...base, generatedId: 'r1', inputFileName: '../..' })).toBe('generated-r1.png');
+		expect(outputFileName({ ...base, generatedId: '../../..\u0000' })).toBe('generated-image.png');
+		expect(safeFileStem('../../..\u0000', false)).toBeUndefined();
+		expect(safeFileStem('abc/def.png', true)).toBe('def');
 	});
 
 	it('names further binary fields with a suffix', () => {

@@ -1,6 +1,6 @@
 import type { IBinaryKeyData, IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { outputBinaryFieldName, outputFileName } from '../media/fileNames';
+import { outputBinaryFieldName, outputFileName, safeFileStem } from '../media/fileNames';
 import type { ImageAnswer } from '../transport/response';
 import type { GroundingMetadata } from '../transport/types';
 
@@ -66,7 +66,9 @@ export async function buildOutputItem(
 ): Promise<INodeExecutionData> {
 	const input = context.getInputData()[itemIndex];
 	const binary: IBinaryKeyData = settings.keepInputBinaries ? { ...(input?.binary ?? {}) } : {};
-	const generatedId = (answer.responseId ?? `${Date.now().toString(36)}-${itemIndex + 1}`).slice(0, 16);
+	// Google's responseId names generated files only when something usable is left of it.
+	const generatedId =
+		safeFileStem(answer.responseId, false)?.slice(0, 16) ?? `${Date.now().toString(36)}-${itemIndex + 1}`;
 	for (const [imageIndex, image] of answer.images.entries()) {
 		const fileName = outputFileName({
 			mimeType: image.mimeType,

@@ -6,10 +6,30 @@ import { extensionFor } from './imageFormat';
  * same answer get `-2`, `-3`, ….
  */
 
-function stem(fileName: string): string {
-	const base = fileName.split(/[\\/]/).pop() ?? fileName;
-	const dot = base.lastIndexOf('.');
-	return dot > 0 ? base.slice(0, dot) : base;
+/** Longest name stem kept; file systems take 255 bytes, and room is left for suffix and extension. */
+const MAX_STEM_LENGTH = 120;
+
+/**
+ * A name from an expression, an upstream file or Google's responseId is untrusted: only its last
+ * path segment is kept, and control characters, characters file systems refuse, `..` and leading
+ * or trailing dots and spaces are removed, so it can never name another directory or a hidden
+ * file. Undefined when nothing usable is left.
+ */
+export function safeFileStem(name: string | undefined, dropExtension: boolean): string | undefined {
+	if (!name) return undefined;
+	const printable = name.replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
+	let base = printable.split(/[\\/]/).pop() ?? '';
+	if (dropExtension) {
+		const dot = base.lastIndexOf('.');
+		if (dot > 0) base = base.slice(0, dot);
+	}
+	const cleaned = base
+		.replace(/[<>:"|?*]/g, '')
+		.replace(/\.{2,}/g, '.')
+		.replace(/^[.\s]+|[.\s]+$/g, '')
+		.slice(0, MAX_STEM_LENGTH)
+		.replace(/[.\s]+$/, '');
+	return cleaned || undefined;
 }
 
 function withIndex(name: string, imageIndex: number): string {
@@ -29,13 +49,12 @@ export interface FileNameInput {
 
 export function outputFileName({ mimeType, imageIndex, custom, inputFileName, generatedId }: FileNameInput): string {
 	const extension = extensionFor(mimeType);
-	if (custom && custom.trim()) {
-		const name = custom.trim();
-		const hasExtension = /\.[a-z0-9]{2,5}$/i.test(name);
-		return `${withIndex(hasExtension ? stem(name) : name, imageIndex)}.${extension}`;
-	}
-	if (inputFileName) return `${withIndex(`${stem(inputFileName)}-edited`, imageIndex)}.${extension}`;
-	return `${withIndex(`generated-${generatedId}`, imageIndex)}.${extension}`;
+	const trimmed = custom?.trim();
+	const customStem = trimmed ? safeFileStem(trimmed, /\.[a-z0-9]{2,5}$/i.test(trimmed)) : undefined;
+	const inputStem = safeFileStem(inputFileName, true);
+	const stem =
+		customStem ?? (inputStem ? `${inputStem}-edited` : `generated-${safeFileStem(generatedId, false) ?? 'image'}`);
+	return `${withIndex(stem, imageIndex)}.${extension}`;
 }
 
 /** Binary field names for the images of one answer: `data`, `data_1`, `data_2`, …. */
