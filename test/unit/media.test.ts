@@ -23,6 +23,31 @@ describe('sniffImageType', () => {
 		expect(sniffImageType(sample)).toBe(mimeType);
 	});
 
+	// ftyp box: size, "ftyp", major brand, minor version, compatible brands.
+	const ftyp = (major: string, ...compatible: string[]) => {
+		const box = Buffer.from(`\0\0\0\0ftyp${major}\0\0\0\0${compatible.join('')}`, 'latin1');
+		box.writeUInt32BE(box.length, 0);
+		return Buffer.concat([box, Buffer.from('\0\0\0\x08mdat', 'latin1')]);
+	};
+
+	it.each([
+		['an AVIF with major brand mif1', ftyp('mif1', 'mif1', 'avif', 'miaf', 'MA1B'), 'image/avif'],
+		['an AVIF sequence with major brand msf1', ftyp('msf1', 'msf1', 'avis'), 'image/avif'],
+		['an AVIF with major brand avif', ftyp('avif', 'mif1', 'miaf'), 'image/avif'],
+		['a HEIC with major brand mif1', ftyp('mif1', 'mif1', 'heic'), 'image/heic'],
+		['a plain HEIF', ftyp('mif1', 'mif1', 'miaf'), 'image/heif'],
+		['a HEIC with major brand heic', ftyp('heic', 'mif1', 'heic'), 'image/heic'],
+		['an MP4 video', ftyp('isom', 'isom', 'avc1'), undefined],
+	])('reads the compatible brands: %s', (_name, sample, mimeType) => {
+		expect(sniffImageType(sample)).toBe(mimeType);
+	});
+
+	it('refuses an AVIF whose major brand is mif1, naming it AVIF', () => {
+		expect(() => checkImageBytes(ftyp('mif1', 'mif1', 'avif'), 'data', 'image/avif')).toThrow(
+			'The image in "data" is a AVIF, which Gemini does not accept',
+		);
+	});
+
 	it('does not take text or JSON for an image', () => {
 		expect(sniffImageType(Buffer.from('{"error":"not found"}'))).toBeUndefined();
 		expect(sniffImageType(Buffer.from('<html><body>404</body></html>'))).toBeUndefined();

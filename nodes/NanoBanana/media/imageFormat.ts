@@ -24,14 +24,35 @@ function ascii(bytes: Uint8Array, from: number, to: number): string {
 	return String.fromCharCode(...bytes.subarray(from, to));
 }
 
-/** ISO-BMFF brands (the `ftyp` box) that mark HEIC, HEIF and AVIF files. */
+const HEIC_BRANDS = ['heic', 'heix', 'heim', 'heis', 'hevc', 'hevx'];
+const AVIF_BRANDS = ['avif', 'avis'];
+const HEIF_BRANDS = ['mif1', 'msf1', 'heif'];
+
+/** The brands of an ISO-BMFF `ftyp` box: the major brand, then the compatible brands. */
+function isoBrands(bytes: Uint8Array): string[] {
+	const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+	const boxSize = view.readUInt32BE(0);
+	// Compatible brands follow the major brand (8..12) and the minor version (12..16).
+	const end = Math.min(bytes.length, boxSize >= 16 ? boxSize : 16, 4096);
+	const brands = [ascii(bytes, 8, 12)];
+	for (let offset = 16; offset + 4 <= end; offset += 4) brands.push(ascii(bytes, offset, offset + 4));
+	return brands;
+}
+
+/**
+ * ISO-BMFF files (the `ftyp` box) that are HEIC, HEIF or AVIF. A specific major brand decides;
+ * the generic image brands (`mif1`, `msf1`) leave it to the compatible brands, since AVIF files
+ * often carry `mif1` as their major brand and `avif` among the compatible ones.
+ */
 function isoMediaType(bytes: Uint8Array): string | undefined {
 	if (bytes.length < 12 || ascii(bytes, 4, 8) !== 'ftyp') return undefined;
-	const brand = ascii(bytes, 8, 12);
-	if (['heic', 'heix', 'heim', 'heis', 'hevc', 'hevx'].includes(brand)) return 'image/heic';
-	if (['mif1', 'msf1', 'heif'].includes(brand)) return 'image/heif';
-	if (['avif', 'avis'].includes(brand)) return 'image/avif';
-	return undefined;
+	const [major, ...compatible] = isoBrands(bytes);
+	if (HEIC_BRANDS.includes(major)) return 'image/heic';
+	if (AVIF_BRANDS.includes(major)) return 'image/avif';
+	if (!HEIF_BRANDS.includes(major)) return undefined;
+	if (compatible.some((brand) => AVIF_BRANDS.includes(brand))) return 'image/avif';
+	if (compatible.some((brand) => HEIC_BRANDS.includes(brand))) return 'image/heic';
+	return 'image/heif';
 }
 
 /** The image type of the bytes, or undefined when they are not an image this node recognises. */
