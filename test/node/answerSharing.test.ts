@@ -5,27 +5,13 @@
  */
 import { generateKeyPairSync } from 'crypto';
 
-import { startEmulator } from '../emulator/server';
 import type { Emulator } from '../emulator/server';
-import { credentialsHelper, runWorkflow, tearDownN8nServices } from './harness';
+import { credentialsHelper, runWorkflow } from './harness';
 import type { RunResult } from './harness';
-import { aiStudioCredential, editParameters, photoItem, vertexCredential, waitFor } from './fixtures';
+import { aiStudioCredential, editParameters, photoItem, useEmulator, vertexCredential, waitFor } from './fixtures';
 
 let emulator: Emulator;
-
-beforeAll(async () => {
-	emulator = await startEmulator();
-});
-
-beforeEach(() => {
-	emulator.configure({ latencyMs: 0 });
-	emulator.reset();
-});
-
-afterAll(async () => {
-	await emulator.close();
-	await tearDownN8nServices();
-});
+useEmulator((started) => (emulator = started));
 
 const shared = (result: RunResult) =>
 	result.outputs[0]?.map((item) => (item.json.nanoBanana as { sharedAnswer?: boolean } | undefined)?.sharedAnswer === true);

@@ -3,9 +3,9 @@ import { createHash } from 'crypto';
 
 import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import { encodePng, readPngInfo } from '../emulator/server';
+import { encodePng, readPngInfo, startEmulator } from '../emulator/server';
 import type { Emulator, PngInfo } from '../emulator/server';
-import { credentialsHelper } from './harness';
+import { credentialsHelper, tearDownN8nServices } from './harness';
 import type { FixtureItem, RunOptions, RunResult } from './harness';
 
 export const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
@@ -122,3 +122,22 @@ export async function waitFor(check: () => boolean, timeoutMs = 5000): Promise<v
 	}
 }
 
+/**
+ * One emulator for a test file: started before its tests, reset (no latency) before each, and
+ * stopped with n8n's services after the file. `onStart` receives it.
+ */
+export function useEmulator(onStart: (emulator: Emulator) => void): void {
+	let started: Emulator | undefined;
+	beforeAll(async () => {
+		started = await startEmulator();
+		onStart(started);
+	});
+	beforeEach(() => {
+		started?.configure({ latencyMs: 0 });
+		started?.reset();
+	});
+	afterAll(async () => {
+		await started?.close();
+		await tearDownN8nServices();
+	});
+}

@@ -5,27 +5,13 @@
  */
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import { startEmulator } from '../emulator/server';
 import type { Emulator } from '../emulator/server';
-import { runWorkflow, tearDownN8nServices } from './harness';
+import { runWorkflow } from './harness';
 import type { FixtureItem, RunResult } from './harness';
-import { LOGO, PHOTO, aiStudioCredential, editParameters, outputPng, photoItem, vertexCredential } from './fixtures';
+import { LOGO, PHOTO, aiStudioCredential, editParameters, outputPng, photoItem, useEmulator, vertexCredential } from './fixtures';
 
 let emulator: Emulator;
-
-beforeAll(async () => {
-	emulator = await startEmulator();
-});
-
-beforeEach(() => {
-	emulator.configure({ latencyMs: 0 });
-	emulator.reset();
-});
-
-afterAll(async () => {
-	await emulator.close();
-	await tearDownN8nServices();
-});
+useEmulator((started) => (emulator = started));
 
 async function run(
 	items: FixtureItem[],

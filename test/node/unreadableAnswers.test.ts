@@ -2,26 +2,12 @@
  * A 2xx that is not a usable answer may have been billed: a cut-off or non-JSON body is sent
  * again once at most; readable JSON without candidates is a clear error at once, on no other model.
  */
-import { startEmulator } from '../emulator/server';
 import type { Emulator } from '../emulator/server';
-import { runWorkflow, tearDownN8nServices } from './harness';
-import { aiStudioCredential, editParameters, photoItem } from './fixtures';
+import { runWorkflow } from './harness';
+import { aiStudioCredential, editParameters, photoItem, useEmulator } from './fixtures';
 
 let emulator: Emulator;
-
-beforeAll(async () => {
-	emulator = await startEmulator();
-});
-
-beforeEach(() => {
-	emulator.configure({ latencyMs: 0 });
-	emulator.reset();
-});
-
-afterAll(async () => {
-	await emulator.close();
-	await tearDownN8nServices();
-});
+useEmulator((started) => (emulator = started));
 
 const run = async (prompt: string, options: Record<string, unknown> = {}) =>
 	await runWorkflow({
