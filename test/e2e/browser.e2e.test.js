@@ -11,9 +11,11 @@
  *      Options; Generate drops Input Binary Fields; the credential (= authentication) switches
  *      between the AI Studio and the Vertex AI type; the Model list ("From list") is loaded from
  *      the emulator                                                  → .e2e/screenshots/node-parameters.png
- *   3. credential forms: a new Vertex AI credential shows Service Account Key (JSON), Location,
- *      Project ID, Base URL; a new AI Studio one shows API Key, Base URL
- *                                    → .e2e/screenshots/credential-vertex.png, credential-ai-studio.png
+ *   3. credential forms: a new Vertex AI credential shows Authentication Method, Service Account
+ *      Key (JSON), Location, Project ID, Base URL; the runtime identity only a Metadata Server URL;
+ *      the API key method a masked API Key; a new AI Studio one shows API Key, Base URL
+ *                                    → .e2e/screenshots/credential-vertex.png, credential-vertex-metadata.png,
+ *                                      credential-vertex-api-key.png, credential-ai-studio.png
  *   4. the demo workflow "Demo: edit an image with Nano Banana (AI Studio)" runs from the editor
  *      and its output panel shows the edited image (*-edited.png)    → .e2e/screenshots/edit-output.png
  *
@@ -49,9 +51,9 @@ const AUTH = /** @type {const} */ ({
 		credentialId: CREDENTIAL_IDS.aiStudio,
 	},
 	vertexAi: {
-		label: 'Vertex AI Service Account',
+		label: 'Vertex AI',
 		credentialType: config.CREDENTIAL_TYPES.vertexAi,
-		typeName: 'Google Vertex AI Service Account API',
+		typeName: 'Google Vertex AI API',
 		credentialId: CREDENTIAL_IDS.vertexAi,
 	},
 });
@@ -305,14 +307,36 @@ describe('browser: the node in the n8n editor', { timeout: 15 * 60_000 }, () => 
 				(await ui.visibleTexts(fields)).map((t) => t.replace(/\s*\*?\s*Fixed Expression$/, '').replace(/\s*\*$/, '').trim());
 
 			await modal.locator('[data-test-id="parameter-input-serviceAccountJson"]').waitFor({ state: 'visible' });
-			assert.match(await modal.innerText(), /Google Vertex AI Service Account API/, 'the form is for the Vertex AI credential type');
+			assert.match(await modal.innerText(), /Google Vertex AI API/, 'the form is for the Vertex AI credential type');
+			assert.doesNotMatch(await modal.innerText(), /Service Account API/, 'the title no longer promises a key file');
 			const vertexFields = await fieldLabels();
-			const expectedVertex = ['Service Account Key (JSON)', 'Location', 'Project ID', 'Base URL'];
+			const expectedVertex = ['Authentication Method', 'Service Account Key (JSON)', 'Location', 'Project ID', 'Base URL'];
 			assert.deepEqual(vertexFields.filter((f) => expectedVertex.includes(f)), expectedVertex, `Vertex AI fields: ${JSON.stringify(vertexFields)}`);
 			assert.equal(await modal.locator('[data-test-id="parameter-input-location"] input').inputValue(), 'global', 'Location defaults to global');
-			assert.equal(await modal.locator('[data-test-id="parameter-input-accessToken"]').count(), 0, 'the token cache field stays hidden');
+			for (const hidden of ['accessToken', 'metadataProjectId', 'metadataServerUrl', 'apiKey']) {
+				assert.equal(await modal.locator(`[data-test-id="parameter-input-${hidden}"]`).count(), 0, `${hidden} is not shown for a key file`);
+			}
 			// An empty form: no secret ends up in the screenshot.
 			await ui.saveScreenshot(page, 'credential-vertex.png');
+
+			// The runtime's identity: only the metadata server's address, no key.
+			const methods = await chooseOption('authMethod', 'Google Cloud Runtime Identity');
+			assert.deepEqual(
+				['Service Account Key', 'Google Cloud Runtime Identity', 'Vertex AI API Key'].filter((m) => methods.some((t) => t.includes(m))).length,
+				3,
+				`three authentication methods: ${JSON.stringify(methods)}`,
+			);
+			await modal.locator('[data-test-id="parameter-input-metadataServerUrl"]').waitFor({ state: 'visible' });
+			assert.equal(await modal.locator('[data-test-id="parameter-input-metadataServerUrl"] input').inputValue(), 'http://metadata.google.internal');
+			assert.equal(await modal.locator('[data-test-id="parameter-input-serviceAccountJson"]').count(), 0, 'no key file field');
+			await ui.saveScreenshot(page, 'credential-vertex-metadata.png');
+
+			// A Vertex API key: a masked key field.
+			await chooseOption('authMethod', 'Vertex AI API Key');
+			await modal.locator('[data-test-id="parameter-input-apiKey"]').waitFor({ state: 'visible' });
+			assert.equal(await modal.locator('[data-test-id="parameter-input-apiKey"] input').getAttribute('type'), 'password', 'the Vertex API key is masked');
+			assert.equal(await modal.locator('[data-test-id="parameter-input-metadataServerUrl"]').count(), 0);
+			await ui.saveScreenshot(page, 'credential-vertex-api-key.png');
 
 			// The form's mode selector is the node's authentication: switch it to AI Studio.
 			const modeTrigger = modal.locator('[data-test-id="credential-mode-dropdown-trigger"]');
