@@ -3,25 +3,13 @@
  * grounding (sources in json.nanoBanana), Vertex's output format (a real JPEG, named .jpg) and
  * people setting, and per-model checks that refuse before any request.
  */
-import { readJpegInfo, startEmulator } from '../emulator/server';
+import { readJpegInfo } from '../emulator/server';
 import type { Emulator } from '../emulator/server';
-import { runWorkflow, tearDownN8nServices } from './harness';
-import { aiStudioCredential, editParameters, generateParameters, model, outputPng, photoItem, vertexCredential } from './fixtures';
+import { runWorkflow } from './harness';
+import { aiStudioCredential, editParameters, generateParameters, model, outputPng, photoItem, useEmulator, vertexCredential } from './fixtures';
 
 let emulator: Emulator;
-
-beforeAll(async () => {
-	emulator = await startEmulator();
-});
-
-beforeEach(() => {
-	emulator.reset();
-});
-
-afterAll(async () => {
-	await emulator.close();
-	await tearDownN8nServices();
-});
+useEmulator((started) => (emulator = started));
 
 describe('Ground in Google Search', () => {
 	test.each([

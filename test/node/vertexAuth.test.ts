@@ -3,26 +3,12 @@
  * Vertex API keys, through n8n's real engine against the emulator. Also issue 9 defect 6: a bad
  * location never reaches the network.
  */
-import { startEmulator } from '../emulator/server';
 import type { Emulator } from '../emulator/server';
-import { credentialsHelper, runWorkflow, tearDownN8nServices } from './harness';
-import { editParameters, metadataServerCredential, outputPng, photoItem, vertexApiKeyCredential, vertexCredential } from './fixtures';
+import { credentialsHelper, runWorkflow } from './harness';
+import { editParameters, metadataServerCredential, outputPng, photoItem, useEmulator, vertexApiKeyCredential, vertexCredential } from './fixtures';
 
 let emulator: Emulator;
-
-beforeAll(async () => {
-	emulator = await startEmulator();
-});
-
-beforeEach(() => {
-	emulator.configure({ latencyMs: 0 });
-	emulator.reset();
-});
-
-afterAll(async () => {
-	await emulator.close();
-	await tearDownN8nServices();
-});
+useEmulator((started) => (emulator = started));
 
 const vertexEdit = (options = {}) => editParameters({ authentication: 'vertexAi', options });
 const fiveItems = () => [0, 1, 2, 3, 4].map((n) => photoItem({ prompt: `runtime item ${n}`, n }));
