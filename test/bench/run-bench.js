@@ -25,7 +25,9 @@
  *      against the same workflow ending in a No Operation node (3 s latency for ours, so all 8 are
  *      at the server at once);
  *   4. 40 images against a server that takes only 2 requests at a time (429 with RetryInfo
- *      beyond that), 200 ms latency: ours at 4 and 8, the built-in node, the HTTP chain.
+ *      beyond that), 200 ms latency: ours at 4 and 8, the built-in node, the HTTP chain;
+ *   5. Batch Mode (batch.js): 200 images of 1 MB as one batch job against the pool and a No-Op
+ *      baseline: correctness, jobs, peak extra memory, requests to Google per item.
  */
 const fs = require('node:fs');
 const os = require('node:os');
@@ -40,6 +42,7 @@ const { executeMeasured, cpuBetween } = require('./lib/execute');
 const { nodeRun, nodeTime, verifyOutputs } = require('./lib/verify');
 const bw = require('./lib/workflows');
 const report = require('./lib/report');
+const { runBatchBench, batchMarkdown, writeSection } = require('./batch');
 
 const ITEMS = 40;
 const LATENCY_MS = 200;
@@ -408,7 +411,10 @@ async function main() {
 				], 1)),
 			],
 		};
+		// 5. Batch Mode (its own module, its own n8n home): 200 items of 1 MB.
+		const batch = !only || only.test('batch') ? await runBatchBench({ install, tarball, log }) : undefined;
 		if (only) {
+			if (batch) process.stdout.write(`${batchMarkdown(batch, { command, startedAt: startedAt.toISOString() })}\n`);
 			log('Done (--only: no report)');
 			return;
 		}
@@ -438,6 +444,7 @@ async function main() {
 		if (args.write) {
 			fs.mkdirSync(path.dirname(args.out), { recursive: true });
 			fs.writeFileSync(args.out, report.markdown(summary));
+			if (batch) writeSection(args.out, batchMarkdown(batch, { command, startedAt: startedAt.toISOString() }));
 			log(`Wrote ${path.relative(process.cwd(), args.out)} (raw figures: ${path.relative(process.cwd(), path.join(WORK, 'results.json'))})`);
 		}
 		if (args.keep) log(`Kept n8n home ${home.dir}`);

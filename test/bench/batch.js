@@ -1,0 +1,237 @@
+#!/usr/bin/env node
+// @ts-check
+'use strict';
+/**
+ * Batch Mode benchmark: 200 items of 1 MB through the node's Batch Mode against the emulator, in
+ * the same real n8n as `npm run bench` (its cached 2.41.1 on Node 24), compared with the same
+ * workflow without Batch Mode (the request pool) and with a No Operation node (the baseline for
+ * memory: the 200 images read from disk alone).
+ *
+ *   node test/bench/batch.js [--items 200] [--mb 1] [--skip-build] [--keep] [--no-write] [--out FILE]
+ *
+ * Measured per case (one `n8n execute` each, lib/execute.js): every output image checked against
+ * its own input (lib/verify.js), batch jobs created, requests the emulator received (all of them:
+ * create, polls, list, upload chunks, download; or generateContent calls), peak RSS (VmHWM) of the
+ * n8n process, and the node's own executionTime. "Extra memory" is the batch run's peak RSS minus
+ * the No-Op run's. The load average is recorded beside every figure.
+ *
+ * `npm run bench` runs this after its own cases (`--only batch` runs only this); on its own it
+ * writes the "Batch Mode" section of docs/benchmarks.md (between its marker comments).
+ */
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const config = require('../e2e/lib/config');
+const n8n = require('../e2e/lib/n8n');
+const { startEmulator } = require('../e2e/lib/emulator');
+const wf = require('../e2e/lib/workflows');
+const { writeImageSet, sideForBytes } = require('./lib/images');
+const { executeMeasured } = require('./lib/execute');
+const { nodeTime, verifyOutputs } = require('./lib/verify');
+const bw = require('./lib/workflows');
+
+const WORK = path.join(config.WORK_DIR, 'bench');
+const DEFAULT_ITEMS = 200;
+const DEFAULT_MB = 1;
+/** The batch job runs this long at the emulator (Google: minutes to hours). */
+const BATCH_RUN_MS = 3000;
+/** Peak extra memory the issue allows the n8n process for the batch of 200 × 1 MB. */
+const MEMORY_TARGET_MB = 150;
+const SECTION_START = '<!-- batch-bench:start -->';
+const SECTION_END = '<!-- batch-bench:end -->';
+
+/** @param {string} url @param {string} route @param {unknown} [body] */
+async function control(url, route, body) {
+	const res = await fetch(`${url}/__emulator/${route}`, {
+		method: body === undefined ? 'GET' : 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: body === undefined ? undefined : JSON.stringify(body),
+	});
+	if (!res.ok) throw new Error(`emulator ${route}: ${res.status} ${await res.text()}`);
+	return await res.json();
+}
+
+/**
+ * @param {object} spec
+ * @param {import('../e2e/lib/install').N8nInstall} spec.install
+ * @param {string} spec.tarball
+ * @param {(msg: string) => void} spec.log
+ * @param {number} [spec.items]
+ * @param {number} [spec.megabytes]
+ * @param {boolean} [spec.keep]
+ */
+async function runBatchBench({ install, tarball, log, items = DEFAULT_ITEMS, megabytes = DEFAULT_MB, keep = false }) {
+	const imagesRoot = path.join(WORK, 'images');
+	const side = sideForBytes(megabytes * 1024 * 1024);
+	log(`Batch Mode: writing ${items} input images of ${megabytes} MB`);
+	const set = writeImageSet({ dir: path.join(imagesRoot, 'batch'), prefix: 'batch', count: items, side });
+	const shaByFileName = new Map(set.files.map((f) => [f.name, f.sha256]));
+	const imageBytes = set.files.reduce((a, f) => a + f.size, 0) / set.files.length;
+
+	const home = await n8n.createN8nHome({ install, tarball, env: { N8N_RESTRICT_FILE_ACCESS_TO: imagesRoot }, log });
+	const emulator = await startEmulator({ log });
+	try {
+		const credential = { id: 'benchBatchAiStudio', name: 'Bench Batch AI Studio (emulator)' };
+		await n8n.importCredentials(home, [
+			{ ...credential, type: config.CREDENTIAL_TYPES.aiStudio, data: { apiKey: emulator.apiKey, baseUrl: emulator.url } },
+		]);
+		const ours = (/** @type {Record<string, unknown>} */ options) =>
+			wf.nanoBananaNode({ name: bw.NAMES.ours, credential, prompt: bw.PROMPT, model: bw.MODEL, options });
+		const flows = {
+			noop: bw.benchWorkflow({ id: bw.idFor('batch:noop'), name: 'Bench: batch baseline', glob: set.glob, nodes: [bw.noopNode()] }),
+			batch: bw.benchWorkflow({ id: bw.idFor('batch:ours'), name: 'Bench: batch mode', glob: set.glob, nodes: [ours({ batchMode: true })] }),
+			pool: bw.benchWorkflow({ id: bw.idFor('batch:pool'), name: 'Bench: request pool', glob: set.glob, nodes: [ours({ maxConcurrency: 8 })] }),
+		};
+		await n8n.importWorkflows(home, Object.values(flows));
+
+		/** @param {'noop' | 'batch' | 'pool'} key */
+		const measure = async (key) => {
+			await control(emulator.url, 'configure', { latencyMs: 0, batchPendingMs: 0, batchRunMs: BATCH_RUN_MS });
+			await control(emulator.url, 'reset', {});
+			const load = os.loadavg();
+			const exec = await executeMeasured(home, flows[key].id, { watchPids: emulator.pid ? [emulator.pid] : [] });
+			const state = await control(emulator.url, 'state');
+			const node = key === 'noop' ? bw.NAMES.noop : bw.NAMES.ours;
+			const verification = key === 'noop' ? undefined : verifyOutputs(home, exec.run, { chain: [node, bw.NAMES.read], shaByFileName });
+			const result = {
+				key,
+				success: exec.success,
+				error: exec.error ? String(exec.error.message ?? exec.error).slice(0, 300) : undefined,
+				nodeMs: nodeTime(exec.run, node),
+				wallMs: exec.wallMs,
+				peakRssBytes: exec.peakRssBytes,
+				loadAvg: load,
+				loadAvgEnd: os.loadavg(),
+				verification,
+				emulator: {
+					requests: state.requests,
+					generateContent: state.generateContent,
+					batchCreates: state.batchCreates,
+					batchRequests: state.batchRequests,
+					batchGets: state.batchGets,
+					batchLists: state.batchLists,
+					uploads: state.uploads,
+					downloads: state.downloads,
+				},
+			};
+			const v = verification;
+			log(
+				`batch:${key.padEnd(5)} ${result.success ? 'ok  ' : 'FAIL'} node ${((result.nodeMs ?? 0) / 1000).toFixed(1)} s, ` +
+					(v ? `${v.matched}/${items} images ok, ` : '') +
+					`peak RSS ${(result.peakRssBytes / 2 ** 20).toFixed(0)} MB, requests to the emulator ${state.requests} ` +
+					`(jobs ${state.batchCreates}, generateContent ${state.generateContent}), load ${load[0].toFixed(2)}` +
+					(result.error ? ` — ${result.error}` : ''),
+			);
+			if (v?.problems.length) log(`   problems: ${v.problems.join('; ')}`);
+			return result;
+		};
+		// Baseline first, then the contenders; each once (one run of 200 items takes a minute or two).
+		const noop = await measure('noop');
+		const batch = await measure('batch');
+		const pool = await measure('pool');
+		return { items, imageBytes, side, batchRunMs: BATCH_RUN_MS, noop, batch, pool };
+	} finally {
+		await emulator.stop();
+		if (!keep) fs.rmSync(home.dir, { recursive: true, force: true });
+	}
+}
+
+/** @typedef {Awaited<ReturnType<typeof runBatchBench>>} BatchBench */
+
+/** @param {BatchBench} r */
+function summarize(r) {
+	const mb = (/** @type {number} */ bytes) => bytes / 2 ** 20;
+	const extraMb = mb(r.batch.peakRssBytes - r.noop.peakRssBytes);
+	const perItem = (/** @type {number} */ n) => n / r.items;
+	return {
+		allCorrect: r.batch.success && r.batch.verification?.matched === r.items && r.pool.verification?.matched === r.items,
+		jobs: r.batch.emulator.batchCreates,
+		extraMb,
+		memoryOk: extraMb <= MEMORY_TARGET_MB,
+		batchRequestsPerItem: perItem(r.batch.emulator.requests),
+		poolRequestsPerItem: perItem(r.pool.emulator.requests),
+	};
+}
+
+/** @param {BatchBench} r @param {{ command: string, startedAt: string }} meta */
+function batchMarkdown(r, meta) {
+	const s = summarize(r);
+	const mb = (/** @type {number} */ bytes) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
+	const sec = (/** @type {number | undefined} */ ms) => (ms === undefined ? '—' : `${(ms / 1000).toFixed(1)} s`);
+	const load = (/** @type {{ loadAvg: number[], loadAvgEnd: number[] }} */ c) => `${c.loadAvg[0].toFixed(2)} → ${c.loadAvgEnd[0].toFixed(2)}`;
+	const row = (/** @type {string} */ name, /** @type {any} */ c) =>
+		`| ${name} | ${c.success ? 'yes' : `no: ${c.error ?? ''}`} | ${c.verification ? `${c.verification.matched}/${r.items}` : '—'} | ${c.emulator.batchCreates} | ${c.emulator.requests} (${(c.emulator.requests / r.items).toFixed(3)}) | ${mb(c.peakRssBytes)} | ${sec(c.nodeMs)} | ${load(c)} |`;
+	return [
+		SECTION_START,
+		'## Batch Mode: 200 items of 1 MB',
+		'',
+		`\`${meta.command}\`, ${meta.startedAt}. ${r.items} noise PNGs of ${(r.imageBytes / 2 ** 20).toFixed(2)} MB (${r.side}²) read from disk, edited with`,
+		`Batch Mode (one job; the emulator runs it ${r.batchRunMs / 1000} s), the same workflow without Batch Mode (request pool, Max`,
+		'Concurrency 8) and a No Operation node (baseline). One `n8n execute` each; load average (1 min) at start → end of each run.',
+		'Requests: every request the emulator received (create, list, polls, upload chunks, download; or generateContent).',
+		'',
+		'| case | success | images from their own input | batch jobs | requests to Google (per item) | peak RSS of n8n | node time | load |',
+		'|---|---|---|---|---|---|---|---|',
+		row('Batch Mode', r.batch),
+		row('request pool', r.pool),
+		row('No Operation (baseline)', r.noop),
+		'',
+		`- All correct: **${s.allCorrect ? 'yes' : 'no'}**; batch jobs: **${s.jobs}** (JSONL file: ${r.batch.emulator.uploads} upload, results: ${r.batch.emulator.downloads} download).`,
+		`- Peak extra memory of the n8n process (Batch Mode − baseline): **${s.extraMb.toFixed(0)} MB** (target ≤ ${MEMORY_TARGET_MB} MB: ${s.memoryOk ? 'met' : 'NOT met'}).`,
+		`- Requests to Google per item: **${s.batchRequestsPerItem.toFixed(3)}** with Batch Mode, **${s.poolRequestsPerItem.toFixed(2)}** without.`,
+		SECTION_END,
+		'',
+	].join('\n');
+}
+
+/** Puts the section into `file`, replacing an earlier one. @param {string} file @param {string} section */
+function writeSection(file, section) {
+	const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+	const start = current.indexOf(SECTION_START);
+	const end = current.indexOf(SECTION_END);
+	const next = start >= 0 && end > start
+		? `${current.slice(0, start)}${section.trimEnd()}${current.slice(end + SECTION_END.length)}`
+		: `${current.trimEnd()}\n\n${section}`;
+	fs.writeFileSync(file, next);
+}
+
+async function main() {
+	const argv = process.argv.slice(2);
+	const flag = (/** @type {string} */ name) => argv.includes(name);
+	const value = (/** @type {string} */ name, /** @type {string} */ fallback) => {
+		const i = argv.indexOf(name);
+		return i >= 0 && argv[i + 1] ? argv[i + 1] : fallback;
+	};
+	const started = Date.now();
+	const log = (/** @type {string} */ msg) => process.stderr.write(`[bench:batch ${((Date.now() - started) / 1000).toFixed(0).padStart(3)}s] ${msg}\n`);
+	const command = `node test/bench/batch.js${argv.length ? ` ${argv.join(' ')}` : ''}`;
+	const startedAt = new Date().toISOString();
+	log(`load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+	const install = await n8n.ensureN8n({ log });
+	const packDir = path.join(WORK, 'pack-batch');
+	fs.rmSync(packDir, { recursive: true, force: true });
+	const tarball = await n8n.packPackage({ destDir: packDir, skipBuild: flag('--skip-build'), log });
+	const result = await runBatchBench({
+		install,
+		tarball,
+		log,
+		items: Number(value('--items', String(DEFAULT_ITEMS))),
+		megabytes: Number(value('--mb', String(DEFAULT_MB))),
+		keep: flag('--keep'),
+	});
+	fs.mkdirSync(WORK, { recursive: true });
+	fs.writeFileSync(path.join(WORK, 'batch-results.json'), JSON.stringify({ command, startedAt, result }, null, 2));
+	const section = batchMarkdown(result, { command, startedAt });
+	process.stdout.write(`${section}\n`);
+	if (!flag('--no-write')) writeSection(value('--out', path.join(config.REPO_ROOT, 'docs', 'benchmarks.md')), section);
+}
+
+module.exports = { runBatchBench, batchMarkdown, writeSection, summarize };
+
+if (require.main === module) {
+	main().catch((error) => {
+		process.stderr.write(`${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+		process.exit(1);
+	});
+}
