@@ -11,7 +11,7 @@ export interface EmulatorOptions {
   apiKey: string;
   /** The accepted Vertex AI API key (express mode and project paths). Default 'emulator-vertex-api-key'. */
   vertexApiKey: string;
-  /** Added to every generateContent call. Default 0. */
+  /** Added to every generateContent call (and to a batch create's answer, after the job exists). Default 0. */
   latencyMs: number;
   /** Concurrent generateContent calls accepted; more get 429. Default Infinity (null over HTTP). */
   maxInFlight: number;

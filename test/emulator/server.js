@@ -567,7 +567,10 @@ class Emulator {
     if (!model) throw geminiModelNotFound(id, version, 'batchGenerateContent');
     const body = parseJsonBody(await this.body(ctx, this.opts.maxRequestBytes));
     Object.assign(ctx.info, { backend: 'gemini', model: id });
-    this.sendJson(ctx.res, 200, this.batches.create(model, version, body));
+    const operation = this.batches.create(model, version, body);
+    // The job exists from here on, whatever happens to the answer (a client may give up on it).
+    await sleep(this.opts.latencyMs, ctx.signal);
+    this.sendJson(ctx.res, 200, operation);
   }
 
   /** `GET …/files/{id}:download?alt=media`: the file's bytes. @param {Ctx} ctx */

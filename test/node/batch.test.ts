@@ -245,6 +245,21 @@ describe('job failures, stopping and Vertex', () => {
 		expect(emulator.state().log.at(-1)?.path).toMatch(/^\/v1beta\/batches\/[a-z0-9]+:cancel$/);
 	});
 
+	test('stopping while the create request is out still cancels the job Google made', async () => {
+		emulator.configure({ batchRunMs: 60_000, latencyMs: 3000 });
+		const controller = new AbortController();
+		const running = run(items(2, `stop-create ${randomBytes(4).toString('hex')}`), BATCH, undefined, undefined, {
+			signal: controller.signal,
+		});
+		await waitFor(() => emulator.counters.batchCreates === 1);
+		controller.abort();
+		const result = await running;
+
+		expect(result.savedStatus).toBe('canceled');
+		await waitFor(() => emulator.counters.batchCancels === 1);
+		expect(emulator.counters.batchLists).toBe(2);
+	});
+
 	test('Vertex AI is refused before any request', async () => {
 		const result = await run(items(1, 'vertex'), BATCH, undefined, vertexCredential(emulator), {
 			parameters: { ...editParameters({ authentication: 'vertexAi', options: BATCH }) },

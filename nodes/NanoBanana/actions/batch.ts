@@ -210,7 +210,18 @@ class BatchRun {
 		if (job) {
 			this.log('attached to the batch job already sent for these items', job, { model: group.modelId });
 		} else {
-			job = await this.create(group, displayName, settle);
+			const created = await this.create(group, displayName, settle).then(
+				(value) => ({ value }),
+				(error: unknown) => ({ error }),
+			);
+			if (!('value' in created)) {
+				// Stopped while the create request was out: Google may have the job without us
+				// knowing its name. It is found by its display name and cancelled like any other.
+				const orphan = this.run.signal?.aborted ? await this.findExisting(displayName, this.afterStop) : undefined;
+				if (orphan) await this.cancel(orphan);
+				throw created.error;
+			}
+			job = created.value;
 			this.log('batch job created', job, { model: group.modelId, requests: group.entries.length });
 		}
 		job = await this.waitUntilFinished(job);
@@ -219,15 +230,30 @@ class BatchRun {
 		await this.deliver(job, group, settle);
 	}
 
-	private async findExisting(displayName: string): Promise<BatchJob | undefined> {
+	private async findExisting(displayName: string, options = this.options): Promise<BatchJob | undefined> {
 		const { request, backend } = this.run;
 		return await findBatch(
 			request,
 			backend,
 			(job) => job.displayName === displayName && canAttach(job.state, this.reuseFinished),
-			this.options,
-		);
+			options,
+		).catch((error: unknown) => {
+			if (options === this.afterStop) return undefined;
+			throw error;
+		});
 	}
+
+	/** For the calls that must still go out after "Stop" (cancelling the job): no stop signal, short. */
+	private get afterStop(): CallOptions {
+		return (this.afterStopOptions ??= {
+			...this.run.callOptions,
+			signal: undefined,
+			policy: { ...this.run.callOptions.policy, maxRetries: 1 },
+			timeoutMs: 15_000,
+		});
+	}
+
+	private afterStopOptions?: CallOptions;
 
 	private async create(
 		group: JobGroup,
@@ -298,13 +324,7 @@ class BatchRun {
 	/** Stopping the execution stops the job too: nobody would collect its results. */
 	private async cancel(job: BatchJob): Promise<never> {
 		try {
-			// Without the execution's signal: the cancel must still go out after "Stop".
-			await cancelBatch(this.run.request, this.run.backend, job.name, {
-				...this.options,
-				signal: undefined,
-				policy: { ...this.options.policy, maxRetries: 1 },
-				timeoutMs: 15_000,
-			});
+			await cancelBatch(this.run.request, this.run.backend, job.name, this.afterStop);
 			this.log('batch job cancelled because the execution was stopped', job);
 		} catch {
 			this.run.log.warn('could not cancel the batch job', { batchJob: job.name });
