@@ -3,6 +3,9 @@
  * Vertex API keys, through n8n's real engine against the emulator. Also issue 9 defect 6: a bad
  * location never reaches the network.
  */
+import { createServer, type IncomingHttpHeaders, type Server } from 'http';
+import type { AddressInfo } from 'net';
+
 import type { Emulator } from '../emulator/server';
 import { credentialsHelper, runWorkflow } from './harness';
 import { editParameters, metadataServerCredential, outputPng, photoItem, useEmulator, vertexApiKeyCredential, vertexCredential } from './fixtures';
@@ -108,5 +111,37 @@ describe('a credential that would send its secret elsewhere (issue 9 defect 6)',
 		expect(result.status).toBe('error');
 		expect(result.error?.message).toMatch(message);
 		expect(emulator.counters.requests).toBe(0);
+	});
+});
+
+describe('redirects are not followed (issue 9 defect 6)', () => {
+	/** Starts a server that answers every request with `answer`; returns its URL and what it saw. */
+	async function server(answer: (url: string) => { status: number; headers?: Record<string, string> }) {
+		const seen: IncomingHttpHeaders[] = [];
+		const http: Server = createServer((req, res) => {
+			seen.push(req.headers);
+			const { status, headers } = answer(req.url ?? '/');
+			res.writeHead(status, { 'content-type': 'application/json', ...headers });
+			res.end('{}');
+		});
+		await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+		const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+		return { url, seen, close: async () => await new Promise((resolve) => http.close(resolve)) };
+	}
+
+	test('a Base URL that redirects elsewhere never gets the API key sent on', async () => {
+		const elsewhere = await server(() => ({ status: 200 }));
+		const redirecting = await server((url) => ({ status: 307, headers: { location: `${elsewhere.url}${url}` } }));
+		try {
+			const credential = vertexApiKeyCredential(emulator, { baseUrl: redirecting.url, apiKey: 'AQ.redirect-test-key-1234567890' });
+			const result = await runWorkflow({ items: [photoItem({ prompt: 'x' })], parameters: vertexEdit({ maxRetries: 0 }), credential, continueOnFail: true });
+			expect(redirecting.seen).toHaveLength(1);
+			expect(redirecting.seen[0]['x-goog-api-key']).toBe('AQ.redirect-test-key-1234567890');
+			expect(elsewhere.seen).toHaveLength(0);
+			expect(result.outputs[0][0].json.error).toMatchObject({ httpCode: '307' });
+		} finally {
+			await redirecting.close();
+			await elsewhere.close();
+		}
 	});
 });
