@@ -80,32 +80,26 @@ export function vertexCredential(emulator: Emulator): RunOptions['credential'] {
 	return { type: 'nanoBananaVertexAiApi', id };
 }
 
-/** A Vertex credential that takes the runtime's identity from the emulator's metadata server. */
-export function metadataServerCredential(emulator: Emulator, fields: IDataObject = {}): RunOptions['credential'] {
-	const id = `vertex-metadata-${++credentialCounter}`;
+/** A Vertex credential of the given auth method, pointed at the emulator, in the test credential store. */
+function storedVertexCredential(emulator: Emulator, idPrefix: string, data: IDataObject): RunOptions['credential'] {
+	const id = `${idPrefix}-${++credentialCounter}`;
 	credentialsHelper.set(id, 'nanoBananaVertexAiApi', {
-		authMethod: 'metadataServer',
-		metadataServerUrl: emulator.url,
 		location: 'global',
 		projectId: '',
 		baseUrl: emulator.url,
-		...fields,
+		...data,
 	} as ICredentialDataDecryptedObject);
 	return { type: 'nanoBananaVertexAiApi', id };
 }
 
+/** A Vertex credential that takes the runtime's identity from the emulator's metadata server. */
+export function metadataServerCredential(emulator: Emulator, fields: IDataObject = {}): RunOptions['credential'] {
+	return storedVertexCredential(emulator, 'vertex-metadata', { authMethod: 'metadataServer', metadataServerUrl: emulator.url, ...fields });
+}
+
 /** A Vertex credential with the emulator's Vertex API key (express mode unless a project is given). */
 export function vertexApiKeyCredential(emulator: Emulator, fields: IDataObject = {}): RunOptions['credential'] {
-	const id = `vertex-key-${++credentialCounter}`;
-	credentialsHelper.set(id, 'nanoBananaVertexAiApi', {
-		authMethod: 'apiKey',
-		apiKey: emulator.options.vertexApiKey,
-		location: 'global',
-		projectId: '',
-		baseUrl: emulator.url,
-		...fields,
-	} as ICredentialDataDecryptedObject);
-	return { type: 'nanoBananaVertexAiApi', id };
+	return storedVertexCredential(emulator, 'vertex-key', { authMethod: 'apiKey', apiKey: emulator.options.vertexApiKey, ...fields });
 }
 
 /** The PNG in an output item, read back through n8n's binary data service. */
