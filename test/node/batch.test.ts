@@ -8,9 +8,9 @@ import { randomBytes } from 'crypto';
 
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import { encodePng, startEmulator } from '../emulator/server';
+import { encodePng } from '../emulator/server';
 import type { Emulator } from '../emulator/server';
-import { runWorkflow, tearDownN8nServices } from './harness';
+import { runWorkflow } from './harness';
 import type { FixtureItem, OnError, RunResult } from './harness';
 import {
 	aiStudioCredential,
@@ -18,24 +18,16 @@ import {
 	outputPng,
 	png,
 	sha256,
+	useEmulator,
 	vertexCredential,
 	waitFor,
 } from './fixtures';
 
 let emulator: Emulator;
-
-beforeAll(async () => {
-	emulator = await startEmulator();
-});
+useEmulator((started) => (emulator = started));
 
 beforeEach(() => {
-	emulator.configure({ latencyMs: 0, batchPendingMs: 0, batchRunMs: 200, batchOutcome: 'SUCCEEDED', dropDownloadsAfterBytes: 0 });
-	emulator.reset();
-});
-
-afterAll(async () => {
-	await emulator.close();
-	await tearDownN8nServices();
+	emulator.configure({ batchPendingMs: 0, batchRunMs: 200, batchOutcome: 'SUCCEEDED', dropDownloadsAfterBytes: 0 });
 });
 
 const BATCH = { batchMode: true };
