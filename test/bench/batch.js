@@ -24,7 +24,7 @@ const path = require('node:path');
 
 const config = require('../e2e/lib/config');
 const n8n = require('../e2e/lib/n8n');
-const { startEmulator } = require('../e2e/lib/emulator');
+const { startEmulator, controlEmulator: control } = require('../e2e/lib/emulator');
 const wf = require('../e2e/lib/workflows');
 const { writeImageSet, sideForBytes } = require('./lib/images');
 const { executeMeasured } = require('./lib/execute');
@@ -41,16 +41,6 @@ const MEMORY_TARGET_MB = 150;
 const SECTION_START = '<!-- batch-bench:start -->';
 const SECTION_END = '<!-- batch-bench:end -->';
 
-/** @param {string} url @param {string} route @param {unknown} [body] */
-async function control(url, route, body) {
-	const res = await fetch(`${url}/__emulator/${route}`, {
-		method: body === undefined ? 'GET' : 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: body === undefined ? undefined : JSON.stringify(body),
-	});
-	if (!res.ok) throw new Error(`emulator ${route}: ${res.status} ${await res.text()}`);
-	return await res.json();
-}
 
 /**
  * @param {object} spec

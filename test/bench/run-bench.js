@@ -36,7 +36,7 @@ const { execFileSync } = require('node:child_process');
 
 const config = require('../e2e/lib/config');
 const n8n = require('../e2e/lib/n8n');
-const { startEmulator } = require('../e2e/lib/emulator');
+const { startEmulator, controlEmulator: control } = require('../e2e/lib/emulator');
 const { writeImageSet, sideForBytes } = require('./lib/images');
 const { executeMeasured, cpuBetween } = require('./lib/execute');
 const { nodeRun, nodeTime, verifyOutputs } = require('./lib/verify');
@@ -90,16 +90,6 @@ const started = Date.now();
 /** @param {string} msg */
 const log = (msg) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(3)}s] ${msg}\n`);
 
-/** @param {string} url @param {string} route @param {unknown} [body] */
-async function control(url, route, body) {
-	const res = await fetch(`${url}/__emulator/${route}`, {
-		method: body === undefined ? 'GET' : 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: body === undefined ? undefined : JSON.stringify(body),
-	});
-	if (!res.ok) throw new Error(`emulator ${route}: ${res.status} ${await res.text()}`);
-	return await res.json();
-}
 
 /** The commit measured, and whether the shipped sources differ from it. */
 function gitInfo() {

@@ -19,7 +19,7 @@ const n8n = require('./lib/n8n');
 const wf = require('./lib/workflows');
 const { createPng } = require('./lib/png');
 const { prepare } = require('./lib/fixture');
-const { startEmulator } = require('./lib/emulator');
+const { startEmulator, controlEmulator: control } = require('./lib/emulator');
 const { itemsWithImagesNodes, promptExpression, sha256 } = require('./lib/items');
 const { killGroup, waitUntil } = require('./lib/proc');
 const { readPngInfo } = require('../emulator/server');
@@ -28,16 +28,6 @@ const { noisePng } = require('../bench/lib/images');
 const NODE = 'Nano Banana';
 const log = (/** @type {string} */ msg) => process.stderr.write(`[batch] ${msg}\n`);
 
-/** @param {string} url @param {string} route @param {unknown} [body] */
-async function control(url, route, body) {
-	const res = await fetch(`${url}/__emulator/${route}`, {
-		method: body === undefined ? 'GET' : 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: body === undefined ? undefined : JSON.stringify(body),
-	});
-	if (!res.ok) throw new Error(`emulator ${route}: ${res.status} ${await res.text()}`);
-	return await res.json();
-}
 
 /** @param {number} i */
 const inputImage = (i) => createPng(24 + i, 16, (x, y) => [(x * 10 + i * 40) % 256, (y * 15) % 256, 120]);

@@ -1,7 +1,7 @@
 import type { BatchEndpoints, Backend } from './backends';
 import { checkResourceName } from './backends';
 import {
-	headerValue,
+	startUpload,
 	TransportError,
 	withRetries,
 	type AuthenticatedRequest,
@@ -148,9 +148,6 @@ export async function cancelBatch(
 	);
 }
 
-/** Files API upload sessions take chunks in multiples of this (Google says so in a header). */
-const DEFAULT_CHUNK_GRANULARITY = 8 * 1024 * 1024;
-
 /**
  * Uploads JSONL lines through the Files API's resumable protocol in fixed-size chunks, so the file
  * is never whole in memory and its size need not be known in advance. Returns `files/…`.
@@ -162,36 +159,10 @@ export async function uploadJsonl(
 	displayName: string,
 	options: CallOptions,
 ): Promise<string> {
-	const uploadUrl = backend.fileUploadUrl;
-	if (!uploadUrl) throw new TransportError({ kind: 'other', message: `${backend.label} has no Files API` }, 0);
-	const session = await withRetries(
-		request,
-		backend,
-		{
-			name: 'upload start (batch requests)',
-			options: () => ({
-				method: 'POST',
-				url: uploadUrl,
-				headers: {
-					'X-Goog-Upload-Protocol': 'resumable',
-					'X-Goog-Upload-Command': 'start',
-					'X-Goog-Upload-Header-Content-Type': 'application/jsonl',
-					'Content-Type': 'application/json',
-				},
-				body: { file: { display_name: displayName } },
-			}),
-			read: (response) => {
-				const url = headerValue(response.headers, 'x-goog-upload-url');
-				if (!url) return undefined;
-				const granularity = Number(headerValue(response.headers, 'x-goog-upload-chunk-granularity'));
-				return { url, granularity: granularity > 0 ? granularity : DEFAULT_CHUNK_GRANULARITY };
-			},
-		},
-		options,
-	);
+	const session = await startUpload(request, backend, { mimeType: 'application/jsonl', displayName }, options);
 	let offset = 0;
 	let fileName: string | undefined;
-	for await (const { chunk, last } of jsonlChunks(lines, session.value.granularity)) {
+	for await (const { chunk, last } of jsonlChunks(lines, session.granularity)) {
 		const sentAt = offset;
 		const { value } = await withRetries(
 			request,
@@ -200,7 +171,7 @@ export async function uploadJsonl(
 				name: last ? 'upload finalize (batch requests)' : 'upload chunk (batch requests)',
 				options: () => ({
 					method: 'POST',
-					url: session.value.url,
+					url: session.url,
 					headers: {
 						'Content-Length': String(chunk.length),
 						'X-Goog-Upload-Offset': String(sentAt),

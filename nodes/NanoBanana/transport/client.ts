@@ -364,19 +364,28 @@ export function headerValue(headers: IN8nHttpFullResponse['headers'], name: stri
 	return typeof value === 'string' ? value : Array.isArray(value) ? String(value[0]) : undefined;
 }
 
+/** An open resumable upload session: where to send the bytes, in chunks of a multiple of `granularity`. */
+export interface UploadSession {
+	url: string;
+	granularity: number;
+}
+
+/** Files API sessions take chunks in multiples of this unless Google's answer says otherwise. */
+const DEFAULT_CHUNK_GRANULARITY = 8 * 1024 * 1024;
+
 /**
- * Uploads a file through the Gemini API's Files API (resumable protocol: start, then upload and
- * finalize in one request) and returns the file the model can read by URI.
+ * Starts a resumable Files API upload (`X-Goog-Upload-Command: start`). The size may be left out
+ * when it is not known in advance (a JSONL file written while it uploads).
  */
-export async function uploadFile(
+export async function startUpload(
 	request: AuthenticatedRequest,
 	backend: Backend,
-	source: UploadSource,
+	file: { mimeType: string; displayName: string; size?: number },
 	options: CallOptions,
-): Promise<FileData> {
+): Promise<UploadSession> {
 	const uploadUrl = backend.fileUploadUrl;
 	if (!uploadUrl) throw new TransportError({ kind: 'other', message: `${backend.label} has no Files API` }, 0);
-	const session = await withRetries(
+	const { value } = await withRetries(
 		request,
 		backend,
 		{
@@ -387,16 +396,35 @@ export async function uploadFile(
 				headers: {
 					'X-Goog-Upload-Protocol': 'resumable',
 					'X-Goog-Upload-Command': 'start',
-					'X-Goog-Upload-Header-Content-Length': String(source.size),
-					'X-Goog-Upload-Header-Content-Type': source.mimeType,
+					...(file.size === undefined ? {} : { 'X-Goog-Upload-Header-Content-Length': String(file.size) }),
+					'X-Goog-Upload-Header-Content-Type': file.mimeType,
 					'Content-Type': 'application/json',
 				},
-				body: { file: { display_name: source.displayName } },
+				body: { file: { display_name: file.displayName } },
 			}),
-			read: (response) => headerValue(response.headers, 'x-goog-upload-url'),
+			read: (response) => {
+				const url = headerValue(response.headers, 'x-goog-upload-url');
+				if (!url) return undefined;
+				const granularity = Number(headerValue(response.headers, 'x-goog-upload-chunk-granularity'));
+				return { url, granularity: granularity > 0 ? granularity : DEFAULT_CHUNK_GRANULARITY };
+			},
 		},
 		options,
 	);
+	return value;
+}
+
+/**
+ * Uploads a file through the Gemini API's Files API (resumable protocol: start, then upload and
+ * finalize in one request) and returns the file the model can read by URI.
+ */
+export async function uploadFile(
+	request: AuthenticatedRequest,
+	backend: Backend,
+	source: UploadSource,
+	options: CallOptions,
+): Promise<FileData> {
+	const session = await startUpload(request, backend, source, options);
 	const { value: file } = await withRetries(
 		request,
 		backend,
@@ -404,7 +432,7 @@ export async function uploadFile(
 			name: 'upload',
 			options: async () => ({
 				method: 'POST',
-				url: session.value,
+				url: session.url,
 				headers: {
 					'Content-Length': String(source.size),
 					'X-Goog-Upload-Offset': '0',

@@ -95,4 +95,21 @@ async function startEmulator(options = {}) {
 	};
 }
 
-module.exports = { startEmulator, emulatorAvailable, EMULATOR_CLI: CLI };
+/**
+ * The emulator's control endpoints (`/__emulator/state`, `configure`, `reset`, …): GET without a
+ * body, POST with one.
+ * @param {string} url the emulator's base URL
+ * @param {string} route e.g. 'state', 'configure'
+ * @param {unknown} [body]
+ */
+async function controlEmulator(url, route, body) {
+	const res = await fetch(`${url}/__emulator/${route}`, {
+		method: body === undefined ? 'GET' : 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: body === undefined ? undefined : JSON.stringify(body),
+	});
+	if (!res.ok) throw new Error(`emulator ${route}: ${res.status} ${await res.text()}`);
+	return await res.json();
+}
+
+module.exports = { startEmulator, emulatorAvailable, controlEmulator, EMULATOR_CLI: CLI };
