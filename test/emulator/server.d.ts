@@ -17,6 +17,10 @@ export interface EmulatorOptions {
   maxInFlight: number;
   /** generateContent calls per sliding 60 s; more get 429 with RetryInfo. Default Infinity. */
   rpm: number;
+  /** generateContent starts per clock second (fixed window); more get 429 with RetryInfo only. Default Infinity. */
+  startsPerSecond: number;
+  /** generateContent starts per clock minute (fixed window); more get 429 naming the per-minute quota. Default Infinity. */
+  startsPerMinute: number;
   /** Lifetime of issued access tokens. Default 3600. */
   tokenTtlSeconds: number;
   /** Request body limit (Gemini inline limit). Default 100 MB. */

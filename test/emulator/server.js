@@ -19,6 +19,7 @@ const { createServiceAccountKey, createAssertion, signJwt, TokenAuthority, OAuth
 const { readPngInfo, decodePng, encodePng } = require('./png');
 const { metadataRoutes } = require('./metadata');
 const { vertexApiKey, expressModeNeedsKey } = require('./vertex-keys');
+const { StartQuotas } = require('./quota');
 
 const JSON_TYPE = 'application/json; charset=UTF-8';
 const GOOGLE_HEADERS = {
@@ -41,6 +42,8 @@ const MAX_UPLOAD_BYTES = 2 * 1024 ** 3;
  * @property {number} latencyMs added to every generateContent
  * @property {number} maxInFlight concurrent generateContent accepted; more → 429
  * @property {number} rpm generateContent per sliding 60 s; more → 429 with RetryInfo
+ * @property {number} startsPerSecond generateContent starts per clock second (fixed window, quota.js)
+ * @property {number} startsPerMinute generateContent starts per clock minute (fixed window, quota.js)
  * @property {number} tokenTtlSeconds lifetime of issued access tokens
  * @property {number} maxRequestBytes request body limit (Gemini inline limit, 100 MB)
  * @property {number} vertexMaxInlineBytes per inline image on Vertex (7 MB)
@@ -62,6 +65,8 @@ const DEFAULTS = {
   latencyMs: 0,
   maxInFlight: Infinity,
   rpm: Infinity,
+  startsPerSecond: Infinity,
+  startsPerMinute: Infinity,
   tokenTtlSeconds: 3600,
   maxRequestBytes: 100 * 1024 * 1024,
   vertexMaxInlineBytes: 7 * 1024 * 1024,
@@ -73,9 +78,9 @@ const DEFAULTS = {
   batchOutcome: 'SUCCEEDED',
   dropDownloadsAfterBytes: 0,
 };
-const NUMBER_OPTIONS = ['latencyMs', 'maxInFlight', 'rpm', 'tokenTtlSeconds', 'maxRequestBytes', 'vertexMaxInlineBytes', 'fileProcessingMs',
+const NUMBER_OPTIONS = ['latencyMs', 'maxInFlight', 'rpm', 'startsPerSecond', 'startsPerMinute', 'tokenTtlSeconds', 'maxRequestBytes', 'vertexMaxInlineBytes', 'fileProcessingMs',
   'batchPendingMs', 'batchRunMs', 'dropDownloadsAfterBytes'];
-const UNLIMITED_OPTIONS = ['maxInFlight', 'rpm'];
+const UNLIMITED_OPTIONS = ['maxInFlight', 'rpm', 'startsPerSecond', 'startsPerMinute'];
 const FIXED_OPTIONS = ['port', 'host'];
 
 /**
@@ -215,6 +220,7 @@ class Emulator {
     this.attempts = new Map();
     /** @type {number[]} admission times inside the rpm window */
     this.window = [];
+    this.quotas = new StartQuotas();
     /** @type {Set<import('net').Socket>} */
     this.sockets = new Set();
     this.files = new FileStore(() => this.url, () => this.opts.fileProcessingMs);
@@ -305,6 +311,7 @@ class Emulator {
     Object.assign(this.counters, newCounters(), { inFlight, maxInFlight: inFlight });
     this.attempts.clear();
     this.window = [];
+    this.quotas.reset();
   }
 
   state() {
@@ -757,6 +764,11 @@ class Emulator {
       const waitS = Math.max(1, Math.ceil((this.window[0] + RPM_WINDOW_MS - now) / 1000));
       throw quotaError(parsed, { retryS: waitS, daily: false, limit: this.opts.rpm });
     }
+    const quotaRefusal = this.quotas.refusal(now, this.opts, parsed);
+    if (quotaRefusal) {
+      counters.rateLimited++;
+      throw quotaRefusal;
+    }
     if (counters.inFlight >= this.opts.maxInFlight) {
       counters.rejectedInFlight++;
       throw new ApiError(429, parsed.backend === 'vertex' ? VERTEX_429 : 'Resource has been exhausted (e.g. check quota).', {
@@ -764,6 +776,7 @@ class Emulator {
       });
     }
     this.window.push(now);
+    this.quotas.record(now, this.opts);
     counters.inFlight++;
     counters.maxInFlight = Math.max(counters.maxInFlight, counters.inFlight);
     ctx.res.once('close', () => {

@@ -133,10 +133,12 @@ describe('retries', () => {
 
 			expect(result.status).toBe('success');
 			expect(result.outputs[0].map((item) => item.json.n)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
-			// The first wave of 4 meets the limit of 2 (two 429s); after that the node keeps to 2,
+			// The first wave of 4 meets the limit of 2 (at most two 429s: starts are spread a little,
+			// so a refusal may come back before the fourth goes out); after that the node keeps to 2,
 			// where a fixed pool of 4 would be refused again after every pause.
-			expect(emulator.counters.rejectedInFlight).toBe(2);
-			expect(emulator.counters.generateContent).toBe(10);
+			expect(emulator.counters.rejectedInFlight).toBeGreaterThanOrEqual(1);
+			expect(emulator.counters.rejectedInFlight).toBeLessThanOrEqual(2);
+			expect(emulator.counters.generateContent).toBe(8 + emulator.counters.rejectedInFlight);
 		} finally {
 			emulator.configure({ maxInFlight: Infinity });
 		}

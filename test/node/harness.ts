@@ -69,6 +69,7 @@ import type {
 import { NanoBananaAiStudioApi } from '../../credentials/NanoBananaAiStudioApi.credentials';
 import { NanoBananaVertexAiApi } from '../../credentials/NanoBananaVertexAiApi.credentials';
 import { NanoBanana } from '../../nodes/NanoBanana/NanoBanana.node';
+import { processGates } from '../../nodes/NanoBanana/transport/gateRegistry';
 
 export const NANO_BANANA_TYPE = 'n8n-nodes-gemini-nano-banana.nanoBanana';
 export const START_TYPE = 'test.fixtureStart';
@@ -484,6 +485,10 @@ function mainOutputs(task: ITaskData | undefined): INodeExecutionData[][] {
 }
 
 export async function runWorkflow(options: RunOptions): Promise<RunResult> {
+	// Each run here stands for a fresh n8n process: what one test's 429s taught the process-wide
+	// gate (pauses, a learned pace) must not slow the next. Sharing across executions is
+	// tested in test/unit/gate.test.ts and measured by the benchmark.
+	processGates.clear();
 	const binaryDataService = await setUpN8nServices();
 	const executionId = `exec-${++executionCounter}`;
 	const nodes: INode[] = [

@@ -8,7 +8,7 @@ import {
 	type AuthenticatedRequest,
 	type CallOptions,
 } from '../../nodes/NanoBanana/transport/client';
-import { RequestGate } from '../../nodes/NanoBanana/transport/gate';
+import { SharedRequestGate, SYSTEM_CLOCK, type Slot } from '../../nodes/NanoBanana/transport/gate';
 import { nodeLog, type LogFields } from '../../nodes/NanoBanana/transport/log';
 import { DEFAULT_RETRY_POLICY } from '../../nodes/NanoBanana/transport/retry';
 
@@ -27,7 +27,7 @@ function options(overrides: Partial<CallOptions> = {}): CallOptions {
 	return {
 		policy: { ...DEFAULT_RETRY_POLICY, maxRetries: 0 },
 		timeoutMs: 10_000,
-		gate: new RequestGate(4, 0),
+		gate: new SharedRequestGate().join(),
 		secrets: [],
 		random: () => 0,
 		sleep: async () => {},
@@ -46,8 +46,9 @@ async function failureOf(promise: Promise<unknown>): Promise<TransportError> {
 
 describe('the item time budget is a hard limit', () => {
 	it('an attempt that waited for its slot gets only the time left, not a full timeout', async () => {
-		const gate = new RequestGate(1, 0);
-		await gate.acquire(); // another item holds the only slot
+		const shared = new SharedRequestGate(SYSTEM_CLOCK, 1);
+		const gate = shared.join();
+		const held = (await gate.acquire()) as Slot; // another item holds the only slot
 		const sent: IHttpRequestOptions[] = [];
 		const request: AuthenticatedRequest = async (_type, http) => {
 			sent.push(http);
@@ -55,7 +56,7 @@ describe('the item time budget is a hard limit', () => {
 		};
 		const call = generateContent(request, backend, 'gemini-2.5-flash-image', body, options({ gate, deadlineAt: Date.now() + 400 }));
 		await new Promise((resolve) => setTimeout(resolve, 250));
-		gate.release('success');
+		gate.release(held, { ok: true });
 		await call;
 
 		expect(sent).toHaveLength(1);
@@ -63,17 +64,18 @@ describe('the item time budget is a hard limit', () => {
 	});
 
 	it('no request starts once the budget ran out while waiting for a slot', async () => {
-		const gate = new RequestGate(1, 0);
-		await gate.acquire();
+		const shared = new SharedRequestGate(SYSTEM_CLOCK, 1);
+		const gate = shared.join();
+		const held = (await gate.acquire()) as Slot;
 		const request = jest.fn<Promise<unknown>, Parameters<AuthenticatedRequest>>(async () => ok());
 		const call = failureOf(generateContent(request, backend, 'gemini-2.5-flash-image', body, options({ gate, deadlineAt: Date.now() + 100 })));
 		await new Promise((resolve) => setTimeout(resolve, 200));
-		gate.release('success');
+		gate.release(held, { ok: true });
 		const error = await call;
 
 		expect(request).not.toHaveBeenCalled();
 		expect(error.failure).toEqual({ kind: 'budget' });
-		expect(gate.requestsInFlight).toBe(0);
+		expect(shared.requestsInFlight).toBe(0);
 	});
 
 	it('a server that keeps the answer coming slowly cannot hold an attempt past its timeout', async () => {

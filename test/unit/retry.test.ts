@@ -6,7 +6,8 @@ import {
 	isTransient,
 	nextRetryDelayMs,
 	parseRetryAfterMs,
-	pausesWholePool,
+	rateWindowMs,
+	refusalKind,
 	retryDelayFrom,
 	type RetryPolicy,
 } from '../../nodes/NanoBanana/transport/retry';
@@ -103,23 +104,41 @@ describe('how long to wait', () => {
 	});
 });
 
-describe('which waits hold back the whole pool', () => {
+describe('what a 429 says about the limit', () => {
 	const quota429 = withRetryInfo(1000, 'GenerateRequestsPerMinutePerProjectPerModel');
+	const daily429 = withRetryInfo(1000, 'GenerateRequestsPerDayPerProjectPerModel-FreeTier');
 	const bare429 = api(429, { error: { code: 429, message: 'busy', details: { retryDelayMs: 1000, quotaViolations: [] } } });
 
-	it('a quota 429 always does', () => {
-		expect(pausesWholePool(quota429, 3)).toBe(true);
-		expect(pausesWholePool(quota429, 0)).toBe(true);
+	it('a per-day quota is a daily quota, whatever is in flight', () => {
+		expect(refusalKind(daily429, 3, undefined)).toBe('dailyQuota');
 	});
 
-	it('a bare 429 only when nothing else was running (else it is a concurrency limit)', () => {
-		expect(pausesWholePool(bare429, 2)).toBe(false);
-		expect(pausesWholePool(bare429, 0)).toBe(true);
+	it('a 429 naming a quota is a rate, however many requests are in flight', () => {
+		expect(refusalKind(quota429, 3, undefined)).toBe('rate');
+		expect(refusalKind(quota429, 0, 8)).toBe('rate');
 	});
 
-	it('an overloaded server asking to wait does; a dropped connection does not', () => {
-		expect(pausesWholePool(api(503, { retryAfterMs: 2000 }), 3)).toBe(true);
-		expect(pausesWholePool({ kind: 'network', code: 'ECONNRESET', message: '' }, 0)).toBe(false);
+	it('a bare 429 while others run looks like a concurrency limit the first time', () => {
+		expect(refusalKind(bare429, 2, undefined)).toBe('concurrency');
+		expect(refusalKind(bare429, 2, 2)).toBe('concurrency');
+	});
+
+	it('a bare 429 with nothing else in flight, or fewer than the server took at once before, is a rate', () => {
+		expect(refusalKind(bare429, 0, undefined)).toBe('rate');
+		expect(refusalKind(bare429, 1, 2)).toBe('rate');
+	});
+
+	it('other failures say nothing about limits', () => {
+		expect(refusalKind(api(503, { retryAfterMs: 2000 }), 0, undefined)).toBeUndefined();
+		expect(refusalKind({ kind: 'network', code: 'ECONNRESET', message: '' }, 0, undefined)).toBeUndefined();
+	});
+
+	it('the window comes from the quota name, else from the wait asked for, else a minute', () => {
+		expect(rateWindowMs(withRetryInfo(30_000, 'GenerateRequestsPerSecondPerProject'))).toBe(1000);
+		expect(rateWindowMs(withRetryInfo(800, 'GenerateRequestsPerMinutePerProjectPerModel'))).toBe(60_000);
+		expect(rateWindowMs(withRetryInfo(700))).toBe(1000);
+		expect(rateWindowMs(withRetryInfo(26_000))).toBe(60_000);
+		expect(rateWindowMs(api(429))).toBe(60_000);
 	});
 });
 

@@ -79,27 +79,32 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 
 	const options = readOptions(this.getNodeParameter('options', 0, {}), RUN_OPTIONS);
 	let results: Array<INodeExecutionData | undefined>;
-	if (options.batchMode === true) {
-		try {
-			results = await runBatch(this, run, prepare, settle, shouldStop);
-		} catch (error) {
-			throw toItemFailure(this, error, 0, scope).error;
+	try {
+		if (options.batchMode === true) {
+			try {
+				results = await runBatch(this, run, prepare, settle, shouldStop);
+			} catch (error) {
+				throw toItemFailure(this, error, 0, scope).error;
+			}
+		} else {
+			results = await runPool(
+				items.length,
+				run.maxConcurrency,
+				async (itemIndex) => {
+					try {
+						return await runImageItem(this, itemIndex, run, prepare);
+					} catch (error) {
+						return settle(itemIndex, error);
+					}
+				},
+				shouldStop,
+				// Until the first Vertex request has fetched a token, parallel requests would each fetch one.
+				run.backend.name === 'vertexAi',
+			);
 		}
-	} else {
-		results = await runPool(
-			items.length,
-			run.maxConcurrency,
-			async (itemIndex) => {
-				try {
-					return await runImageItem(this, itemIndex, run, prepare);
-				} catch (error) {
-					return settle(itemIndex, error);
-				}
-			},
-			shouldStop,
-			// Until the first Vertex request has fetched a token, parallel requests would each fetch one.
-			run.backend.name === 'vertexAi',
-		);
+	} finally {
+		// Leaves the shared request gates: this execution's pace ceiling no longer applies.
+		run.close();
 	}
 
 	if (firstFailure) throw firstFailure.failure.error;

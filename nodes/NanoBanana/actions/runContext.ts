@@ -25,7 +25,7 @@ import {
 } from '../transport/client';
 import { credentialIdentity } from '../transport/credentialIdentity';
 import { requestFingerprint } from '../transport/encode';
-import { RequestGate } from '../transport/gate';
+import { ExecutionGates, processGates } from '../transport/gateRegistry';
 import { loggerOf, nodeLog, type NodeLog } from '../transport/log';
 import { urlSecrets } from '../transport/redact';
 import { DEFAULT_RETRY_POLICY } from '../transport/retry';
@@ -59,7 +59,10 @@ export interface RunContext {
 	signal?: AbortSignal;
 	/** n8n's log for this execution; items add their index (`log.with({ itemIndex })`). */
 	log: NodeLog;
-	/** n8n's authenticated HTTP helper and this execution's retry and gate settings, for other calls (Batch Mode). */
+	/**
+	 * n8n's authenticated HTTP helper and this execution's retry settings, for other calls (Batch
+	 * Mode; their gate is the credential's batch gate, apart from the models' quotas).
+	 */
 	request: AuthenticatedRequest;
 	callOptions: CallOptions;
 	/**
@@ -69,6 +72,8 @@ export interface RunContext {
 	 */
 	generate(modelId: string, body: Buffer, deadlineAt: number, log?: NodeLog): Promise<GeneratedAnswer>;
 	upload(source: UploadSource, deadlineAt: number, log?: NodeLog): Promise<FileData>;
+	/** The execution's node run is over: leave the process's shared gates. */
+	close(): void;
 }
 
 export type Authentication = 'aiStudio' | 'vertexAi';
@@ -152,10 +157,12 @@ export async function createRunContext(context: IExecuteFunctions): Promise<RunC
 		workflowId: context.getWorkflow().id,
 		executionId: context.getExecutionId(),
 	});
+	// One gate per credential and model in this n8n process, shared with every execution there.
+	const gates = new ExecutionGates(processGates, identity, options.requestsPerMinute ?? 0);
 	const callOptions: CallOptions = {
 		policy: { ...DEFAULT_RETRY_POLICY, maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES },
 		timeoutMs,
-		gate: new RequestGate(options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY, options.requestsPerMinute ?? 0),
+		gate: gates.forBatches(),
 		secrets,
 		signal,
 		refusal: new CredentialRefusal(),
@@ -186,6 +193,7 @@ export async function createRunContext(context: IExecuteFunctions): Promise<RunC
 			const { answer, shared } = await cache.get(key, async () => {
 				const { response, attempts } = await generateContent(request, backend, modelId, body, {
 					...callOptions,
+					gate: gates.forModel(modelId),
 					deadlineAt,
 					log: itemLog.with({ model: modelId }),
 				});
@@ -195,6 +203,7 @@ export async function createRunContext(context: IExecuteFunctions): Promise<RunC
 			return { ...answer, shared };
 		},
 		upload: async (source, deadlineAt, itemLog = log) =>
-			await uploadFile(request, backend, source, { ...callOptions, deadlineAt, log: itemLog }),
+			await uploadFile(request, backend, source, { ...callOptions, gate: gates.forFiles(), deadlineAt, log: itemLog }),
+		close: () => gates.leaveAll(),
 	};
 }

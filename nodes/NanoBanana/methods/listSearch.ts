@@ -11,7 +11,7 @@ import { normalizeModelId } from '../transport/backends';
 import { listModels, TransportError } from '../transport/client';
 import { explainFailure } from '../transport/errors';
 import { redactSecrets } from '../transport/redact';
-import { RequestGate } from '../transport/gate';
+import { SharedRequestGate, SYSTEM_CLOCK } from '../transport/gate';
 import { loggerOf, nodeLog } from '../transport/log';
 import { DEFAULT_RETRY_POLICY } from '../transport/retry';
 import type { Model } from '../transport/types';
@@ -86,7 +86,7 @@ export async function searchModels(
 			{
 				policy: { ...DEFAULT_RETRY_POLICY, maxRetries: 1 },
 				timeoutMs,
-				gate: new RequestGate(1, 0),
+				gate: new SharedRequestGate(SYSTEM_CLOCK, 1).join(),
 				secrets,
 				log: nodeLog(loggerOf(this), secrets, { node: this.getNode().name }),
 			},

@@ -2,11 +2,11 @@ import type { IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n-workflow';
 
 import type { Backend } from './backends';
 import { failureFromThrown, type TransportFailure } from './failures';
-import type { RequestGate, SlotOutcome } from './gate';
+import type { AttemptResult, GateLane, PacingEvent } from './gate';
 import { duration, silentLog, type LogFields, type NodeLog } from './log';
 import { bodyAsJson, isJsonDocument, parseGenerateContentResponse, parseGoogleError, parseModelList, parseUploadedFile } from './parse';
 import { redactedSnippet } from './redact';
-import { nextRetryDelayMs, parseRetryAfterMs, pausesWholePool, retryDelayFrom, type RetryPolicy } from './retry';
+import { nextRetryDelayMs, parseRetryAfterMs, type RetryPolicy } from './retry';
 import type { FileData, GenerateContentResponse, Model } from './types';
 import { waitUnlessStopped } from './wait';
 
@@ -47,7 +47,8 @@ export class CredentialRefusal {
 export interface CallOptions {
 	policy: RetryPolicy;
 	timeoutMs: number;
-	gate: RequestGate;
+	/** The execution's lane in the process's shared gate of this credential and model (or Files API). */
+	gate: GateLane;
 	/** The credential's secret values: removed from every snippet before it is shortened. */
 	secrets: readonly string[];
 	signal?: AbortSignal;
@@ -150,10 +151,38 @@ async function attempt(
 	return await Promise.race([sent, deadline]);
 }
 
-function slotOutcome(outcome: Outcome): SlotOutcome {
-	if ('response' in outcome) return 'success';
-	const { failure } = outcome;
-	return failure.kind === 'api' && failure.statusCode === 429 ? 'rateLimited' : 'failed';
+function attemptResult(outcome: Outcome): AttemptResult {
+	return 'response' in outcome ? { ok: true } : { ok: false, failure: outcome.failure };
+}
+
+/** Logs what the shared gate decided after an answer: every execution using it is affected. */
+function logPacing(log: NodeLog, event: PacingEvent, cause: TransportFailure | undefined): void {
+	const fields = cause ? failureFields(cause) : {};
+	switch (event.kind) {
+		case 'paused':
+			log.warn(
+				`${event.cause === 'rateLimit' ? 'rate limit' : 'server busy'}: Google asked to wait ${duration(event.pauseMs)}${cause ? ` after ${failureSummary(cause)}` : ''}; no request for this credential and model starts before then`,
+				{ ...fields, pauseMs: event.pauseMs },
+			);
+			return;
+		case 'rate': {
+			const perMinute = Math.round((60_000 / event.intervalMs) * 10) / 10;
+			const what =
+				event.reason === 'probedUp'
+					? 'no refusal for a while: trying a slightly higher rate'
+					: `rate limit (${event.acceptedInWindow ?? '?'} accepted in ${duration(event.windowMs)})`;
+			log.info(`${what}: starting requests every ${duration(Math.round(event.intervalMs))} (${perMinute} per minute)`, {
+				...fields,
+				paceMs: Math.round(event.intervalMs),
+				windowMs: event.windowMs,
+				acceptedInWindow: event.acceptedInWindow,
+				paceChange: event.reason,
+			});
+			return;
+		}
+		case 'concurrencyCap':
+			log.info(`at most ${event.cap} requests in flight for this credential and model`, { ...fields, concurrencyCap: event.cap });
+	}
 }
 
 /** How an attempt ended, in a few words for the log. */
@@ -212,16 +241,18 @@ export async function withRetries<T>(
 	const { signal, deadlineAt, refusal } = options;
 	const log = (options.log ?? silentLog).with({ request: spec.name });
 	let unreadableAnswers = 0;
+	let lastFailure: TransportFailure | undefined;
 	for (let attemptIndex = 0; ; attemptIndex++) {
 		const refused = refusal?.failure;
 		if (refused) throw new TransportError(refused, attemptIndex);
-		const acquired = await options.gate.acquire(signal).catch(() => false);
-		if (!acquired) throw new TransportError({ kind: 'cancelled' }, attemptIndex);
+		const slot = await options.gate.acquire(signal, deadlineAt);
+		if (slot === 'stopped') throw new TransportError({ kind: 'cancelled' }, attemptIndex);
+		if (slot === 'outOfTime') throw new TransportError(lastFailure ?? { kind: 'budget' }, attemptIndex);
 		// The clock is read after the gate: a request that waited for its turn gets only the time left.
 		const remaining = deadlineAt === undefined ? Infinity : deadlineAt - Date.now();
 		const refusedWhileWaiting = refusal?.failure;
 		if (refusedWhileWaiting || remaining <= 0) {
-			options.gate.release('failed');
+			options.gate.release(slot, { ok: false, failure: { kind: 'cancelled' } });
 			throw new TransportError(refusedWhileWaiting ?? { kind: 'budget' }, attemptIndex);
 		}
 		const byBudget = remaining < options.timeoutMs;
@@ -232,7 +263,7 @@ export async function withRetries<T>(
 		const httpOptions = await spec.options();
 		const startedAt = Date.now();
 		const outcome = await attempt(request, backend, httpOptions, timeoutMs, timedOut, options);
-		options.gate.release(slotOutcome(outcome));
+		const pacing = options.gate.release(slot, attemptResult(outcome));
 		const attemptFields = { attempt: attemptIndex + 1, latencyMs: Date.now() - startedAt };
 
 		let failure: TransportFailure;
@@ -245,6 +276,7 @@ export async function withRetries<T>(
 					`${spec.name} answered ${outcome.response.statusCode} in ${duration(attemptFields.latencyMs)} (attempt ${attemptFields.attempt}${id})`,
 					{ ...attemptFields, status: outcome.response.statusCode, ...described },
 				);
+				for (const event of pacing) logPacing(log, event, undefined);
 				return { value, attempts: attemptIndex + 1 };
 			}
 			failure = {
@@ -261,6 +293,7 @@ export async function withRetries<T>(
 			...attemptFields,
 			...failureFields(failure),
 		});
+		for (const event of pacing) logPacing(log, event, failure);
 		if (refusal?.record(failure)) {
 			log.warn('Google refused the credential even after a token refresh: the other items of this execution fail without being sent', failureFields(failure));
 		}
@@ -270,14 +303,7 @@ export async function withRetries<T>(
 		if (delay === undefined || outOfTime || signal?.aborted) {
 			throw new TransportError(signal?.aborted ? { kind: 'cancelled' } : failure, attemptIndex + 1);
 		}
-		const serverDelay = retryDelayFrom(failure);
-		if (serverDelay !== undefined && pausesWholePool(failure, options.gate.requestsInFlight)) {
-			options.gate.pauseFor(serverDelay);
-			log.warn(`Google asked to wait ${duration(serverDelay)} after ${failureSummary(failure)}: no request of this execution starts before then`, {
-				...failureFields(failure),
-				pauseMs: serverDelay,
-			});
-		}
+		lastFailure = failure;
 		log.info(`retrying ${spec.name} in ${duration(delay)} after ${failureSummary(failure)} (attempt ${attemptIndex + 1} of ${options.policy.maxRetries + 1})`, {
 			...attemptFields,
 			...failureFields(failure),

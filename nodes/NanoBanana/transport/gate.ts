@@ -1,99 +1,280 @@
+import type { TransportFailure } from './failures';
+import { StartRateLearner, type RateChange } from './rateLearner';
+import { DEFAULT_RETRY_POLICY, rateWindowMs, refusalKind, retryDelayFrom } from './retry';
 import { waitUnlessStopped } from './wait';
 
-/** Successes per slot in use before the cap grows by one after a 429. */
+/** Successes per slot in use before a concurrency cap grows by one after a 429. */
 const SUCCESSES_PER_STEP_UP = 50;
+/**
+ * Request starts are never closer than this (100 per second, far above any image model's quota).
+ * It spreads a pool's first burst over a few tens of ms, so when the server refuses, the 429
+ * (which comes back at once) stops the gate before the rest of the burst has gone out.
+ */
+export const MIN_START_SPACING_MS = 10;
+/** A wait longer than this fails the item anyway (see the retry policy): no use holding everyone. */
+const MAX_PAUSE_MS = DEFAULT_RETRY_POLICY.maxServerDelayMs;
 
-/** How a request that held a slot ended, as far as pacing is concerned. */
-export type SlotOutcome = 'success' | 'rateLimited' | 'failed';
+export interface GateClock {
+	now(): number;
+	/** Waits `ms`; rejects when `signal` aborts. */
+	wait(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export const SYSTEM_CLOCK: GateClock = { now: () => Date.now(), wait: waitUnlessStopped };
+
+/** A granted request start; hand it back to `release`. */
+export interface Slot {
+	readonly startedAt: number;
+	/** The start waited for the pace (used to decide when to probe a higher rate). */
+	readonly heldByPace: boolean;
+}
+
+export type AcquireResult = Slot | 'stopped' | 'outOfTime';
+
+/** How an attempt that held a slot ended. */
+export type AttemptResult = { ok: true } | { ok: false; failure: TransportFailure };
+
+/** A pacing decision, for the log (the gate is shared, so the caller that caused it logs it). */
+export type PacingEvent =
+	| ({ kind: 'rate' } & RateChange)
+	| { kind: 'paused'; pauseMs: number; cause: 'rateLimit' | 'serverBusy' }
+	| { kind: 'concurrencyCap'; cap: number };
 
 /**
- * One gate per execution, shared by every request of the item pool, so the pool honours a quota
- * together instead of each worker finding the limit on its own:
- * - after a 429 that names a wait, nobody starts a request before the wait is over;
- * - an optional requests-per-minute pace spaces request starts evenly;
- * - requests in flight are capped, and the cap adapts: a 429 lowers it to what the server just
- *   accepted, a long run of successes raises it again by one (additive increase, multiplicative
- *   decrease, as TCP does), up to the user's Max Concurrency. The run is long on purpose: a probe
- *   that finds the limit again costs the whole pool a retry delay.
+ * The request gate of one credential and model in this n8n process, shared by every execution
+ * that uses them, so concurrent executions honour one quota together:
+ * - a rate limit (429 naming a quota, or refusals while few requests are in flight) is learned
+ *   as a pace between request starts (see `StartRateLearner`), and every start waits out the
+ *   server's requested delay;
+ * - a concurrency limit (429 while as many requests as before are in flight) caps requests in
+ *   flight; only the refused request waits, and a long run of successes raises the cap by one;
+ * - each execution's Max Requests per Minute is a hard ceiling on the pace while it runs.
+ * Each execution keeps its own Max Concurrency (its item pool), stop signal and deadlines: a
+ * waiter leaves the gate alone when its own execution stops, and never wakes or fails another.
  */
-export class RequestGate {
-	private resumeAt = 0;
-	private nextSlotAt = 0;
+export class SharedRequestGate {
+	private pausedUntil = 0;
+	private nextStartAt = 0;
 	private inFlight = 0;
-	private limit: number;
+	private cap: number | undefined;
+	/** When the cap was last lowered: refusals of requests started before that are of the same burst. */
+	private capLoweredAt = -Infinity;
 	private successStreak = 0;
-	private waiters: Array<() => void> = [];
+	/**
+	 * After a refusal that looked like a concurrency limit, one request at a time goes out until
+	 * one is answered: if the limit is a rate after all, only that one is refused, not a round.
+	 */
+	private probing = false;
+	private probe: Slot | undefined;
+	/** Bumped when reserved start times become invalid (a pause). */
+	private epoch = 0;
+	private readonly learner = new StartRateLearner();
+	private readonly ceilings = new Map<symbol, number>();
+	private releaseWaiters: Array<() => void> = [];
+	private lastUsedAt: number;
+	private lanes = 0;
 
+	/**
+	 * @param maxInFlight a fixed cap on requests in flight, for a gate of one caller's own (the
+	 *   model list of the editor); the shared gates have none: each execution's pool caps itself.
+	 */
 	constructor(
-		private readonly maxInFlight: number,
-		private readonly requestsPerMinute: number,
-		private readonly now: () => number = Date.now,
-		private readonly wait: (ms: number, signal?: AbortSignal) => Promise<void> = waitUnlessStopped,
+		private readonly clock: GateClock = SYSTEM_CLOCK,
+		private readonly maxInFlight = Infinity,
 	) {
-		this.limit = Math.max(1, maxInFlight);
-	}
-
-	get currentLimit(): number {
-		return this.limit;
+		this.lastUsedAt = clock.now();
 	}
 
 	get requestsInFlight(): number {
 		return this.inFlight;
 	}
 
-	/**
-	 * Resolves true when the caller may start a request (it must call `release` afterwards), or
-	 * false when the execution was stopped while waiting.
-	 */
-	async acquire(signal?: AbortSignal): Promise<boolean> {
-		for (;;) {
-			if (signal?.aborted) return false;
-			const now = this.now();
-			const waitMs = Math.max(this.resumeAt - now, this.nextSlotAt - now, 0);
-			if (waitMs > 0) {
-				await this.wait(waitMs, signal);
-				continue;
-			}
-			if (this.inFlight < this.limit) break;
-			await this.nextRelease(signal);
-		}
-		this.inFlight++;
-		if (this.requestsPerMinute > 0) {
-			// Claimed synchronously after the check, so two workers never take the same slot.
-			this.nextSlotAt = Math.max(this.now(), this.nextSlotAt) + 60_000 / this.requestsPerMinute;
-		}
-		return true;
+	/** The learned cap on requests in flight; undefined while no concurrency limit was seen. */
+	get concurrencyCap(): number | undefined {
+		return this.cap;
 	}
 
-	release(outcome: SlotOutcome): void {
-		this.inFlight--;
-		if (outcome === 'rateLimited') {
-			// The server just refused one more than it takes: what is still running is what it takes.
-			this.limit = Math.max(1, Math.min(this.limit - 1, this.inFlight));
-			this.successStreak = 0;
-		} else if (outcome === 'success' && this.limit < this.maxInFlight) {
-			this.successStreak++;
-			if (this.successStreak >= SUCCESSES_PER_STEP_UP * this.limit) {
-				this.limit++;
-				this.successStreak = 0;
+	/** Spacing between request starts now in force, in ms. */
+	get startIntervalMs(): number {
+		let interval = Math.max(MIN_START_SPACING_MS, this.learner.intervalMs);
+		for (const requestsPerMinute of this.ceilings.values()) interval = Math.max(interval, 60_000 / requestsPerMinute);
+		return interval;
+	}
+
+	/** True when no execution uses the gate and nothing has happened for `idleMs`. */
+	isIdle(idleMs: number): boolean {
+		return this.lanes === 0 && this.inFlight === 0 && this.clock.now() - this.lastUsedAt >= idleMs;
+	}
+
+	/**
+	 * An execution's view of the gate. `requestsPerMinute` (0 = none) holds the whole gate's pace
+	 * under it while the execution runs; `leave` when the execution is done.
+	 */
+	join(requestsPerMinute = 0): GateLane {
+		const id = Symbol('execution');
+		this.lanes++;
+		if (requestsPerMinute > 0) this.ceilings.set(id, requestsPerMinute);
+		let left = false;
+		return {
+			gate: this,
+			acquire: async (signal, deadlineAt) => await this.acquire(signal, deadlineAt),
+			release: (slot, result) => this.release(slot, result),
+			leave: () => {
+				if (left) return;
+				left = true;
+				this.lanes--;
+				this.ceilings.delete(id);
+				this.lastUsedAt = this.clock.now();
+			},
+		};
+	}
+
+	/**
+	 * Resolves with a slot when the caller may start a request (hand it back to `release`),
+	 * 'stopped' when `signal` aborted while waiting, 'outOfTime' when the start could not come
+	 * before `deadlineAt` (epoch ms).
+	 */
+	async acquire(signal?: AbortSignal, deadlineAt = Infinity): Promise<AcquireResult> {
+		for (;;) {
+			if (signal?.aborted) return 'stopped';
+			const now = this.clock.now();
+			if (now < this.pausedUntil) {
+				if (this.pausedUntil > deadlineAt) return 'outOfTime';
+				if (!(await this.sleep(this.pausedUntil - now, signal))) return 'stopped';
+				continue;
 			}
+			if (this.full()) {
+				await this.nextRelease(signal);
+				continue;
+			}
+			if (now >= this.nextStartAt) return this.take(now, false);
+			// Reserve the next start time now, so waiters start in arrival order, one per interval.
+			const at = this.nextStartAt;
+			if (at > deadlineAt) return 'outOfTime';
+			this.nextStartAt = at + this.startIntervalMs;
+			const epoch = this.epoch;
+			if (!(await this.sleep(at - now, signal))) return 'stopped';
+			if (epoch !== this.epoch) continue; // a pause came in meanwhile: queue again
+			if (this.full()) continue;
+			return this.take(this.clock.now(), true);
 		}
-		this.waiters.shift()?.();
+	}
+
+	/** Hands a slot back with how its attempt ended; returns the pacing decisions it caused. */
+	release(slot: Slot, result: AttemptResult): PacingEvent[] {
+		this.inFlight--;
+		const now = this.clock.now();
+		this.lastUsedAt = now;
+		const events: PacingEvent[] = [];
+		if (slot === this.probe) {
+			this.probe = undefined;
+			if (result.ok) this.probing = false;
+		}
+		if (result.ok) {
+			const change = this.learner.accepted(slot.startedAt, now, slot.heldByPace);
+			if (change) events.push({ kind: 'rate', ...change });
+			if (this.cap !== undefined && ++this.successStreak >= SUCCESSES_PER_STEP_UP * this.cap) {
+				this.cap++;
+				this.successStreak = 0;
+				events.push({ kind: 'concurrencyCap', cap: this.cap });
+			}
+		} else {
+			this.learnFrom(slot, result.failure, now, events);
+		}
+		this.releaseWaiters.shift()?.();
+		return events;
+	}
+
+	private learnFrom(slot: Slot, failure: TransportFailure, now: number, events: PacingEvent[]): void {
+		const delay = retryDelayFrom(failure);
+		// A refusal of a request that was already out when the cap was lowered tells nothing new
+		// about the cap: judged as if no cap were known, it lowers the cap a step further.
+		const knownCap = slot.startedAt >= this.capLoweredAt ? this.cap : undefined;
+		switch (refusalKind(failure, this.inFlight, knownCap)) {
+			case 'dailyQuota':
+				return; // fails fast; pausing would only hold the others up
+			case 'rate': {
+				this.probing = false; // the pace takes over
+				const change = this.learner.refused(slot.startedAt, now, rateWindowMs(failure));
+				if (change) events.push({ kind: 'rate', ...change });
+				if (delay !== undefined) this.pause(delay, 'rateLimit', events);
+				return;
+			}
+			case 'concurrency':
+				this.learner.refusedOther(slot.startedAt);
+				this.probing = true;
+				// The server just refused one more than it takes: what is still running is what it takes.
+				this.cap = Math.max(1, Math.min((this.cap ?? this.inFlight + 1) - 1, this.inFlight));
+				this.capLoweredAt = now;
+				this.successStreak = 0;
+				events.push({ kind: 'concurrencyCap', cap: this.cap });
+				return;
+			default:
+				// An overloaded server that names a wait (503 + Retry-After) is overloaded for everyone.
+				if (failure.kind === 'api' && delay !== undefined) this.pause(delay, 'serverBusy', events);
+		}
 	}
 
 	/** Holds every new request back for `ms` from now (never shortens an earlier pause). */
-	pauseFor(ms: number): void {
-		this.resumeAt = Math.max(this.resumeAt, this.now() + ms);
+	private pause(ms: number, cause: 'rateLimit' | 'serverBusy', events: PacingEvent[]): void {
+		if (ms > MAX_PAUSE_MS) return;
+		const until = this.clock.now() + ms;
+		if (until <= this.pausedUntil) return;
+		this.pausedUntil = until;
+		this.nextStartAt = until;
+		this.epoch++;
+		events.push({ kind: 'paused', pauseMs: ms, cause });
 	}
 
+	private full(): boolean {
+		return (
+			this.inFlight >= this.maxInFlight ||
+			(this.cap !== undefined && this.inFlight >= this.cap) ||
+			(this.probing && this.probe !== undefined)
+		);
+	}
+
+	private take(now: number, heldByPace: boolean): Slot {
+		this.inFlight++;
+		this.lastUsedAt = now;
+		this.nextStartAt = Math.max(this.nextStartAt, now + this.startIntervalMs);
+		this.learner.started(now);
+		const slot = { startedAt: now, heldByPace };
+		if (this.probing) this.probe = slot;
+		return slot;
+	}
+
+	private async sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
+		return await this.clock.wait(ms, signal).then(
+			() => true,
+			() => false,
+		);
+	}
+
+	/** Resolves on the next release, or when this waiter's own execution stops. */
 	private async nextRelease(signal?: AbortSignal): Promise<void> {
 		await new Promise<void>((resolve) => {
 			const wake = () => {
-				signal?.removeEventListener('abort', wake);
+				signal?.removeEventListener('abort', stop);
 				resolve();
 			};
-			this.waiters.push(wake);
-			signal?.addEventListener('abort', wake, { once: true });
+			const stop = () => {
+				// Leave the queue, so the next release wakes a waiter that still wants a slot.
+				this.releaseWaiters = this.releaseWaiters.filter((waiter) => waiter !== wake);
+				resolve();
+			};
+			this.releaseWaiters.push(wake);
+			signal?.addEventListener('abort', stop, { once: true });
 		});
 	}
+}
+
+/** One execution's use of a shared gate. */
+export interface GateLane {
+	acquire(signal?: AbortSignal, deadlineAt?: number): Promise<AcquireResult>;
+	release(slot: Slot, result: AttemptResult): PacingEvent[];
+	/** The shared gate itself (for its state; acquire and release through the lane). */
+	readonly gate: SharedRequestGate;
+	/** The execution is done with the gate: its Max Requests per Minute no longer applies. */
+	leave(): void;
 }

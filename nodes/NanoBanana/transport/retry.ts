@@ -100,13 +100,47 @@ export function parseRetryAfterMs(header: unknown, nowMs: number): number | unde
 }
 
 /**
- * Whether a failure's wait should hold back the whole pool. A 429 that names a quota, or one
- * that came when nothing else was running, means every request would hit the same wall. A bare
- * 429 while other requests were still being served is a concurrency limit: the gate already
- * lowered its cap to what the server took, and only the refused request waits.
+ * What a 429 says about the server's limit:
+ * - `dailyQuota`: a per-day quota; it will not come back within a run (fail fast);
+ * - `rate`: a per-window rate (requests per minute…): every request is refused until the window
+ *   turns, so the whole gate waits and request starts are paced;
+ * - `concurrency`: the server takes only so many requests at once: the gate caps requests in
+ *   flight and only the refused request waits.
+ * A 429 that names a quota is a rate; a bare one is a rate when it came while fewer requests
+ * were in flight than the server has taken at once before (`concurrencyCap`, undefined while no
+ * concurrency limit is known), nothing else in flight included. Otherwise it looks like what a
+ * concurrency limit does.
  */
-export function pausesWholePool(failure: TransportFailure, othersInFlight: number): boolean {
-	if (failure.kind !== 'api') return false;
-	if (failure.statusCode !== 429) return true;
-	return failure.error.details.quotaViolations.length > 0 || othersInFlight === 0;
+export type RefusalKind = 'dailyQuota' | 'rate' | 'concurrency';
+
+export function refusalKind(
+	failure: TransportFailure,
+	othersInFlight: number,
+	concurrencyCap: number | undefined,
+): RefusalKind | undefined {
+	if (failure.kind !== 'api' || failure.statusCode !== 429) return undefined;
+	if (isDailyQuotaExhausted(failure)) return 'dailyQuota';
+	if (failure.error.details.quotaViolations.length > 0) return 'rate';
+	if (othersInFlight === 0 || (concurrencyCap !== undefined && othersInFlight < concurrencyCap)) return 'rate';
+	return 'concurrency';
+}
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+
+/**
+ * The window a rate limit counts in: named by the quota (`...PerMinute...`), else guessed from
+ * the wait the server asked for (a wait of about a second means a per-second window), else a
+ * minute, the window of Google's request quotas.
+ */
+export function rateWindowMs(failure: TransportFailure): number {
+	if (failure.kind === 'api') {
+		const names = failure.error.details.quotaViolations.map(({ quotaId, description }) => `${quotaId ?? ''} ${description ?? ''}`).join(' ');
+		if (/per.?second/i.test(names)) return SECOND;
+		if (/per.?minute/i.test(names)) return MINUTE;
+		if (/per.?hour/i.test(names)) return HOUR;
+	}
+	const delay = retryDelayFrom(failure);
+	return delay !== undefined && delay <= 1.5 * SECOND ? SECOND : MINUTE;
 }
