@@ -2,7 +2,7 @@ import { runPool } from '../../nodes/NanoBanana/actions/pool';
 import { aiStudioBackend } from '../../nodes/NanoBanana/transport/backends';
 import { generateContent, type AuthenticatedRequest } from '../../nodes/NanoBanana/transport/client';
 import type { TransportFailure } from '../../nodes/NanoBanana/transport/failures';
-import { MIN_START_SPACING_MS, SharedRequestGate, type GateLane, type Slot } from '../../nodes/NanoBanana/transport/gate';
+import { COLD_START_SPACING_MS, MIN_START_SPACING_MS, SharedRequestGate, type GateLane, type Slot } from '../../nodes/NanoBanana/transport/gate';
 import { ExecutionGates, GateRegistry } from '../../nodes/NanoBanana/transport/gateRegistry';
 import { DEFAULT_RETRY_POLICY } from '../../nodes/NanoBanana/transport/retry';
 import { VirtualClock } from './virtualClock';
@@ -22,14 +22,21 @@ async function take(lane: GateLane, signal?: AbortSignal, deadlineAt?: number): 
 }
 
 describe('SharedRequestGate', () => {
-	it('lets requests through at once, only the minimum spacing apart, when nothing limits them', async () => {
+	it('spreads starts a little until a first answer, then lets them through only the minimum spacing apart', async () => {
 		const clock = new VirtualClock();
 		const lane = new SharedRequestGate(clock).join();
 		const starts: number[] = [];
-		const all = Promise.all([0, 1, 2].map(async () => starts.push((await take(lane)).startedAt)));
+		const slots: Slot[] = [];
+		const first = Promise.all([0, 1, 2].map(async () => slots.push(await take(lane))));
+		await clock.runUntil(() => slots.length === 3);
+		await first;
+		expect(slots.map((slot) => slot.startedAt)).toEqual([0, COLD_START_SPACING_MS, 2 * COLD_START_SPACING_MS]);
+		lane.release(slots[0], { ok: true });
+		await clock.advanceTo(1000);
+		const warm = Promise.all([0, 1, 2].map(async () => starts.push((await take(lane)).startedAt)));
 		await clock.runUntil(() => starts.length === 3);
-		await all;
-		expect(starts).toEqual([0, MIN_START_SPACING_MS, 2 * MIN_START_SPACING_MS]);
+		await warm;
+		expect(starts).toEqual([1000, 1000 + MIN_START_SPACING_MS, 1000 + 2 * MIN_START_SPACING_MS]);
 	});
 
 	it('spaces starts by the strictest Max Requests per Minute of the executions using it, while they run', async () => {
@@ -48,7 +55,7 @@ describe('SharedRequestGate', () => {
 		strict.leave();
 		expect(gate.startIntervalMs).toBe(500);
 		loose.leave();
-		expect(gate.startIntervalMs).toBe(MIN_START_SPACING_MS);
+		expect(gate.startIntervalMs).toBe(COLD_START_SPACING_MS);
 	});
 
 	it('a rate limit pauses every start for the wait asked for and paces the rest at the rate taken', async () => {
@@ -69,7 +76,8 @@ describe('SharedRequestGate', () => {
 		const more = Promise.all([0, 1].map(async () => next.push((await take(lane)).startedAt)));
 		await clock.runUntil(() => next.length === 2);
 		await more;
-		expect(next).toEqual([40 + 950, 40 + 950 + 262.5]);
+		const refusedAt = 4 * COLD_START_SPACING_MS;
+		expect(next).toEqual([refusedAt + 950, refusedAt + 950 + 262.5]);
 	});
 
 	it('a bare 429 while as many run as before caps requests in flight without pausing anyone', async () => {
@@ -85,7 +93,7 @@ describe('SharedRequestGate', () => {
 		lane.release(slots[3], { ok: false, failure: failure429(1000) }); // 3 still running
 		lane.release(slots[2], { ok: false, failure: failure429(1000) }); // 2 still running: the server takes 2
 		expect(gate.concurrencyCap).toBe(2);
-		expect(gate.startIntervalMs).toBe(MIN_START_SPACING_MS); // no rate learned, no pause
+		expect(gate.startIntervalMs).toBe(COLD_START_SPACING_MS); // no rate learned, no pause
 		let third = false;
 		const waiting = take(lane).then(() => (third = true));
 		await clock.runUntil(() => false);
@@ -126,8 +134,9 @@ describe('SharedRequestGate', () => {
 		const lane = gate.join();
 		const slot = await take(lane);
 		expect(lane.release(slot, { ok: false, failure: failure429(30_000, 'GenerateRequestsPerDayPerProjectPerModel') })).toEqual([]);
-		await clock.advanceTo(MIN_START_SPACING_MS);
-		expect((await take(lane)).startedAt).toBe(MIN_START_SPACING_MS);
+		const next = take(lane);
+		await clock.runUntil(() => false);
+		expect((await next).startedAt).toBe(COLD_START_SPACING_MS);
 	});
 
 	it('an overloaded server that names a wait holds everyone back; a long wait holds no one', async () => {

@@ -51,9 +51,27 @@ function benchWorkflow({ id, name, glob, nodes }) {
 /**
  * @param {{ id: string, name: string }} credential
  * @param {number} maxConcurrency
+ * @param {Record<string, unknown>} [options]   other options (e.g. requestsPerMinute)
  */
-function oursNode(credential, maxConcurrency) {
-	return wf.nanoBananaNode({ name: NAMES.ours, credential, prompt: PROMPT, model: MODEL, options: { maxConcurrency } });
+function oursNode(credential, maxConcurrency, options = {}) {
+	return wf.nanoBananaNode({ name: NAMES.ours, credential, prompt: PROMPT, model: MODEL, options: { maxConcurrency, ...options } });
+}
+
+/**
+ * Webhook (POST, answers when the last node is done) → Read/Write Files from Disk (the glob the
+ * caller posts) → this package's node: one execution per call, as when uploads arrive together.
+ * @param {{ id: string, name: string, path: string, credential: { id: string, name: string }, maxConcurrency: number }} spec
+ */
+function webhookWorkflow({ id, name, path: hookPath, credential, maxConcurrency }) {
+	const webhook = {
+		name: 'Webhook',
+		type: 'n8n-nodes-base.webhook',
+		typeVersion: 2,
+		webhookId: crypto.createHash('sha256').update(hookPath).digest('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12}).*$/, '$1-$2-$3-$4-$5'),
+		parameters: { httpMethod: 'POST', path: hookPath, responseMode: 'lastNode', responseData: 'allEntries', options: {} },
+	};
+	const read = { ...readFilesNode('={{ $json.body.glob }}') };
+	return wf.linearWorkflow({ id, name, nodes: [webhook, read, oursNode(credential, maxConcurrency)] });
 }
 
 /** @param {{ id: string, name: string }} credential */
@@ -155,4 +173,4 @@ function idFor(key) {
 	return `bench${crypto.createHash('sha256').update(key).digest('hex').slice(0, 11)}`;
 }
 
-module.exports = { MODEL, PROMPT, NAMES, benchWorkflow, oursNode, builtinNode, httpChainNodes, noopNode, idFor };
+module.exports = { MODEL, PROMPT, NAMES, benchWorkflow, webhookWorkflow, oursNode, builtinNode, httpChainNodes, noopNode, idFor };
