@@ -18,6 +18,7 @@
  *                                      credential-vertex-api-key.png, credential-ai-studio.png
  *   4. the demo workflow "Demo: edit an image with Nano Banana (AI Studio)" runs from the editor
  *      and its output panel shows the edited image (*-edited.png)    → .e2e/screenshots/edit-output.png
+ *   5. every examples/*.json imports through the editor's "Import from File" (with its workflow id)
  *
  * Screenshots go to .e2e/screenshots/ (git-ignored). `npm run screenshots` runs this test and copies
  * the shots that changed visibly into docs/screenshots/ (lib/screenshots.js): a new
@@ -28,12 +29,14 @@
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
+const path = require('node:path');
 
 const config = require('./lib/config');
 const { prepare } = require('./lib/fixture');
 const { launchBrowser } = require('./lib/browser');
 const ui = require('./lib/browser-n8n');
 const shots = require('./lib/screenshots');
+const examples = require('./lib/examples');
 const { startDevStack, demoWorkflows, DEMO_IDS, CREDENTIAL_IDS } = require('./start');
 const { readPngInfo } = require('../emulator/server');
 
@@ -439,6 +442,44 @@ describe('browser: the node in the n8n editor', { timeout: 15 * 60_000 }, () => 
 				await page.locator('[data-test-id="ndv-input-panel"] img[src*="binary-data"]').waitFor({ state: 'visible' }).catch(() => {});
 			}
 			await ui.saveScreenshot(page, 'edit-output.png');
+		});
+	});
+
+	it('imports every example file through the editor (Import from File), ids and all', { timeout: 6 * 60_000 }, async () => {
+		await timed('import-examples', async () => {
+			for (const file of examples.exampleFileNames()) {
+				const example = examples.loadExample(file);
+				const nano = examples.nanoBananaNodes(example);
+				assert.ok(example.id && nano.length, `${file}: has an id and a Nano Banana node`);
+				// A tab of its own per file (same login): nothing an earlier test left open gets in
+				// the way, and closing it needs no "leave without saving?".
+				const tab = await page.context().newPage();
+				try {
+					await ui.withFailureScreenshot(tab, `import-${file}`, async () => {
+						tab.setDefaultTimeout(45_000);
+						await tab.goto(`${stack.url}/workflow/new`, { waitUntil: 'domcontentloaded', timeout: 150_000 });
+						await tab.locator('[data-test-id="canvas-plus-button"]').waitFor({ state: 'visible', timeout: 150_000 });
+						await ui.dismissPopups(tab);
+						// What "⋯ → Import from File" clicks: the editor's hidden file input.
+						await tab.locator('[data-test-id="workflow-import-input"]').setInputFiles(path.join(examples.EXAMPLES_DIR, file));
+						const deadline = Date.now() + 30_000;
+						let imported = await ui.nodeInEditor(tab, nano[0].name);
+						while (!imported && Date.now() < deadline) {
+							await tab.waitForTimeout(250);
+							imported = await ui.nodeInEditor(tab, nano[0].name);
+						}
+						assert.ok(imported, `${file}: the editor shows "${nano[0].name}" after the import`);
+						assert.equal(imported.type, config.NODE_TYPE, `${file}: node type`);
+						assert.equal(imported.parameters.prompt, nano[0].parameters.prompt, `${file}: prompt kept`);
+						const flow = examples.flowNodes(example).length;
+						const onCanvas = await tab.locator('[data-test-id="canvas-node"]').count();
+						assert.ok(onCanvas >= flow, `${file}: ${flow} nodes on the canvas (shown: ${onCanvas})`);
+					});
+				} finally {
+					await tab.close();
+				}
+				log(`${file}: imported in the editor`);
+			}
 		});
 	});
 });
