@@ -80,6 +80,29 @@ describe('SharedRequestGate', () => {
 		expect(next).toEqual([refusedAt + 950, refusedAt + 950 + 262.5]);
 	});
 
+	it('keeps the pace between the starts themselves when a busy event loop wakes a waiter late', async () => {
+		const clock = new VirtualClock();
+		let late = true;
+		// The first paced waiter wakes 200 ms late, as under a busy event loop; the next one on time.
+		const lateClock = {
+			now: clock.now,
+			wait: async (ms: number, signal?: AbortSignal) => {
+				const extra = late && ms > 100 ? 200 : 0;
+				if (extra) late = false;
+				await clock.wait(ms + extra, signal);
+			},
+		};
+		const gate = new SharedRequestGate(lateClock);
+		const lane = gate.join(240); // 250 ms apart
+		const starts: number[] = [];
+		const all = Promise.all([0, 1, 2].map(async () => starts.push((await take(lane)).startedAt)));
+		await clock.runUntil(() => starts.length === 3);
+		await all;
+		expect(starts[0]).toBe(0);
+		expect(starts[1]).toBe(450); // woke late
+		expect(starts[2] - starts[1]).toBeGreaterThanOrEqual(250); // not right after the late one
+	});
+
 	it('a bare 429 while as many run as before caps requests in flight without pausing anyone', async () => {
 		const clock = new VirtualClock();
 		const gate = new SharedRequestGate(clock);

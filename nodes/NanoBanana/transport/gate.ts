@@ -79,6 +79,7 @@ export class SharedRequestGate {
 	private releaseWaiters: Array<() => void> = [];
 	private lastUsedAt: number;
 	private lanes = 0;
+	private lastStartAt = -Infinity;
 	/** No request through this gate has been answered successfully yet. */
 	private cold = true;
 
@@ -155,13 +156,20 @@ export class SharedRequestGate {
 				await this.nextRelease(signal);
 				continue;
 			}
-			if (now >= this.nextStartAt) return this.take(now, false);
+			if (now >= this.nextStartAt && now >= this.lastStartAt + this.startIntervalMs) return this.take(now, false);
 			// Reserve the next start time now, so waiters start in arrival order, one per interval.
-			const at = this.nextStartAt;
+			const at = Math.max(this.nextStartAt, now);
 			if (at > deadlineAt) return 'outOfTime';
 			this.nextStartAt = at + this.startIntervalMs;
 			const epoch = this.epoch;
 			if (!(await this.sleep(at - now, signal))) return 'stopped';
+			// A busy event loop wakes sleepers late, and the next reserved start may then come right
+			// after: the spacing is kept between the starts themselves, or a window's budget spills
+			// into the next window.
+			for (let gap = this.lastStartAt + this.startIntervalMs - this.clock.now(); gap > 0 && epoch === this.epoch; ) {
+				if (!(await this.sleep(gap, signal))) return 'stopped';
+				gap = this.lastStartAt + this.startIntervalMs - this.clock.now();
+			}
 			if (epoch !== this.epoch) continue; // a pause came in meanwhile: queue again
 			if (this.full()) continue;
 			return this.take(this.clock.now(), true);
@@ -246,6 +254,7 @@ export class SharedRequestGate {
 	private take(now: number, heldByPace: boolean): Slot {
 		this.inFlight++;
 		this.lastUsedAt = now;
+		this.lastStartAt = now;
 		this.nextStartAt = Math.max(this.nextStartAt, now + this.startIntervalMs);
 		this.learner.started(now);
 		const slot = { startedAt: now, heldByPace };
