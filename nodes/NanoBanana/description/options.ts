@@ -235,7 +235,7 @@ export const optionsProperty: INodeProperties = {
 			type: 'boolean',
 			default: false,
 			description:
-				'Whether to keep recent answers in memory (up to 128 MB) and reuse them when the same model, prompt, images and options come again in a later execution. Identical items within one execution always share one request. Only switch on if your content may be cached.',
+				'Whether to keep recent image answers in memory (up to 128 MB) and reuse them when the same credential, model, prompt, images and options come again in a later execution. Answers without an image are never kept. Identical items within one execution always share one request. Only switch on if your content may be cached.',
 		},
 		{
 			displayName: 'Seed',
