@@ -243,13 +243,14 @@ async function runLine(install, tarball, shared) {
 			compose: ex.composeStandIn(EXAMPLES.compose, shared.images.url),
 			driveToSlack: ex.driveToSlackStandIn(EXAMPLES.driveToSlack, shared.images.url),
 			scheduleToDrive: ex.scheduleToDriveStandIn(EXAMPLES.scheduleToDrive, shared.images.url),
+			batchToDrive: ex.scheduleToDriveStandIn(EXAMPLES.batchToDrive, shared.images.url, ex.STAND_IN_IDS.batchToDrive),
 		};
 		await n8n.importWorkflows(theHome(), Object.values(copies));
 		return copies;
 	});
 
 	await steps.run('generate', async () => executeCounted(theHome(), shared, storedId('generate')));
-	for (const key of /** @type {const} */ (['compose', 'driveToSlack', 'scheduleToDrive'])) {
+	for (const key of /** @type {const} */ (['compose', 'driveToSlack', 'scheduleToDrive', 'batchToDrive'])) {
 		await steps.run(key, async () => {
 			steps.need('importStandIns');
 			return executeCounted(theHome(), shared, ex.STAND_IN_IDS[key]);
@@ -559,6 +560,34 @@ function lineTests(get, sharedRef, skipReason = () => undefined) {
 		assert.equal(run.state.byBackend.vertex, urls.length, 'one Vertex AI request per image');
 	});
 
+	test(`${ex.EXAMPLE_FILES.batchToDrive} (Schedule → Manual Trigger, local downloads, Drive upload → No-Op): every URL edited in one batch job`, () => {
+		const run = step('batchToDrive');
+		assertSucceeded(run);
+		const node = theNanoBananaNode(EXAMPLES.batchToDrive);
+		assert.equal(node.parameters.options.batchMode, true, 'the example uses Batch Mode');
+		const code = EXAMPLES.batchToDrive.nodes.find((/** @type {any} */ n) => n.type === 'n8n-nodes-base.code');
+		const urls = ex.placeholderUrlsIn(code?.parameters?.jsCode ?? '');
+		assert.ok(urls.length >= 2, 'the Code node lists several image URLs');
+		const [upload] = ex.standInNames(EXAMPLES.batchToDrive, ex.TYPES.googleDrive);
+		const items = n8n.nodeOutput(run.result.run, upload);
+		assert.equal(items.length, urls.length, `one item per URL reaches "${upload}"`);
+		const files = /** @type {Shared} */ (sharedRef).imageFiles;
+		const jobs = new Set();
+		items.forEach((item, i) => {
+			const { meta } = binaryPng(item, `item ${i}`);
+			const source = served(urls[i]);
+			assert.equal(meta.prompt, node.parameters.prompt, `item ${i}: prompt`);
+			assert.equal(meta.backend, 'gemini', `item ${i}: AI Studio credential`);
+			assert.deepEqual(meta.inputs, [ex.sha256(files[source.path].body)], `item ${i}: ${urls[i]}`);
+			assert.equal(item.binary.data.fileName, `${source.base}-edited.png`, `item ${i}: file name, as the sticky note says`);
+			jobs.add(item.json.nanoBanana?.batchJob);
+		});
+		assert.equal(jobs.size, 1, 'every item answered by the same batch job');
+		assert.match(String([...jobs][0]), /^batches\//);
+		assert.equal(run.state.batchCreates, 1, 'one batch job');
+		assert.equal(run.state.generateContent, 0, 'no request one by one');
+	});
+
 	const hookExample = () => EXAMPLES.webhook;
 	/** @param {{ status: number, contentType: string, body: Buffer }} res */
 	const imageReply = (res) => {
@@ -639,7 +668,7 @@ describe('examples: every example imports and the runnable ones run, on n8n 2.x 
 	});
 
 	describe('the example files (no n8n)', () => {
-		it('are the five examples the suite runs', () => {
+		it('are the examples the suite runs', () => {
 			assert.deepEqual(ex.exampleFileNames(), Object.values(ex.EXAMPLE_FILES).sort());
 		});
 		for (const [key, file] of Object.entries(ex.EXAMPLE_FILES)) {
@@ -657,6 +686,7 @@ describe('examples: every example imports and the runnable ones run, on n8n 2.x 
 				compose: ex.composeStandIn(EXAMPLES.compose, url),
 				driveToSlack: ex.driveToSlackStandIn(EXAMPLES.driveToSlack, url),
 				scheduleToDrive: ex.scheduleToDriveStandIn(EXAMPLES.scheduleToDrive, url),
+				batchToDrive: ex.scheduleToDriveStandIn(EXAMPLES.batchToDrive, url, ex.STAND_IN_IDS.batchToDrive),
 			};
 			const thirdParty = [ex.TYPES.googleDrive, ex.TYPES.googleDriveTrigger, ex.TYPES.slack, ex.TYPES.scheduleTrigger];
 			for (const [key, copy] of Object.entries(copies)) {

@@ -26,6 +26,7 @@ const EXAMPLES_DIR = process.env.NANO_BANANA_EXAMPLES_DIR
 
 /** The example files the suite knows how to run (a new file needs a decision here). */
 const EXAMPLE_FILES = Object.freeze({
+	batchToDrive: 'schedule-images-batch-to-drive.json',
 	compose: 'compose-two-images.json',
 	driveToSlack: 'drive-to-slack-background-swap.json',
 	generate: 'generate-from-prompt.json',
@@ -283,6 +284,7 @@ const STAND_IN_IDS = Object.freeze({
 	compose: 'exComposeStandIn',
 	driveToSlack: 'exDriveSlackStIn',
 	scheduleToDrive: 'exScheduleDriveS',
+	batchToDrive: 'exBatchDriveStIn',
 });
 
 /**
@@ -329,14 +331,15 @@ function driveToSlackStandIn(example, serverUrl) {
 }
 
 /**
- * schedule-url-list-to-drive: Schedule Trigger → Manual Trigger, the HTTP download reads the
- * placeholder URLs (from the Code node, unchanged) off the local image server, Drive upload → No
- * Operation.
+ * schedule-url-list-to-drive and schedule-images-batch-to-drive (pass its id): Schedule Trigger →
+ * Manual Trigger, the HTTP download reads the placeholder URLs (from the Code node, unchanged) off
+ * the local image server, Drive upload → No Operation.
  * @param {any} example
  * @param {string} serverUrl
+ * @param {string} [id]
  */
-function scheduleToDriveStandIn(example, serverUrl) {
-	const copy = copyOf(example, STAND_IN_IDS.scheduleToDrive);
+function scheduleToDriveStandIn(example, serverUrl, id = STAND_IN_IDS.scheduleToDrive) {
+	const copy = copyOf(example, id);
 	swapNodes(copy, TYPES.scheduleTrigger, (n) => replacement(n, TYPES.manualTrigger, 1, {}), { what: 'Schedule Trigger' });
 	swapNodes(
 		copy,
