@@ -119,6 +119,21 @@ describe('a Vertex credential Google refuses after a token refresh', () => {
 	});
 });
 
+describe('a 401 on one item with an AI Studio key', () => {
+	test('stays that item\'s failure: the others are still sent', async () => {
+		const result = await runWorkflow({
+			items: [photoItem({ prompt: 'Refused [[emulate:401]]', n: 0 }), photoItem({ prompt: 'Fine', n: 1 })],
+			parameters: editParameters({ options: { maxConcurrency: 1 } }),
+			credential: aiStudioCredential(emulator),
+			onError: 'continueRegularOutput',
+		});
+
+		expect(result.outputs[0][0].json.error).toMatchObject({ httpCode: '401' });
+		expect(result.outputs[0][1].json.error).toBeUndefined();
+		expect(result.outputs[0][1].binary?.data).toBeDefined();
+	});
+});
+
 describe("n8n's log", () => {
 	test('per request at debug: item, model, attempt, status, responseId, modelVersion, latency, tokens; retries at info; no prompt, key or image', async () => {
 		const key = emulator.apiKey;

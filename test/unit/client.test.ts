@@ -8,6 +8,7 @@ import {
 	type AuthenticatedRequest,
 	type CallOptions,
 } from '../../nodes/NanoBanana/transport/client';
+import { explainFailure } from '../../nodes/NanoBanana/transport/errors';
 import { SharedRequestGate, SYSTEM_CLOCK, type Slot } from '../../nodes/NanoBanana/transport/gate';
 import { nodeLog, type LogFields } from '../../nodes/NanoBanana/transport/log';
 import { DEFAULT_RETRY_POLICY } from '../../nodes/NanoBanana/transport/retry';
@@ -109,6 +110,9 @@ describe('the item time budget is a hard limit', () => {
 		expect(Date.now() - started).toBeLessThan(1000);
 		expect(error.failure).toEqual({ kind: 'budget' });
 		expect(request).toHaveBeenCalledTimes(1);
+		const explained = explainFailure(error.failure, { backend, modelId: 'm', attempts: error.attempts, timeoutMs: 10_000 });
+		expect(explained).toMatchObject({ reason: 'TIME_BUDGET', message: "The item's time budget ran out before Google answered" });
+		expect(explained.description).toContain('Item Time Budget');
 	});
 
 	it("the execution's Stop still aborts the request", async () => {

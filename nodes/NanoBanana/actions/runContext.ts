@@ -165,7 +165,8 @@ export async function createRunContext(context: IExecuteFunctions): Promise<RunC
 		gate: gates.forBatches(),
 		secrets,
 		signal,
-		refusal: new CredentialRefusal(),
+		// Vertex's 401 comes after n8n refreshed the token, so it speaks for the credential, not the item.
+		refusal: backend.name === 'vertexAi' ? new CredentialRefusal() : undefined,
 		log,
 	};
 	const request = authenticatedRequest(context);
