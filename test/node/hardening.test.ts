@@ -6,26 +6,12 @@
 import { createServer, type Server } from 'http';
 import type { AddressInfo } from 'net';
 
-import { startEmulator } from '../emulator/server';
 import type { Emulator } from '../emulator/server';
-import { credentialsHelper, runWorkflow, tearDownN8nServices } from './harness';
-import { PHOTO, aiStudioCredential, editParameters, photoItem, vertexCredential } from './fixtures';
+import { credentialsHelper, runWorkflow } from './harness';
+import { PHOTO, aiStudioCredential, editParameters, photoItem, useEmulator, vertexCredential } from './fixtures';
 
 let emulator: Emulator;
-
-beforeAll(async () => {
-	emulator = await startEmulator();
-});
-
-beforeEach(() => {
-	emulator.configure({ latencyMs: 0 });
-	emulator.reset();
-});
-
-afterAll(async () => {
-	await emulator.close();
-	await tearDownN8nServices();
-});
+useEmulator((started) => (emulator = started));
 
 /**
  * Answers 200 at once, then sends one space every 200 ms for `forMs`: a connection that is never
