@@ -35,7 +35,7 @@ export interface NanoBananaOptions {
 const VERTEX_ONLY = { show: { '/authentication': ['vertexAi'] } };
 export const DEFAULT_JPEG_QUALITY = 75;
 
-export const DEFAULT_MAX_CONCURRENCY = 4;
+export const DEFAULT_MAX_CONCURRENCY = 8;
 export const DEFAULT_MAX_RETRIES = 4;
 /** 4K images on a busy model can take a few minutes. */
 export const DEFAULT_TIMEOUT_SECONDS = 300;
