@@ -273,7 +273,9 @@ describe('learning the limit, simulated', () => {
 	};
 
 	type Limit =
-		| { kind: 'startsPerWindow'; starts: number; windowMs: number; quotaId?: string }
+		| { kind: 'startsPerWindow'; starts: number; windowMs: number; quotaId?: string; offsetMs?: number }
+		/** Refuses the requests numbered in `calls` once each, naming a per-minute quota and a short wait (someone else's burst). */
+		| { kind: 'strayRefusals'; calls: number[]; retryDelayS: number }
 		| { kind: 'inFlight'; max: number };
 
 	/** A refusal comes back this long after the request left (a loaded machine, a 1 MB body). */
@@ -302,14 +304,22 @@ describe('learning the limit, simulated', () => {
 			stats.calls++;
 			const now = clock.now();
 			if (limit.kind === 'startsPerWindow') {
-				const window = Math.floor(now / limit.windowMs);
+				// The run may begin anywhere in the server's window, not at its start.
+				const at = now + (limit.offsetMs ?? 0);
+				const window = Math.floor(at / limit.windowMs);
 				const used = windows.get(window) ?? 0;
 				if (used >= limit.starts) {
 					stats.refused++;
 					await clock.wait(REFUSAL_ROUND_TRIP_MS);
-					return refuse(((window + 1) * limit.windowMs - now) / 1000, limit.quotaId);
+					return refuse(((window + 1) * limit.windowMs - at) / 1000, limit.quotaId);
 				}
 				windows.set(window, used + 1);
+			} else if (limit.kind === 'strayRefusals') {
+				if (limit.calls.includes(stats.calls)) {
+					stats.refused++;
+					await clock.wait(REFUSAL_ROUND_TRIP_MS);
+					return refuse(limit.retryDelayS, 'GenerateRequestsPerMinutePerProjectPerModel');
+				}
 			} else if (inFlight >= limit.max) {
 				stats.refused++;
 				await clock.wait(REFUSAL_ROUND_TRIP_MS);
@@ -362,11 +372,17 @@ describe('learning the limit, simulated', () => {
 		return { elapsedMs, done, failed, starts };
 	}
 
-	it.each([8, 32])(
-		'4 starts per second (bare 429 + RetryInfo), 40 items, Max Concurrency %i: within 1.2× of 10 s, at most 15%% refused',
-		async (maxConcurrency) => {
+	it.each([
+		[8, 0],
+		[32, 0],
+		[8, 300],
+		[8, 700],
+		[32, 700],
+	])(
+		'4 starts per second (bare 429 + RetryInfo), 40 items, Max Concurrency %i, the run %i ms into a window: within 1.2× of 10 s, at most 15%% refused',
+		async (maxConcurrency, offsetMs) => {
 			const clock = new VirtualClock();
-			const server = simulatedServer(clock, { kind: 'startsPerWindow', starts: 4, windowMs: 1000 }, 200);
+			const server = simulatedServer(clock, { kind: 'startsPerWindow', starts: 4, windowMs: 1000, offsetMs }, 200);
 			const run = await runExecutions(clock, server.request, [{ items: 40, maxConcurrency }]);
 			expect(run).toMatchObject({ done: 40, failed: 0 });
 			expect(run.elapsedMs).toBeLessThanOrEqual(1.2 * 10_000);
@@ -382,6 +398,16 @@ describe('learning the limit, simulated', () => {
 		expect(run).toMatchObject({ done: 40, failed: 0 });
 		expect(run.elapsedMs).toBeLessThanOrEqual(1.2 * 80_000);
 		expect(server.stats.refused / server.stats.calls).toBeLessThanOrEqual(0.15);
+	});
+
+	it('a stray refusal naming a per-minute quota but a 0.2 s wait does not slow the run to a crawl', async () => {
+		// Someone else's burst spent the quota for a moment: the server's wait says it is back in
+		// 0.2 s. Paced at "3 per minute" the 37 remaining items would take 12 minutes.
+		const clock = new VirtualClock();
+		const server = simulatedServer(clock, { kind: 'strayRefusals', calls: [4, 20], retryDelayS: 0.2 }, 200);
+		const run = await runExecutions(clock, server.request, [{ items: 40, maxConcurrency: 8 }]);
+		expect(run).toMatchObject({ done: 40, failed: 0 });
+		expect(run.elapsedMs).toBeLessThanOrEqual(5000);
 	});
 
 	it('20 executions × 5 items arriving together against 4 per second share one pace: within 1.3× of 25 s, at most 15% refused', async () => {

@@ -24,6 +24,23 @@ describe('StartRateLearner', () => {
 		expect(learner.intervalMs).toBe(0);
 	});
 
+	it('takes a short server wait as the end of the budget: a per-minute quota that returns in 0.2 s is not 3 per minute', () => {
+		const learner = new StartRateLearner();
+		for (const t of [0, 10, 20, 30]) learner.started(t);
+		// Three taken from 0 on, the fourth refused at 35 with "retry in 200 ms": 3 starts per 235 ms.
+		const change = learner.refused(30, 35, 60_000, 200);
+		expect(change).toMatchObject({ reason: 'learned', acceptedInWindow: 3, windowMs: 235 });
+		expect(learner.intervalMs).toBeCloseTo((235 / 3) * RATE_SAFETY_FACTOR);
+	});
+
+	it('keeps the whole window when the server waits until the window ends', () => {
+		const learner = new StartRateLearner();
+		for (const t of [0, 10, 20, 30]) learner.started(t);
+		const change = learner.refused(30, 35, 60_000, 59_965);
+		expect(change).toMatchObject({ acceptedInWindow: 3, windowMs: 60_000 });
+		expect(learner.intervalMs).toBeCloseTo(20_000 * RATE_SAFETY_FACTOR);
+	});
+
 	it('does not count starts outside the window', () => {
 		const learner = new StartRateLearner();
 		for (const t of [0, 30_000, 61_000, 61_010]) learner.started(t);

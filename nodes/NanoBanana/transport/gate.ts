@@ -212,7 +212,7 @@ export class SharedRequestGate {
 				return; // fails fast; pausing would only hold the others up
 			case 'rate': {
 				this.probing = false; // the pace takes over
-				const change = this.learner.refused(slot.startedAt, now, rateWindowMs(failure));
+				const change = this.learner.refused(slot.startedAt, now, rateWindowMs(failure), delay);
 				if (change) events.push({ kind: 'rate', ...change });
 				if (delay !== undefined) this.pause(delay, 'rateLimit', events);
 				return;

@@ -74,8 +74,13 @@ export class StartRateLearner {
 	 * Counts the starts the server took in the window before it (those still in flight count as
 	 * taken: a refusal comes back at once, an accepted request takes the model's time) and paces
 	 * just under that. Refusals of requests started before the last change are old news.
+	 *
+	 * `retryDelayMs`, the wait the server asked for, says when its budget comes back: those starts
+	 * were all it took over the span from the first of them to the end of that wait, which may be
+	 * far shorter than the window the quota is named after (a per-minute quota whose minute ends
+	 * in 0.2 s, or one shared with someone who spent most of it).
 	 */
-	refused(startedAt: number, now: number, windowMs: number): RateChange | undefined {
+	refused(startedAt: number, now: number, windowMs: number, retryDelayMs?: number): RateChange | undefined {
 		this.refusedStarts.push(startedAt);
 		if (startedAt < this.changedAt) return undefined;
 		const from = startedAt - windowMs;
@@ -86,11 +91,12 @@ export class StartRateLearner {
 			// is all there is to go by.
 			return undefined;
 		}
-		const measured = (windowMs / Math.max(1, accepted)) * RATE_SAFETY_FACTOR;
+		const span = budgetSpanMs(this.starts, from, now, windowMs, retryDelayMs);
+		const measured = (span / Math.max(1, accepted)) * RATE_SAFETY_FACTOR;
 		this.interval = reason === 'learned' ? measured : Math.max(measured, this.interval * SLOWDOWN_FACTOR);
-		this.windowMs = windowMs;
+		this.windowMs = span;
 		this.changedAt = now;
-		return { intervalMs: this.interval, acceptedInWindow: accepted, windowMs, reason };
+		return { intervalMs: this.interval, acceptedInWindow: accepted, windowMs: span, reason };
 	}
 
 	private forget(now: number): void {
@@ -103,6 +109,16 @@ export class StartRateLearner {
 			this.refusedStarts.shift();
 		}
 	}
+}
+
+/**
+ * The time over which the server's budget was spent: from the first start counted in the window
+ * to when the server will take requests again, never more than the window itself.
+ */
+function budgetSpanMs(starts: number[], from: number, now: number, windowMs: number, retryDelayMs?: number): number {
+	const first = starts.find((t) => t >= from);
+	if (retryDelayMs === undefined || first === undefined) return windowMs;
+	return Math.min(windowMs, Math.max(1, now + retryDelayMs - first));
 }
 
 /** How many of `times` fall in [from, to). */
