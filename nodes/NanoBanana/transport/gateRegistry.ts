@@ -9,7 +9,7 @@ export const IDLE_GATE_MS = 10 * 60_000;
 /**
  * The request gates of this n8n process (the main process or one queue worker), one per
  * credential identity and model, shared by every execution running here. Node's module cache
- * keeps one registry per process. Idle gates are dropped whenever a gate is looked up.
+ * keeps one registry per process; idle gates are dropped whenever a gate is looked up.
  */
 export class GateRegistry {
 	private readonly gates = new Map<string, SharedRequestGate>();

@@ -66,7 +66,7 @@ export function checkedProjectId(raw: unknown, source: string): string | undefin
 	if (PROJECT_ID.test(project) || PROJECT_NUMBER.test(project)) return project;
 	throw new CredentialProblem(
 		`The project id ${quoted(project)} ${source} is not a Google Cloud project id`,
-		'A project id has 6 to 30 characters (lower-case letters, digits and hyphens, starting with a letter), e.g. "my-project-123"; a project number has only digits. Copy it from the project picker in the Google Cloud console.',
+		'A project id has 6 to 30 characters (lower-case letters, digits and hyphens, starting with a letter), e.g. "my-project-123"; a project number has only digits. Copy it from the project picker in the Google Cloud Console.',
 	);
 }
 
