@@ -17,6 +17,8 @@ const fs = require('node:fs');
  */
 
 /** @param {string} url */
+const OWN_PACKAGE = '/node_modules/n8n-nodes-gemini-nano-banana/';
+
 function where(url) {
 	if (!url) return '(native / V8)';
 	const clean = url.replace(/^file:\/\//, '');
@@ -24,7 +26,7 @@ function where(url) {
 	if (nm >= 0) {
 		const rest = clean.slice(nm + '/node_modules/'.length).split('/');
 		const pkg = rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0];
-		if (pkg === 'n8n-nodes-gemini-nano-banana') return `${pkg}/${rest.slice(1).join('/')}`;
+		if (pkg === OWN_PACKAGE.split('/')[2]) return `${pkg}/${rest.slice(1).join('/')}`;
 		return pkg;
 	}
 	if (clean.startsWith('node:')) return clean;
@@ -58,6 +60,9 @@ function main() {
 	const selfByWhere = new Map();
 	/** @type {Map<string, number>} inclusive time of frames, counted once per sample */
 	const inclusive = new Map();
+	/** @type {Map<string, number>} time under this package's code, by its innermost own frame */
+	const underOwn = new Map();
+	let ownTotal = 0;
 	let t = profile.startTime;
 	let total = 0;
 	let idle = 0;
@@ -77,6 +82,14 @@ function main() {
 		selfByFn.set(fnKey, (selfByFn.get(fnKey) ?? 0) + dt);
 		const w = functionName === '(garbage collector)' ? '(garbage collector)' : functionName === '(program)' ? '(program)' : where(url);
 		selfByWhere.set(w, (selfByWhere.get(w) ?? 0) + dt);
+		for (let id = /** @type {number | undefined} */ (node.id); id !== undefined; id = parent.get(id)) {
+			const frame = /** @type {ProfileNode} */ (byId.get(id)).callFrame;
+			if (!frame.url.includes(OWN_PACKAGE)) continue;
+			const key = `${frame.functionName || '(anonymous)'}  ${where(frame.url)}:${frame.lineNumber + 1}`;
+			underOwn.set(key, (underOwn.get(key) ?? 0) + dt);
+			ownTotal += dt;
+			break;
+		}
 		const seen = new Set();
 		for (let id = /** @type {number | undefined} */ (node.id); id !== undefined; id = parent.get(id)) {
 			const frame = /** @type {ProfileNode} */ (byId.get(id)).callFrame;
@@ -101,6 +114,10 @@ function main() {
 	print('Self time by file / package', selfByWhere, top);
 	print('Self time by function', selfByFn, top);
 	print('Inclusive time by function (frames on the stack)', inclusive, top);
+	process.stdout.write(
+		`\nUnder this package's code (synchronous work it does or calls; n8n's own work on its behalf, such as a request's credential lookup, runs later on other stacks): ${ms(ownTotal).trim()} ms (${perItem(ownTotal).trim()} ms/item)\n`,
+	);
+	print('... by the innermost own frame on the stack', underOwn, top);
 }
 
 main();

@@ -397,6 +397,8 @@ async function main() {
 		}
 		for (const n of THOUSAND.items) {
 			addFlow(`thousand:${n}`, thousandGlobs[n], [bw.oursNode(oursCredential, THOUSAND.concurrency)], [bw.NAMES.ours]);
+			// n8n's own growth with the item count (run data, binary metadata), without our node.
+			addFlow(`thousand:noop:${n}`, thousandGlobs[n], [bw.noopNode()], [bw.NAMES.noop]);
 		}
 		for (const c of LATENCY.concurrencies) addFlow(`latency:ours:${c}`, latencySet.glob, [bw.oursNode(oursCredential, c)], [bw.NAMES.ours]);
 		addFlow('latency:builtin', latencySet.glob, [bw.builtinNode(palmCredential)], [bw.NAMES.builtin]);
@@ -482,7 +484,10 @@ async function main() {
 				1),
 			webhooks: async () => await runWebhookScenario({ home, emulator, credential: oursCredential, images: webhookImages, log, settings: WEBHOOKS, latencyMs: LATENCY_MS, control }),
 			thousand: async () => await section(`9. ${THOUSAND.items.join(' and ')} items of ${THOUSAND.bytes / 2 ** 20} MB, filesystem binary mode, ${THOUSAND.latencyMs} ms`,
-				THOUSAND.items.map((n) => ({ ...spec(`thousand:ours:${n}`, `thousand:${n}`, 'ours', THOUSAND.concurrency, n, { latencyMs: THOUSAND.latencyMs }), env: thousandEnv })),
+				THOUSAND.items.flatMap((n) => [
+					{ ...spec(`thousand:noop:${n}`, `thousand:noop:${n}`, 'noop', undefined, n, { latencyMs: THOUSAND.latencyMs }), env: thousandEnv },
+					{ ...spec(`thousand:ours:${n}`, `thousand:${n}`, 'ours', THOUSAND.concurrency, n, { latencyMs: THOUSAND.latencyMs }), env: thousandEnv },
+				]),
 				1),
 			// Max Concurrency 1 and the built-in node take over 3 minutes a run: once each.
 			latency: async () => await section(`10. ${LATENCY.items} items at ${LATENCY.latencyMs / 1000} s latency`, [

@@ -2,12 +2,13 @@ import { randomBytes } from 'crypto';
 
 import {
 	batchDisplayName,
-	bodyDigest,
 	canAttach,
 	itemIndexOfKey,
 	pollDelayMs,
 	requestKey,
 } from '../../nodes/NanoBanana/actions/batchPlan';
+import { buildGenerateContentRequest } from '../../nodes/NanoBanana/actions/request';
+import { encodeGenerateContentRequest } from '../../nodes/NanoBanana/transport/encode';
 import { aiStudioBackend, checkResourceName } from '../../nodes/NanoBanana/transport/backends';
 import { fileBatchBody, inlineBatchBody } from '../../nodes/NanoBanana/transport/batches';
 import { jsonlChunks, jsonlLine, splitLines } from '../../nodes/NanoBanana/transport/jsonl';
@@ -99,7 +100,9 @@ describe('inline create body', () => {
 });
 
 describe('fingerprint and keys', () => {
-	const requests = [0, 1, 2].map((index) => ({ key: requestKey(index), digest: bodyDigest(body({ index })) }));
+	const digestOf = (prompt: string) =>
+		encodeGenerateContentRequest(buildGenerateContentRequest({ prompt, images: [], options: {} })).digest;
+	const requests = [0, 1, 2].map((index) => ({ key: requestKey(index), digest: digestOf(`prompt ${index}`) }));
 
 	it('is stable for the same model and requests, and different when anything changes', () => {
 		const name = batchDisplayName('gemini-2.5-flash-image', requests);
@@ -108,7 +111,7 @@ describe('fingerprint and keys', () => {
 		expect(batchDisplayName('gemini-3-pro-image', requests)).not.toBe(name);
 		expect(batchDisplayName('gemini-2.5-flash-image', requests.slice(0, 2))).not.toBe(name);
 		expect(batchDisplayName('gemini-2.5-flash-image', [requests[1], requests[0], requests[2]])).not.toBe(name);
-		expect(batchDisplayName('gemini-2.5-flash-image', [{ ...requests[0], digest: bodyDigest(body({ index: 9 })) }, ...requests.slice(1)])).not.toBe(name);
+		expect(batchDisplayName('gemini-2.5-flash-image', [{ ...requests[0], digest: digestOf('prompt 9') }, ...requests.slice(1)])).not.toBe(name);
 	});
 
 	it('maps keys back to items, and nothing else', () => {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'crypto';
 
 import { buildGenerateContentRequest } from '../../nodes/NanoBanana/actions/request';
-import { encodeGenerateContentRequest, requestFingerprint } from '../../nodes/NanoBanana/transport/encode';
+import { encodeGenerateContentRequest } from '../../nodes/NanoBanana/transport/encode';
 
 describe('encodeGenerateContentRequest', () => {
 	it('produces the JSON Google expects, images base64-encoded in place', () => {
@@ -12,7 +12,7 @@ describe('encodeGenerateContentRequest', () => {
 			images: images.map((bytes) => ({ mimeType: 'image/png', bytes })),
 			options: { aspectRatio: '4:3', systemInstruction: 'sys' },
 		});
-		const parsed = JSON.parse(encodeGenerateContentRequest(request).toString('utf8'));
+		const parsed = JSON.parse(encodeGenerateContentRequest(request).body.toString('utf8'));
 		expect(parsed).toEqual({
 			contents: [
 				{
@@ -28,11 +28,20 @@ describe('encodeGenerateContentRequest', () => {
 		});
 	});
 
-	it('fingerprints identical requests alike and different ones apart', () => {
-		const body = (prompt: string) =>
-			encodeGenerateContentRequest(buildGenerateContentRequest({ prompt, images: [], options: {} }));
-		expect(requestFingerprint('u', body('a'))).toBe(requestFingerprint('u', body('a')));
-		expect(requestFingerprint('u', body('a'))).not.toBe(requestFingerprint('u', body('b')));
-		expect(requestFingerprint('u', body('a'))).not.toBe(requestFingerprint('v', body('a')));
+	it('digests identical requests alike and any difference in text or image bytes apart', () => {
+		const image = randomBytes(100_000);
+		const digest = (prompt: string, images: Buffer[]) =>
+			encodeGenerateContentRequest(
+				buildGenerateContentRequest({ prompt, images: images.map((bytes) => ({ mimeType: 'image/png', bytes })), options: {} }),
+			).digest;
+		const base = digest('a', [image]);
+		expect(digest('a', [Buffer.from(image)])).toBe(base);
+		expect(digest('b', [image])).not.toBe(base);
+		const changed = Buffer.from(image);
+		changed[50_000] ^= 1;
+		expect(digest('a', [changed])).not.toBe(base);
+		// The same bytes split differently between two images are a different request.
+		expect(digest('a', [image.subarray(0, 10), image.subarray(10)])).not.toBe(digest('a', [image.subarray(0, 11), image.subarray(11)]));
+		expect(digest('a', [])).not.toBe(base);
 	});
 });

@@ -117,6 +117,9 @@ describe('answer images are checked like input images', () => {
 		['empty data', { mimeType: 'image/png', data: '' }, 'an empty PNG'],
 		['invalid base64', { mimeType: 'image/png', data: 'iVBO$$not base64!!' }, 'PNG data that is not valid base64'],
 		['an impossible base64 length', { mimeType: 'image/png', data: 'iVBORw0KG' }, 'PNG data that is not valid base64'],
+		['a line break inside the base64', { mimeType: 'image/png', data: `${PNG.slice(0, 16)}\r\n${PNG.slice(16)}` }, 'PNG data that is not valid base64'],
+		['padding inside the base64', { mimeType: 'image/png', data: `${PNG.slice(0, 16)}==${PNG.slice(16)}` }, 'PNG data that is not valid base64'],
+		['three padding characters', { mimeType: 'image/png', data: `${PNG.slice(0, 27)}===` }, 'PNG data that is not valid base64'],
 		['an SVG', { mimeType: 'image/svg+xml', data: SVG }, 'data of type image/svg+xml'],
 		['a GIF', { mimeType: 'image/gif', data: 'R0lGODlhAQABAAAAACw=' }, 'data of type image/gif'],
 		['PNG bytes declared as JPEG', { mimeType: 'image/jpeg', data: PNG }, 'an image declared image/jpeg whose bytes are a PNG'],
@@ -133,6 +136,14 @@ describe('answer images are checked like input images', () => {
 		expect(only({ mimeType: 'image/png', data: PNG }).ok).toBe(true);
 		expect(only({ mimeType: 'IMAGE/WEBP', data: WEBP })).toMatchObject({ ok: true, answer: { images: [{ mimeType: 'image/webp' }] } });
 		expect(only({ mimeType: 'image/jpeg', data: '/9j/4AAQ' }).ok).toBe(true);
+	});
+
+	it('decodes standard and URL-safe base64, padded or not, to the exact bytes', () => {
+		const bytes = Buffer.concat([Buffer.from(PNG, 'base64'), Buffer.from([0xfb, 0xff, 0xbf, 0x3e])]);
+		for (const data of [bytes.toString('base64'), bytes.toString('base64url')]) {
+			const reading = only({ mimeType: 'image/png', data });
+			expect(reading.ok && reading.answer.images[0].bytes.equals(bytes)).toBe(true);
+		}
 	});
 
 	it('keeps the usable images of an answer that also held an unusable one', () => {

@@ -20,7 +20,7 @@ import { parseBatchItemResult } from '../transport/parse';
 import type { BatchItemResult, BatchJob } from '../transport/types';
 import type { LogFields } from '../transport/log';
 import { waitUnlessStopped } from '../transport/wait';
-import { batchDisplayName, bodyDigest, canAttach, itemIndexOfKey, pollDelayMs, requestKey } from './batchPlan';
+import { batchDisplayName, canAttach, itemIndexOfKey, pollDelayMs, requestKey } from './batchPlan';
 import { finishImageItem, imageAnswerFrom, type PreparedItem, type PrepareItem } from './item';
 import type { RunContext } from './runContext';
 
@@ -162,17 +162,17 @@ async function prepareGroups(
 		const entry: BatchEntry = {
 			itemIndex,
 			key,
-			digest: bodyDigest(prepared.body),
+			digest: prepared.request.digest,
 			needsUpload: uploadsAvoided > uploadsBefore,
 			prepared: { parameters: prepared.parameters, inputFileName: prepared.inputFileName },
 		};
-		group.inlineBytes += prepared.body.length + key.length + INLINE_REQUEST_OVERHEAD_BYTES;
+		group.inlineBytes += prepared.request.body.length + key.length + INLINE_REQUEST_OVERHEAD_BYTES;
 		if (group.inline && (group.inlineBytes > maxInlineBytes || entry.needsUpload)) {
 			// Too big to go inline: the bodies are built again, one at a time, into the JSONL upload.
 			group.inline = false;
 			for (const earlier of group.entries) earlier.body = undefined;
 		}
-		if (group.inline) entry.body = prepared.body;
+		if (group.inline) entry.body = prepared.request.body;
 		group.entries.push(entry);
 	}
 	return [...groups.values()];
@@ -291,7 +291,7 @@ class BatchRun {
 				settle(entry.itemIndex, error instanceof Error ? error : new Error(String(error)));
 				continue;
 			}
-			yield jsonlLine(entry.key, prepared.body);
+			yield jsonlLine(entry.key, prepared.request.body);
 		}
 	}
 

@@ -24,14 +24,9 @@ const DISPLAY_NAME_PREFIX = 'n8n-nano-banana';
  * already paid for; a job name never carries a prompt or an image.
  */
 export function batchDisplayName(modelId: string, requests: Array<{ key: string; digest: string }>): string {
-	const hash = createHash('sha256').update(`${DISPLAY_NAME_PREFIX} v1\n${modelId}\n`);
+	const hash = createHash('sha256').update(`${DISPLAY_NAME_PREFIX} v2\n${modelId}\n`);
 	for (const { key, digest } of requests) hash.update(`${key} ${digest}\n`);
 	return `${DISPLAY_NAME_PREFIX}-${hash.digest('hex').slice(0, 32)}`;
-}
-
-/** Digest of one encoded request body, for the fingerprint. */
-export function bodyDigest(body: Buffer): string {
-	return createHash('sha256').update(body).digest('hex');
 }
 
 const ACTIVE_STATES = new Set(['BATCH_STATE_PENDING', 'BATCH_STATE_RUNNING']);

@@ -6,7 +6,7 @@ import { InputProblem, type InputImage } from '../media/inputImages';
 import { checkModelSupport } from '../media/limits';
 import { normalizeModelId } from '../transport/backends';
 import { TransportError } from '../transport/client';
-import { encodeGenerateContentRequest } from '../transport/encode';
+import { encodeGenerateContentRequest, type EncodedRequest } from '../transport/encode';
 import type { NodeLog } from '../transport/log';
 import { readImageAnswer, type ImageAnswer } from '../transport/response';
 import type { GenerateContentResponse } from '../transport/types';
@@ -69,7 +69,7 @@ export function shouldTryFallback(error: unknown): boolean {
 async function answerWithFallbacks(
 	run: RunContext,
 	modelIds: string[],
-	body: Buffer,
+	request: EncodedRequest,
 	deadlineAt: number,
 	log: NodeLog,
 ): Promise<GeneratedAnswer & { modelId: string }> {
@@ -77,7 +77,7 @@ async function answerWithFallbacks(
 	for (const [index, modelId] of modelIds.entries()) {
 		if (index > 0) log.info(`falling back from ${modelIds[index - 1]} to ${modelId}`, { model: modelId });
 		try {
-			return { ...(await run.generate(modelId, body, deadlineAt, log)), modelId };
+			return { ...(await run.generate(modelId, request, deadlineAt, log)), modelId };
 		} catch (error) {
 			if (error instanceof TransportError) error.modelId = modelId;
 			lastError = error;
@@ -108,8 +108,8 @@ async function requestImages(run: RunContext, images: InputImage[], deadlineAt: 
 /** One item's request, encoded and ready to send, and what its output item needs to know. */
 export interface PreparedItem {
 	parameters: ItemParameters;
-	/** The encoded generateContent body (see `encode.ts`). */
-	body: Buffer;
+	/** The encoded generateContent request (see `encode.ts`). */
+	request: EncodedRequest;
 	/** File name of the first input image (edit). */
 	inputFileName?: string;
 	/** End of the item's time budget, counted from when its preparation began. */
@@ -136,7 +136,7 @@ export async function prepareImageItem(
 	});
 	checkModelSupport(parameters.modelIds, options, images.length);
 	const inputFileName = images[0]?.fileName;
-	const body = encodeGenerateContentRequest(
+	const request = encodeGenerateContentRequest(
 		buildGenerateContentRequest({
 			prompt,
 			images: await requestImages(run, images, deadlineAt, log),
@@ -147,7 +147,7 @@ export async function prepareImageItem(
 	// From here only the encoded body is needed: let go of the raw image bytes while the request
 	// is out, so an image in flight costs its encoded size, not that plus its bytes.
 	images.splice(0);
-	return { parameters, body, inputFileName, deadlineAt };
+	return { parameters, request, inputFileName, deadlineAt };
 }
 
 /** How an answer was obtained, for `json.nanoBanana`. */
@@ -200,7 +200,7 @@ export async function runImageItem(
 	const { answer, attempts, shared, modelId } = await answerWithFallbacks(
 		run,
 		prepared.parameters.modelIds,
-		prepared.body,
+		prepared.request,
 		prepared.deadlineAt,
 		log,
 	);

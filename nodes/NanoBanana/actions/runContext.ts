@@ -24,7 +24,7 @@ import {
 	type UploadSource,
 } from '../transport/client';
 import { credentialIdentity } from '../transport/credentialIdentity';
-import { requestFingerprint } from '../transport/encode';
+import type { EncodedRequest } from '../transport/encode';
 import { ExecutionGates, processGates } from '../transport/gateRegistry';
 import { loggerOf, nodeLog, type NodeLog } from '../transport/log';
 import { urlSecrets } from '../transport/redact';
@@ -66,11 +66,11 @@ export interface RunContext {
 	request: AuthenticatedRequest;
 	callOptions: CallOptions;
 	/**
-	 * Sends an encoded request body (see `encode.ts`) to `modelId`, sharing identical requests,
+	 * Sends an encoded request (see `encode.ts`) to `modelId`, sharing identical requests,
 	 * and reads the answer's images; an answer without a usable image throws NoImageError.
 	 * `log` is the item's log.
 	 */
-	generate(modelId: string, body: Buffer, deadlineAt: number, log?: NodeLog): Promise<GeneratedAnswer>;
+	generate(modelId: string, request: EncodedRequest, deadlineAt: number, log?: NodeLog): Promise<GeneratedAnswer>;
 	upload(source: UploadSource, deadlineAt: number, log?: NodeLog): Promise<FileData>;
 	/** The execution's node run is over: leave the process's shared gates. */
 	close(): void;
@@ -187,12 +187,12 @@ export async function createRunContext(context: IExecuteFunctions): Promise<RunC
 		log,
 		request,
 		callOptions,
-		generate: async (modelId, body, deadlineAt, itemLog = log) => {
+		generate: async (modelId, encoded, deadlineAt, itemLog = log) => {
 			// Answers are shared only between requests made for the same credential identity (never
 			// keyed on a token, which is empty until the first exchange).
-			const key = requestFingerprint(`${identity}\n${backend.generateContentUrl(modelId)}`, body);
+			const key = `${identity}\n${backend.generateContentUrl(modelId)}\n${encoded.digest}`;
 			const { answer, shared } = await cache.get(key, async () => {
-				const { response, attempts } = await generateContent(request, backend, modelId, body, {
+				const { response, attempts } = await generateContent(request, backend, modelId, encoded.body, {
 					...callOptions,
 					gate: gates.forModel(modelId),
 					deadlineAt,

@@ -23,7 +23,19 @@ function base64Length(bytes: number): number {
 	return Math.ceil(bytes / 3) * 4;
 }
 
-export function encodeGenerateContentRequest(request: GenerateContentRequest): Buffer {
+/** An encoded generateContent body and the digest that identifies it. */
+export interface EncodedRequest {
+	body: Buffer;
+	/**
+	 * sha256 over the body's JSON text and the raw bytes of its images (each with its length, so
+	 * moving a boundary changes it): equal digests mean equal bodies. Computed while the body is
+	 * written, over the raw bytes rather than their 4/3-longer base64, so identifying a request
+	 * for answer sharing and Batch Mode costs no pass of its own.
+	 */
+	digest: string;
+}
+
+export function encodeGenerateContentRequest(request: GenerateContentRequest): EncodedRequest {
 	const images: Buffer[] = [];
 	const withPlaceholders = {
 		...request,
@@ -43,19 +55,21 @@ export function encodeGenerateContentRequest(request: GenerateContentRequest): B
 	const total = textBytes.reduce((sum, n) => sum + n, 0) + images.reduce((sum, image) => sum + base64Length(image.length), 0);
 
 	const body = Buffer.allocUnsafe(total);
+	const hash = createHash('sha256');
 	let offset = 0;
 	segments.forEach((segment, index) => {
+		const segmentStart = offset;
 		offset += body.write(segment, offset, 'utf8');
+		hash.update(`${offset - segmentStart}:`).update(body.subarray(segmentStart, offset));
 		const image = images[index];
 		if (!image) return;
+		hash.update(`;${image.length}:`);
 		for (let start = 0; start < image.length; start += SLICE_BYTES) {
-			offset += body.write(image.subarray(start, start + SLICE_BYTES).toString('base64'), offset, 'latin1');
+			const slice = image.subarray(start, start + SLICE_BYTES);
+			hash.update(slice);
+			offset += body.write(slice.toString('base64'), offset, 'latin1');
 		}
+		hash.update(';');
 	});
-	return body;
-}
-
-/** Identity of a request for sharing answers: same endpoint and same bytes. */
-export function requestFingerprint(url: string, body: Buffer): string {
-	return createHash('sha256').update(url).update('\n').update(body).digest('hex');
+	return { body, digest: hash.digest('hex') };
 }

@@ -84,8 +84,16 @@ function explainFinishReason(reason: string, detail: string | undefined): NoImag
 	};
 }
 
-/** Standard or URL-safe base64, optionally padded; whitespace is not part of Google's encoding. */
-const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
+/**
+ * The bytes a base64 text of this length decodes to (each 4 characters are 3 bytes, a final 2 or
+ * 3 are 1 or 2, padding counts for nothing), or -1 for a length no base64 text has.
+ */
+function decodedLength(text: string): number {
+	let padding = 0;
+	while (padding < text.length && text.charCodeAt(text.length - 1 - padding) === 0x3d /* = */) padding++;
+	if (padding > 2 || text.length % 4 === 1) return -1;
+	return Math.floor(((text.length - padding) * 3) / 4);
+}
 
 function isOutputImageType(mimeType: string): mimeType is OutputImageType {
 	return (OUTPUT_IMAGE_TYPES as readonly string[]).includes(mimeType);
@@ -100,10 +108,13 @@ export function decodeAnswerImage(inline: InlineData): AnswerImage | { problem: 
 	const declared = inline.mimeType.trim().toLowerCase().split(';')[0] ?? '';
 	if (!isOutputImageType(declared)) return { problem: `data of type ${declared || 'unknown'}` };
 	if (inline.data.length === 0) return { problem: `an empty ${formatName(declared)}` };
-	if (inline.data.length % 4 === 1 || !BASE64.test(inline.data)) {
+	// Node's decoder skips characters that are not base64 and stops at padding, so anything but
+	// standard or URL-safe base64 decodes to fewer bytes than its length promises. Checking that is
+	// free, where a pattern test walks the whole answer (about 2 ms per MB) before decoding it.
+	const bytes = Buffer.from(inline.data, 'base64');
+	if (bytes.length !== decodedLength(inline.data)) {
 		return { problem: `${formatName(declared)} data that is not valid base64` };
 	}
-	const bytes = Buffer.from(inline.data, 'base64');
 	const detected = sniffImageType(bytes.subarray(0, 512));
 	if (detected !== declared) {
 		return {

@@ -50,7 +50,9 @@ function scaleSummary(data) {
 	const { results } = data;
 	const rate = (results.rate ?? []).map(limitedRow);
 	const rateMinute = (results.rateMinute ?? []).map(limitedRow);
-	const thousand = (results.thousand ?? []).map(limitedRow);
+	const thousandRows = (results.thousand ?? []).map(limitedRow);
+	const thousand = thousandRows.filter((row) => row.key.startsWith('thousand:ours:'));
+	const thousandNoop = thousandRows.filter((row) => row.key.startsWith('thousand:noop:'));
 	const latency = (results.latency ?? []).map(limitedRow);
 	const webhooks = results.webhooks?.[0];
 	/** @type {Array<{ name: string, value: string, met: boolean }>} */
@@ -73,9 +75,14 @@ function scaleSummary(data) {
 	}
 	if (thousand.length === 2) {
 		const [hundred, full] = thousand;
+		const noopGrowth = thousandNoop.length === 2 ? thousandNoop[1].peakRss - thousandNoop[0].peakRss : undefined;
+		const n8nOwn =
+			noopGrowth === undefined
+				? ''
+				: `; n8n alone (No Operation instead of the node) grows ${fmt(noopGrowth / MB, 0)} MB over the same items, so the node adds ${fmt((full.peakRss - hundred.peakRss - noopGrowth) / MB, 0)} MB`;
 		targets.push({
 			name: `1000 items: peak RSS at 1000 ≤ peak at 100 + 50 MB`,
-			value: `${fmt(full.peakRss / MB, 0)} MB vs ${fmt(hundred.peakRss / MB, 0)} MB (+${fmt((full.peakRss - hundred.peakRss) / MB, 0)} MB); ${full.matched}/${full.items} images ok in ${fmt((full.ms ?? NaN) / 1000, 1)} s, load ${fmt(full.load, 1)}`,
+			value: `${fmt(full.peakRss / MB, 0)} MB vs ${fmt(hundred.peakRss / MB, 0)} MB (+${fmt((full.peakRss - hundred.peakRss) / MB, 0)} MB)${n8nOwn}; ${full.matched}/${full.items} images ok in ${fmt((full.ms ?? NaN) / 1000, 1)} s, load ${fmt(full.load, 1)}`,
 			met: full.peakRss <= hundred.peakRss + 50 * MB && full.matched === full.items,
 		});
 	}
@@ -106,7 +113,7 @@ function scaleSummary(data) {
 			met: at32.ratio !== undefined && at32.ratio <= 1.15,
 		});
 	}
-	return { rate, rateMinute, thousand, latency, webhooks, targets };
+	return { rate, rateMinute, thousand, thousandNoop, latency, webhooks, targets };
 }
 
 /** @param {any} row @param {string} label */
@@ -182,11 +189,23 @@ function scaleMarkdown(data) {
 		lines.push(
 			`## 9. ${set.thousand.items.join(' and ')} items of ${fmt(set.thousand.bytes / MB, 0)} MB, filesystem binary mode, ${set.thousand.latencyMs} ms latency${measuredAt('thousand')}`,
 			'',
-			`\`N8N_DEFAULT_BINARY_DATA_MODE=filesystem\`; Read/Write Files from Disk reads ${set.thousand.side}×${set.thousand.side} noise PNGs; Nano Banana at Max Concurrency ${set.thousand.concurrency}. Peak RSS is the VmHWM of the \`n8n execute\` process.`,
+			`\`N8N_DEFAULT_BINARY_DATA_MODE=filesystem\`; Read/Write Files from Disk reads ${set.thousand.side}×${set.thousand.side} noise PNGs; Nano Banana at Max Concurrency ${set.thousand.concurrency}, and the same workflow ending in a No Operation node instead (n8n's own growth with the item count: run data, binary metadata). Peak RSS is the VmHWM of the \`n8n execute\` process.`,
 			'',
 			table(
-				['items', 'peak RSS MB', 'node time (s)', 'ms per item', 'n8n CPU ms per item', 'images ok', 'load (1 min)'],
-				s.thousand.map((row) => [String(row.items), fmt(row.peakRss / MB, 0), fmt((row.ms ?? NaN) / 1000, 1), fmt((row.ms ?? NaN) / row.items, 1), fmt(row.cpuPerItem, 1), `${row.matched}/${row.items}`, fmt(row.load, 1)]),
+				['workflow', 'items', 'peak RSS MB', 'node time (s)', 'ms per item', 'n8n CPU ms per item', 'images ok', 'load (1 min)'],
+				[...s.thousandNoop, ...s.thousand].map((row) => {
+					const ours = row.key.startsWith('thousand:ours:');
+					return [
+						ours ? 'Nano Banana' : 'No Operation',
+						String(row.items),
+						fmt(row.peakRss / MB, 0),
+						ours ? fmt((row.ms ?? NaN) / 1000, 1) : '–',
+						ours ? fmt((row.ms ?? NaN) / row.items, 1) : '–',
+						ours ? fmt(row.cpuPerItem, 1) : '–',
+						ours ? `${row.matched}/${row.items}` : '–',
+						fmt(row.load, 1),
+					];
+				}),
 			),
 			'',
 		);
