@@ -82,6 +82,19 @@ describe('edit with an AI Studio key', () => {
 		expect(emulator.counters.log.every((entry) => !entry.path.includes('key='))).toBe(true);
 	});
 
+	test('a stored photo without a recorded size is read from n8n\'s storage and edited', async () => {
+		const result = await runWorkflow({
+			items: [{ json: { prompt: 'Put the mug on a sunny beach' }, binary: { data: { bytes: PHOTO, fileName: 'photo.jpg', mimeType: 'image/jpeg', recordedSize: false } } }],
+			parameters: editParameters(),
+			credential: aiStudioCredential(emulator),
+		});
+
+		expect(result.status).toBe('success');
+		const image = await outputPng(result, result.outputs[0][0]);
+		expect(image.meta).toMatchObject({ inputs: [sha256(PHOTO)] });
+		expect(emulator.counters.generateContent).toBe(1);
+	});
+
 	test('the prompt is an expression evaluated per item by n8n', async () => {
 		const result = await runWorkflow({
 			items: [photoItem({ sku: 'A-1' }), photoItem({ sku: 'B-2' })],

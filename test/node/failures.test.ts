@@ -348,6 +348,15 @@ describe('input problems never cost a request', () => {
 		expect(emulator.counters.requests).toBe(0);
 	});
 
+	test('bytes that are not an image, stored without a recorded size: checked from the one read of the file', async () => {
+		const failure = await failingItem({
+			json: { prompt: 'Edit' },
+			binary: { data: { bytes: HTML_PAGE, fileName: 'download.png', mimeType: 'image/png', recordedSize: false } },
+		});
+		expect(failure.message).toBe('The binary field "data" is not an image (it says image/png, but its content is not a picture)');
+		expect(emulator.counters.requests).toBe(0);
+	});
+
 	test('a GIF: the message says which formats are supported', async () => {
 		const failure = await failingItem(photoItem({ prompt: 'Edit' }, GIF, 'anim.gif', 'image/gif'));
 		expect(failure.message).toBe('The image in "data" is a GIF, which Gemini does not accept');

@@ -87,12 +87,16 @@ export const ERROR_SINK = 'On Error';
 /** One input item: json plus binaries given as bytes; the start node stores them through n8n. */
 export interface FixtureItem {
 	json?: IDataObject;
-	binary?: Record<string, { bytes: Buffer; fileName?: string; mimeType: string }>;
+	/**
+	 * `recordedSize: false` stores the file without its size in the item (`bytes` unset), as
+	 * binaries written by older n8n versions and some nodes are.
+	 */
+	binary?: Record<string, { bytes: Buffer; fileName?: string; mimeType: string; recordedSize?: false }>;
 }
 
 interface SerializedFixture {
 	json: IDataObject;
-	binary: Record<string, { base64: string; fileName?: string; mimeType: string }>;
+	binary: Record<string, { base64: string; fileName?: string; mimeType: string; recordedSize?: false }>;
 }
 
 /** Emits the fixture items, like a Manual Trigger followed by "Read Files from Disk". */
@@ -120,6 +124,7 @@ class FixtureStart implements INodeType {
 					file.fileName,
 					file.mimeType,
 				);
+				if (file.recordedSize === false) delete binary[field].bytes;
 			}
 			items.push({
 				json: fixture.json,
@@ -473,7 +478,7 @@ function serializeItems(items: FixtureItem[]): string {
 		binary: Object.fromEntries(
 			Object.entries(item.binary ?? {}).map(([field, file]) => [
 				field,
-				{ base64: file.bytes.toString('base64'), fileName: file.fileName, mimeType: file.mimeType },
+				{ base64: file.bytes.toString('base64'), fileName: file.fileName, mimeType: file.mimeType, recordedSize: file.recordedSize },
 			]),
 		),
 	}));

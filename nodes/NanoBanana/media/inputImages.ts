@@ -127,12 +127,15 @@ async function readStoredImage(
 ): Promise<InputImage> {
 	const id = metadata.id as string;
 	const { fileSize } = await context.helpers.getBinaryMetadata(id);
-	const mimeType = checkImageBytes(await firstBytes(await context.helpers.getBinaryStream(id, SNIFF_BYTES)), field, metadata.mimeType);
-	const image = { field, fileName: metadata.fileName, mimeType, size: fileSize };
+	const image = { field, fileName: metadata.fileName, size: fileSize };
 	if (deliveryFor(fileSize, field, limits) === 'upload') {
-		return { ...image, open: async () => await context.helpers.getBinaryStream(id) };
+		const head = await firstBytes(await context.helpers.getBinaryStream(id, SNIFF_BYTES));
+		const mimeType = checkImageBytes(head, field, metadata.mimeType);
+		return { ...image, mimeType, open: async () => await context.helpers.getBinaryStream(id) };
 	}
-	return { ...image, bytes: await context.helpers.getBinaryDataBuffer(itemIndex, field) };
+	// Read once: an image small enough to go inline is checked from the bytes that will be sent.
+	const bytes = await context.helpers.getBinaryDataBuffer(itemIndex, field);
+	return { ...image, mimeType: checkImageBytes(bytes.subarray(0, SNIFF_BYTES), field, metadata.mimeType), bytes };
 }
 
 function describeAvailable(binary: Record<string, IBinaryData> | undefined): string {
