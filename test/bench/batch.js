@@ -217,7 +217,7 @@ async function main() {
 	if (!flag('--no-write')) writeSection(value('--out', path.join(config.REPO_ROOT, 'docs', 'benchmarks.md')), section);
 }
 
-module.exports = { runBatchBench, batchMarkdown, writeSection, summarize };
+module.exports = { runBatchBench, batchMarkdown, writeSection, summarize, BATCH_MARKERS: [SECTION_START, SECTION_END] };
 
 if (require.main === module) {
 	main().catch((error) => {

@@ -42,11 +42,40 @@ const { executeMeasured, cpuBetween } = require('./lib/execute');
 const { nodeRun, nodeTime, verifyOutputs } = require('./lib/verify');
 const bw = require('./lib/workflows');
 const report = require('./lib/report');
-const { runBatchBench, batchMarkdown, writeSection } = require('./batch');
+const { runBatchBench, batchMarkdown, writeSection, BATCH_MARKERS } = require('./batch');
 const scaleReport = require('./lib/scale-report');
 const { runWebhookScenario } = require('./lib/webhooks');
 
 const BASE_SECTIONS = ['speed', 'overhead', 'memory', 'inflight'];
+
+/**
+ * Blocks of docs/benchmarks.md that a run does not regenerate: the Batch Mode section (written by
+ * batch.js) and notes written by hand between the notes markers (what the figures mean, e.g. why
+ * the default Max Concurrency is what it is).
+ */
+const NOTES_MARKERS = ['<!-- notes:start -->', '<!-- notes:end -->'];
+
+/** The block between the markers, markers included, or '' when there is none. @param {string} text @param {string[]} markers */
+function markedBlock(text, [start, end]) {
+	const from = text.indexOf(start);
+	const to = text.indexOf(end, from);
+	return from >= 0 && to > from ? text.slice(from, to + end.length) : '';
+}
+
+/**
+ * Writes the report, keeping from the file it replaces the Batch Mode section (unless measured
+ * again: `batchSection`) and the hand-written notes.
+ * @param {string} file @param {string} markdown @param {string} [batchSection]
+ */
+function writeReport(file, markdown, batchSection) {
+	fs.mkdirSync(path.dirname(file), { recursive: true });
+	const before = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+	fs.writeFileSync(file, markdown);
+	const batch = batchSection ?? markedBlock(before, BATCH_MARKERS);
+	if (batch) writeSection(file, batch);
+	const notes = markedBlock(before, NOTES_MARKERS);
+	if (notes) fs.appendFileSync(file, `\n${notes}\n`);
+}
 
 /**
  * The report from saved results: the first four sections (when measured) and issue 11's.
@@ -243,6 +272,8 @@ async function runOnce(home, emulator, spec, options = {}) {
 		verification,
 		attempts: attempts.length ? attempts.reduce((a, b) => a + b, 0) : undefined,
 		timeline,
+		// Epoch ms of the first generateContent start: where in the quota's clock window the run began.
+		firstCallAt: limited && calls.length ? calls[0].t : undefined,
 		emulator: {
 			requests: state.requests,
 			generateContent: state.generateContent,
@@ -308,7 +339,7 @@ async function main() {
 	if (args.fromResults) {
 		const rendered = render(JSON.parse(fs.readFileSync(args.fromResults, 'utf8')));
 		process.stdout.write(`${rendered.text}\n`);
-		if (args.write) fs.writeFileSync(args.out, rendered.markdown);
+		if (args.write) writeReport(args.out, rendered.markdown);
 		return;
 	}
 	const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
@@ -397,8 +428,10 @@ async function main() {
 		}
 		for (const n of THOUSAND.items) {
 			addFlow(`thousand:${n}`, thousandGlobs[n], [bw.oursNode(oursCredential, THOUSAND.concurrency)], [bw.NAMES.ours]);
-			// n8n's own growth with the item count (run data, binary metadata), without our node.
+			// n8n's own growth with the item count (run data, binary metadata), without our node, and
+			// with n8n's own Gemini node (the same per-request machinery: credential, HTTP client).
 			addFlow(`thousand:noop:${n}`, thousandGlobs[n], [bw.noopNode()], [bw.NAMES.noop]);
+			addFlow(`thousand:builtin:${n}`, thousandGlobs[n], [bw.builtinNode(palmCredential)], [bw.NAMES.builtin]);
 		}
 		for (const c of LATENCY.concurrencies) addFlow(`latency:ours:${c}`, latencySet.glob, [bw.oursNode(oursCredential, c)], [bw.NAMES.ours]);
 		addFlow('latency:builtin', latencySet.glob, [bw.builtinNode(palmCredential)], [bw.NAMES.builtin]);
@@ -487,6 +520,7 @@ async function main() {
 				THOUSAND.items.flatMap((n) => [
 					{ ...spec(`thousand:noop:${n}`, `thousand:noop:${n}`, 'noop', undefined, n, { latencyMs: THOUSAND.latencyMs }), env: thousandEnv },
 					{ ...spec(`thousand:ours:${n}`, `thousand:${n}`, 'ours', THOUSAND.concurrency, n, { latencyMs: THOUSAND.latencyMs }), env: thousandEnv },
+					{ ...spec(`thousand:builtin:${n}`, `thousand:builtin:${n}`, 'builtin', undefined, n, { latencyMs: THOUSAND.latencyMs }), env: thousandEnv },
 				]),
 				1),
 			// Max Concurrency 1 and the built-in node take over 3 minutes a run: once each.
@@ -556,9 +590,7 @@ async function main() {
 		const rendered = render(data);
 		process.stdout.write(`${rendered.text}\n`);
 		if (args.write) {
-			fs.mkdirSync(path.dirname(args.out), { recursive: true });
-			fs.writeFileSync(args.out, rendered.markdown);
-			if (batch) writeSection(args.out, batchMarkdown(batch, { command, startedAt: startedAt.toISOString() }));
+			writeReport(args.out, rendered.markdown, batch ? batchMarkdown(batch, { command, startedAt: startedAt.toISOString() }) : undefined);
 			log(`Wrote ${path.relative(process.cwd(), args.out)} (raw figures: ${path.relative(process.cwd(), path.join(WORK, 'results.json'))})`);
 		}
 		if (args.keep) log(`Kept n8n home ${home.dir}`);

@@ -22,16 +22,45 @@ function medianRun(c) {
 /** @param {any} r */
 const refusedShare = (r) => (r.emulator.generateContent ? (r.emulator.rateLimited + r.emulator.rejectedInFlight) / r.emulator.generateContent : 0);
 
+/**
+ * The least time a fixed-window quota (windows aligned to the clock, as Google's and the
+ * emulator's are) allows for `items` starts that begin at `firstStartAt`: the last start waits for
+ * the window it falls in, then takes the model's latency. A run that begins late in a window gets
+ * that window's whole budget at once, so this can be far less than items ÷ rate.
+ * @param {{ firstStartAt: number, windowMs: number, perWindow: number, items: number, latencyMs: number }} run
+ */
+function fixedWindowIdealMs({ firstStartAt, windowMs, perWindow, items, latencyMs }) {
+	const windowsLater = Math.floor((items - 1) / perWindow);
+	const lastStart = windowsLater === 0 ? firstStartAt : (Math.floor(firstStartAt / windowMs) + windowsLater) * windowMs;
+	return lastStart - firstStartAt + latencyMs;
+}
+
+/**
+ * The best a run's own start allows under a fixed-window quota (undefined for other servers or
+ * runs that did not record their first start). The targets use issue 11's ideal, items ÷ rate.
+ * @param {any} c @param {any} r
+ */
+function windowBestFor(c, r) {
+	const emu = c.spec.emulator ?? {};
+	const quota = emu.startsPerSecond ? { windowMs: 1000, perWindow: emu.startsPerSecond } : emu.startsPerMinute ? { windowMs: 60_000, perWindow: emu.startsPerMinute } : undefined;
+	if (!quota || r.firstCallAt === undefined) return undefined;
+	return fixedWindowIdealMs({ firstStartAt: r.firstCallAt, ...quota, items: c.spec.items, latencyMs: emu.latencyMs ?? 0 });
+}
+
 /** @param {any} c */
 function limitedRow(c) {
 	const r = medianRun(c);
-	const ratio = r.success && r.nodeMs !== undefined && c.spec.idealMs ? r.nodeMs / c.spec.idealMs : undefined;
+	const idealMs = c.spec.idealMs;
+	const windowBestMs = windowBestFor(c, r);
+	const ratio = r.success && r.nodeMs !== undefined && idealMs ? r.nodeMs / idealMs : undefined;
 	return {
 		key: c.spec.key,
 		concurrency: c.spec.concurrency,
 		paced: /:rpm\d+$/.test(c.spec.key) ? Number(/:rpm(\d+)$/.exec(c.spec.key)?.[1]) : 0,
 		ms: r.success ? r.nodeMs : undefined,
-		idealMs: c.spec.idealMs,
+		idealMs,
+		windowBestMs,
+		windowRatio: r.success && r.nodeMs !== undefined && windowBestMs ? r.nodeMs / windowBestMs : undefined,
 		ratio,
 		refused: refusedShare(r),
 		calls: r.emulator.generateContent,
@@ -124,6 +153,7 @@ function limitedCells(row, label) {
 		row.paced ? String(row.paced) : '—',
 		fmt((row.ms ?? NaN) / 1000, 2),
 		`${fmt(row.ratio, 2)}×`,
+		row.windowBestMs === undefined ? '—' : `${fmt(row.windowBestMs / 1000, 1)} s: ${fmt(row.windowRatio, 2)}×`,
 		`${fmt(row.refused * 100, 0)}% (${row.rateLimited}/${row.calls})`,
 		`${row.matched}/${row.items}`,
 		`${fmt(row.load, 1)}${row.runs > 1 ? ` (median of ${row.runs})` : ''}`,
@@ -139,12 +169,12 @@ function scaleMarkdown(data) {
 		return m ? ` — measured ${m.startedAt.slice(0, 16).replace('T', ' ')} UTC${m.git ? ` at \`${m.git.commit}\`` : ''}, load ${m.load.map((/** @type {number} */ l) => l.toFixed(2)).join(' / ')} at its start` : '';
 	};
 	const lines = [];
-	const limitedHeader = ['case', 'Max Concurrency', 'Max Requests per Minute', 'node time (s)', '÷ ideal', 'refused (429s/calls)', 'images ok', 'load (1 min)'];
+	const limitedHeader = ['case', 'Max Concurrency', 'Max Requests per Minute', 'node time (s)', '÷ ideal', 'best the clock windows allow from this start', 'refused (429s/calls)', 'images ok', 'load (1 min)'];
 	if (s.rate.length) {
 		lines.push(
 			`## 6. Rate-limited server: ${set.rate.perSecond} request starts per second (fixed window), ${set.items} items, ${set.latencyMs} ms${measuredAt('rate')}`,
 			'',
-			`The emulator admits ${set.rate.perSecond} generateContent starts per clock second and answers the rest with 429 carrying only RetryInfo (the rest of the second), no quota name: the node must tell a rate from a concurrency limit by what it sees. Ideal: ${set.items} / ${set.rate.perSecond} per second = ${fmt(set.items / set.rate.perSecond, 1)} s. "Max Requests per Minute" rows set the option 5% under the quota.`,
+			`The emulator admits ${set.rate.perSecond} generateContent starts per clock second and answers the rest with 429 carrying only RetryInfo (the rest of the second), no quota name: the node must tell a rate from a concurrency limit by what it sees. Ideal (issue 11's): ${set.items} / ${set.rate.perSecond} per second = ${fmt(set.items / set.rate.perSecond, 1)} s. The windows are clock seconds, so a run that begins late in one gets its budget early: the next column gives the least time the windows allow from the run's own first start (its last start at the beginning of the window it falls in, plus the latency), where the run recorded it. A node that paces starts at the quota's rate, as this one does once it has learned it, spends up to a window more than that on a run this short. "Max Requests per Minute" rows set the option 5% under the quota.`,
 			'',
 			table(limitedHeader, s.rate.map((row) => limitedCells(row, row.key))),
 			'',
@@ -154,7 +184,7 @@ function scaleMarkdown(data) {
 		lines.push(
 			`## 7. Rate-limited server: ${set.rate.perMinute} request starts per minute (fixed window), ${set.items} items${measuredAt('rateMinute')}`,
 			'',
-			`429s name the quota (\`GenerateRequestsPerMinutePerProjectPerModel-FreeTier\`) with RetryInfo = the rest of the minute, as Google's do. Ideal at the quota's rate: ${set.items} / ${set.rate.perMinute} per minute = ${fmt((set.items / set.rate.perMinute) * 60, 0)} s. The windows are clock minutes: where n8n's start falls in a minute changes the run, so each case ran once.`,
+			`429s name the quota (\`GenerateRequestsPerMinutePerProjectPerModel-FreeTier\`) with RetryInfo = the rest of the minute, as Google's do. Ideal (issue 11's): ${set.items} / ${set.rate.perMinute} per minute = ${fmt((set.items / set.rate.perMinute) * 60, 0)} s. The windows are clock minutes, so where n8n's first start falls in a minute changes the run (each case ran once); the next column gives the least time the windows allow from that start (the first ${set.rate.perMinute} at once, the rest at the next minute). Paced at the learned rate, the last ${set.items - set.rate.perMinute} starts are spread over the next minute instead of sent at its beginning.`,
 			'',
 			table(limitedHeader, s.rateMinute.map((row) => limitedCells(row, row.key))),
 			'',
@@ -245,4 +275,4 @@ function scaleText(data) {
 		.join('\n');
 }
 
-module.exports = { scaleSummary, scaleMarkdown, scaleText };
+module.exports = { fixedWindowIdealMs, scaleSummary, scaleMarkdown, scaleText };
