@@ -27,6 +27,7 @@ const { startEmulator } = require('./lib/emulator');
 const { startRedis } = require('./lib/redis');
 const { startPostgres, postgresAvailable } = require('./lib/postgres');
 const { queueEnv, startQueueCluster, executionsInWorkerLog } = require('./lib/queue');
+const { waitUntil } = require('./lib/proc');
 const { readPngInfo } = require('../emulator/server');
 
 const WEBHOOK_PATH = 'nano-banana-queue';
@@ -191,6 +192,15 @@ describe('queue mode: main + 2 workers, Redis, binary data in the database, Vert
 		// Concurrency 5 (n8n warns below that): 8 calls at once cannot all fit on one worker.
 		cluster = await startQueueCluster(home, { workers: 2, concurrency: 5, log });
 		webhookUrl = `${cluster.main.url}/webhook/${WEBHOOK_PATH}`;
+		// n8n serves HTTP before it has activated the published workflows; until then the webhook
+		// answers 404 "not registered". A GET (this webhook takes POST) tells registration apart
+		// without starting an execution: n8n then says "Did you mean to make a POST request?".
+		const registeredAt = Date.now();
+		await waitUntil(
+			async () => (await (await fetch(webhookUrl, { signal: AbortSignal.timeout(10_000) })).text()).includes('Did you mean to make a POST request'),
+			{ timeoutMs: 120_000, intervalMs: 500, onTimeout: async () => new Error(`the webhook ${WEBHOOK_PATH} was not registered within 120 s`) },
+		);
+		log(`webhook registered ${Math.round((Date.now() - registeredAt) / 1000)} s after the main was up`);
 	});
 
 	after(async () => {
