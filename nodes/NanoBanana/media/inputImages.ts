@@ -115,27 +115,21 @@ async function firstBytes(stream: unknown): Promise<Buffer> {
 }
 
 /**
- * A file n8n keeps on disk (or in S3) is measured and sniffed without loading it; only when it
- * is small enough to send inline are its bytes read.
+ * A file n8n keeps on disk (or in S3) that is too big to send inline, measured and sniffed without
+ * loading it; undefined when it fits inline.
  */
-async function readStoredImage(
+async function storedUpload(
 	context: IExecuteFunctions,
-	itemIndex: number,
 	field: string,
 	metadata: IBinaryData,
 	limits: InputLimits,
-): Promise<InputImage> {
+): Promise<InputImage | undefined> {
 	const id = metadata.id as string;
 	const { fileSize } = await context.helpers.getBinaryMetadata(id);
-	const image = { field, fileName: metadata.fileName, size: fileSize };
-	if (deliveryFor(fileSize, field, limits) === 'upload') {
-		const head = await firstBytes(await context.helpers.getBinaryStream(id, SNIFF_BYTES));
-		const mimeType = checkImageBytes(head, field, metadata.mimeType);
-		return { ...image, mimeType, open: async () => await context.helpers.getBinaryStream(id) };
-	}
-	// Read once: an image small enough to go inline is checked from the bytes that will be sent.
-	const bytes = await context.helpers.getBinaryDataBuffer(itemIndex, field);
-	return { ...image, mimeType: checkImageBytes(bytes.subarray(0, SNIFF_BYTES), field, metadata.mimeType), bytes };
+	// Small enough to go inline: read once, like any other image, and checked from those bytes.
+	if (deliveryFor(fileSize, field, limits) === 'inline') return undefined;
+	const mimeType = checkImageBytes(await firstBytes(await context.helpers.getBinaryStream(id, SNIFF_BYTES)), field, metadata.mimeType);
+	return { field, fileName: metadata.fileName, mimeType, size: fileSize, open: async () => await context.helpers.getBinaryStream(id) };
 }
 
 function describeAvailable(binary: Record<string, IBinaryData> | undefined): string {
@@ -166,8 +160,9 @@ export async function readInputImages(
 		// A stored file whose recorded size already says "inline" is simply read; others are
 		// measured and sniffed first, so a big one is never loaded whole.
 		const knownInline = typeof metadata.bytes === 'number' && metadata.bytes <= limits.maxInlineBytes;
-		if (metadata.id && !knownInline) {
-			images.push(await readStoredImage(context, itemIndex, field, metadata, limits));
+		const upload = metadata.id && !knownInline ? await storedUpload(context, field, metadata, limits) : undefined;
+		if (upload) {
+			images.push(upload);
 			continue;
 		}
 		const bytes = await context.helpers.getBinaryDataBuffer(itemIndex, field);
