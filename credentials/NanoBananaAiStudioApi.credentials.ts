@@ -7,8 +7,8 @@ import type {
 	Icon,
 } from 'n8n-workflow';
 
-import { aiStudioOrigin } from '../nodes/NanoBanana/transport/backends';
-import { withCredentialHeaders } from '../nodes/NanoBanana/transport/sameOrigin';
+import { aiStudioOrigin } from '../nodes/NanoBanana/transport/auth/backends';
+import { withCredentialHeaders } from '../nodes/NanoBanana/transport/auth/sameOrigin';
 
 export class NanoBananaAiStudioApi implements ICredentialType {
 	name = 'nanoBananaAiStudioApi';

@@ -12,8 +12,8 @@ import {
 	authenticateVertex,
 	preAuthenticateVertex,
 	VERTEX_CREDENTIAL_TEST_URL,
-} from '../nodes/NanoBanana/transport/vertexCredential';
-import { DEFAULT_METADATA_SERVER_URL } from '../nodes/NanoBanana/transport/vertexSettings';
+} from '../nodes/NanoBanana/transport/auth/vertexCredential';
+import { DEFAULT_METADATA_SERVER_URL } from '../nodes/NanoBanana/transport/auth/vertexSettings';
 
 export class NanoBananaVertexAiApi implements ICredentialType {
 	name = 'nanoBananaVertexAiApi';

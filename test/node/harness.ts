@@ -69,7 +69,7 @@ import type {
 import { NanoBananaAiStudioApi } from '../../credentials/NanoBananaAiStudioApi.credentials';
 import { NanoBananaVertexAiApi } from '../../credentials/NanoBananaVertexAiApi.credentials';
 import { NanoBanana } from '../../nodes/NanoBanana/NanoBanana.node';
-import { processGates } from '../../nodes/NanoBanana/transport/gateRegistry';
+import { processGates } from '../../nodes/NanoBanana/transport/pacing/gateRegistry';
 
 export const NANO_BANANA_TYPE = 'n8n-nodes-gemini-nano-banana.nanoBanana';
 export const START_TYPE = 'test.fixtureStart';

@@ -6,13 +6,13 @@ import {
 	itemIndexOfKey,
 	pollDelayMs,
 	requestKey,
-} from '../../nodes/NanoBanana/actions/batchPlan';
+} from '../../nodes/NanoBanana/actions/batch/plan';
 import { buildGenerateContentRequest } from '../../nodes/NanoBanana/actions/request';
-import { encodeGenerateContentRequest } from '../../nodes/NanoBanana/transport/encode';
-import { aiStudioBackend, checkResourceName } from '../../nodes/NanoBanana/transport/backends';
-import { fileBatchBody, inlineBatchBody } from '../../nodes/NanoBanana/transport/batches';
-import { jsonlChunks, jsonlLine, splitLines } from '../../nodes/NanoBanana/transport/jsonl';
-import { parseBatchItemResult, parseBatchJob, parseBatchList } from '../../nodes/NanoBanana/transport/parse';
+import { encodeGenerateContentRequest } from '../../nodes/NanoBanana/transport/google/encode';
+import { aiStudioBackend, checkResourceName } from '../../nodes/NanoBanana/transport/auth/backends';
+import { fileBatchBody, inlineBatchBody } from '../../nodes/NanoBanana/transport/api/batches';
+import { jsonlChunks, jsonlLine, splitLines } from '../../nodes/NanoBanana/transport/google/jsonl';
+import { parseBatchItemResult, parseBatchJob, parseBatchList } from '../../nodes/NanoBanana/transport/google/parse';
 
 async function* from<T>(values: T[]): AsyncGenerator<T> {
 	for (const value of values) yield value;

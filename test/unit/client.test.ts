@@ -1,17 +1,17 @@
 import type { IHttpRequestOptions } from 'n8n-workflow';
 
-import { aiStudioBackend } from '../../nodes/NanoBanana/transport/backends';
+import { aiStudioBackend } from '../../nodes/NanoBanana/transport/auth/backends';
 import {
 	CredentialRefusal,
 	generateContent,
 	TransportError,
 	type AuthenticatedRequest,
 	type CallOptions,
-} from '../../nodes/NanoBanana/transport/client';
-import { explainFailure } from '../../nodes/NanoBanana/transport/errors';
-import { SharedRequestGate, SYSTEM_CLOCK, type Slot } from '../../nodes/NanoBanana/transport/gate';
-import { nodeLog, type LogFields } from '../../nodes/NanoBanana/transport/log';
-import { DEFAULT_RETRY_POLICY } from '../../nodes/NanoBanana/transport/retry';
+} from '../../nodes/NanoBanana/transport/http/client';
+import { explainFailure } from '../../nodes/NanoBanana/transport/failures/explain';
+import { SharedRequestGate, SYSTEM_CLOCK, type Slot } from '../../nodes/NanoBanana/transport/pacing/gate';
+import { nodeLog, type LogFields } from '../../nodes/NanoBanana/transport/http/log';
+import { DEFAULT_RETRY_POLICY } from '../../nodes/NanoBanana/transport/failures/retry';
 
 const backend = aiStudioBackend({ apiKey: 'AIzaSyA1234567890abcdefghijklmnopqrstuv' });
 const body = Buffer.from('{}');

@@ -1,4 +1,4 @@
-import { credentialIdentity, identityFields } from '../../nodes/NanoBanana/transport/credentialIdentity';
+import { credentialIdentity, identityFields } from '../../nodes/NanoBanana/transport/auth/credentialIdentity';
 
 const AI_STUDIO = 'nanoBananaAiStudioApi';
 const VERTEX = 'nanoBananaVertexAiApi';

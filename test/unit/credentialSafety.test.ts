@@ -6,7 +6,7 @@ import type { IHttpRequestOptions } from 'n8n-workflow';
 
 import { NanoBananaAiStudioApi } from '../../credentials/NanoBananaAiStudioApi.credentials';
 import { NanoBananaVertexAiApi } from '../../credentials/NanoBananaVertexAiApi.credentials';
-import { vertexBackend } from '../../nodes/NanoBanana/transport/backends';
+import { vertexBackend } from '../../nodes/NanoBanana/transport/auth/backends';
 
 const key = (projectId?: string) =>
 	JSON.stringify({ client_email: 'a@b.iam', private_key: 'x', ...(projectId === undefined ? {} : { project_id: projectId }) });

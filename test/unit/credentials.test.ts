@@ -1,6 +1,6 @@
 import { NanoBananaAiStudioApi } from '../../credentials/NanoBananaAiStudioApi.credentials';
 import { NanoBananaVertexAiApi } from '../../credentials/NanoBananaVertexAiApi.credentials';
-import { aiStudioBackend, vertexBackend } from '../../nodes/NanoBanana/transport/backends';
+import { aiStudioBackend, vertexBackend } from '../../nodes/NanoBanana/transport/auth/backends';
 import type { IHttpRequestOptions } from 'n8n-workflow';
 
 /**

@@ -1,7 +1,7 @@
 import { randomBytes } from 'crypto';
 
 import { buildGenerateContentRequest } from '../../nodes/NanoBanana/actions/request';
-import { encodeGenerateContentRequest } from '../../nodes/NanoBanana/transport/encode';
+import { encodeGenerateContentRequest } from '../../nodes/NanoBanana/transport/google/encode';
 
 describe('encodeGenerateContentRequest', () => {
 	it('produces the JSON Google expects, images base64-encoded in place', () => {

@@ -1,9 +1,9 @@
 import { NodeApiError } from 'n8n-workflow';
 
-import { aiStudioBackend, vertexBackend } from '../../nodes/NanoBanana/transport/backends';
-import { explainFailure, type FailureContext } from '../../nodes/NanoBanana/transport/errors';
-import { failureFromThrown, type TransportFailure } from '../../nodes/NanoBanana/transport/failures';
-import { parseGoogleError } from '../../nodes/NanoBanana/transport/parse';
+import { aiStudioBackend, vertexBackend } from '../../nodes/NanoBanana/transport/auth/backends';
+import { explainFailure, type FailureContext } from '../../nodes/NanoBanana/transport/failures/explain';
+import { failureFromThrown, type TransportFailure } from '../../nodes/NanoBanana/transport/failures/kinds';
+import { parseGoogleError } from '../../nodes/NanoBanana/transport/google/parse';
 
 const aiStudio: FailureContext = {
 	backend: aiStudioBackend({ apiKey: 'k' }),

@@ -1,6 +1,6 @@
 import { parseModelIds, shouldTryFallback } from '../../nodes/NanoBanana/actions/item';
-import { TransportError } from '../../nodes/NanoBanana/transport/client';
-import type { TransportFailure } from '../../nodes/NanoBanana/transport/failures';
+import { TransportError } from '../../nodes/NanoBanana/transport/http/client';
+import type { TransportFailure } from '../../nodes/NanoBanana/transport/failures/kinds';
 
 function apiFailure(statusCode: number, quotaId?: string): TransportError {
 	const failure: TransportFailure = {

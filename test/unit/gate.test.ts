@@ -1,10 +1,10 @@
 import { runPool } from '../../nodes/NanoBanana/actions/pool';
-import { aiStudioBackend } from '../../nodes/NanoBanana/transport/backends';
-import { generateContent, type AuthenticatedRequest } from '../../nodes/NanoBanana/transport/client';
-import type { TransportFailure } from '../../nodes/NanoBanana/transport/failures';
-import { COLD_START_SPACING_MS, MIN_START_SPACING_MS, SharedRequestGate, type GateLane, type Slot } from '../../nodes/NanoBanana/transport/gate';
-import { ExecutionGates, GateRegistry } from '../../nodes/NanoBanana/transport/gateRegistry';
-import { DEFAULT_RETRY_POLICY } from '../../nodes/NanoBanana/transport/retry';
+import { aiStudioBackend } from '../../nodes/NanoBanana/transport/auth/backends';
+import { generateContent, type AuthenticatedRequest } from '../../nodes/NanoBanana/transport/http/client';
+import type { TransportFailure } from '../../nodes/NanoBanana/transport/failures/kinds';
+import { COLD_START_SPACING_MS, MIN_START_SPACING_MS, SharedRequestGate, type GateLane, type Slot } from '../../nodes/NanoBanana/transport/pacing/gate';
+import { ExecutionGates, GateRegistry } from '../../nodes/NanoBanana/transport/pacing/gateRegistry';
+import { DEFAULT_RETRY_POLICY } from '../../nodes/NanoBanana/transport/failures/retry';
 import { VirtualClock } from './virtualClock';
 
 function failure429(retryDelayMs?: number, quotaId?: string): TransportFailure {

@@ -2,8 +2,8 @@ import { buildGenerateContentRequest } from '../../nodes/NanoBanana/actions/requ
 import { answerSummary } from '../../nodes/NanoBanana/actions/output';
 import { readOptions } from '../../nodes/NanoBanana/description/options';
 import { checkModelSupport } from '../../nodes/NanoBanana/media/limits';
-import { parseGenerateContentResponse } from '../../nodes/NanoBanana/transport/parse';
-import { readImageAnswer } from '../../nodes/NanoBanana/transport/response';
+import { parseGenerateContentResponse } from '../../nodes/NanoBanana/transport/google/parse';
+import { readImageAnswer } from '../../nodes/NanoBanana/transport/google/response';
 
 describe('per-model checks before any request (docs/models.md)', () => {
 	it.each([

@@ -1,5 +1,5 @@
 import { outputBinaryFieldName, outputFileName, safeFileStem } from '../../nodes/NanoBanana/media/fileNames';
-import { extensionFor, sniffImageType } from '../../nodes/NanoBanana/media/imageFormat';
+import { extensionFor, sniffImageType } from '../../nodes/NanoBanana/transport/google/imageFormat';
 import { checkImageBytes, checkImageCount, deliveryFor, InputProblem, parseFieldList } from '../../nodes/NanoBanana/media/inputImages';
 import { maxInputImages } from '../../nodes/NanoBanana/media/limits';
 

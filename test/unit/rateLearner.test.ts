@@ -1,4 +1,4 @@
-import { RATE_SAFETY_FACTOR, StartRateLearner } from '../../nodes/NanoBanana/transport/rateLearner';
+import { RATE_SAFETY_FACTOR, StartRateLearner } from '../../nodes/NanoBanana/transport/pacing/rateLearner';
 
 describe('StartRateLearner', () => {
 	it('paces nothing until a rate limit is seen', () => {

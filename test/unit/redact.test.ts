@@ -1,5 +1,5 @@
 import { secretsOf } from '../../nodes/NanoBanana/actions/runContext';
-import { redactedSnippet, redactSecrets, urlSecrets } from '../../nodes/NanoBanana/transport/redact';
+import { redactedSnippet, redactSecrets, urlSecrets } from '../../nodes/NanoBanana/transport/http/redact';
 
 describe('redactSecrets', () => {
 	it('removes keys, tokens and private keys', () => {

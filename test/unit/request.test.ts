@@ -1,5 +1,5 @@
 import { buildGenerateContentRequest } from '../../nodes/NanoBanana/actions/request';
-import { aiStudioBackend, normalizeModelId, vertexBackend, vertexHost } from '../../nodes/NanoBanana/transport/backends';
+import { aiStudioBackend, normalizeModelId, vertexBackend, vertexHost } from '../../nodes/NanoBanana/transport/auth/backends';
 
 const png = Buffer.from('89504e470d0a1a0a0000', 'hex');
 

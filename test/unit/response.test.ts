@@ -1,5 +1,5 @@
-import { parseGenerateContentResponse, parseGoogleError } from '../../nodes/NanoBanana/transport/parse';
-import { readImageAnswer } from '../../nodes/NanoBanana/transport/response';
+import { parseGenerateContentResponse, parseGoogleError } from '../../nodes/NanoBanana/transport/google/parse';
+import { readImageAnswer } from '../../nodes/NanoBanana/transport/google/response';
 
 function answer(body: unknown) {
 	const response = parseGenerateContentResponse(body);

@@ -1,4 +1,4 @@
-import type { TransportFailure } from '../../nodes/NanoBanana/transport/failures';
+import type { TransportFailure } from '../../nodes/NanoBanana/transport/failures/kinds';
 import {
 	backoffDelayMs,
 	DEFAULT_RETRY_POLICY,
@@ -10,7 +10,7 @@ import {
 	refusalKind,
 	retryDelayFrom,
 	type RetryPolicy,
-} from '../../nodes/NanoBanana/transport/retry';
+} from '../../nodes/NanoBanana/transport/failures/retry';
 
 const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, maxRetries: 4 };
 

@@ -7,7 +7,7 @@ import {
 	ServiceAccountKeyError,
 	signJwtAssertion,
 	tokenRequestBody,
-} from '../../nodes/NanoBanana/transport/serviceAccount';
+} from '../../nodes/NanoBanana/transport/auth/serviceAccount';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();

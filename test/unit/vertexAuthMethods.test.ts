@@ -1,4 +1,4 @@
-import { credentialIdentity } from '../../nodes/NanoBanana/transport/credentialIdentity';
+import { credentialIdentity } from '../../nodes/NanoBanana/transport/auth/credentialIdentity';
 
 const VERTEX = 'nanoBananaVertexAiApi';
 const key = JSON.stringify({ client_email: 'a@b.iam', private_key: 'k', private_key_id: 'id1', project_id: 'key-project' });

@@ -4,7 +4,7 @@
  */
 jest.mock('n8n-workflow', () => ({ ...jest.requireActual('n8n-workflow'), sleepWithAbort: undefined }));
 
-import { waitUnlessStopped } from '../../nodes/NanoBanana/transport/wait';
+import { waitUnlessStopped } from '../../nodes/NanoBanana/transport/pacing/wait';
 
 describe('waitUnlessStopped without sleepWithAbort', () => {
 	it('waits the time given', async () => {

@@ -7,13 +7,13 @@ import {
 
 import { ParameterProblem } from '../description/validate';
 import { InputProblem } from '../media/inputImages';
-import type { Backend } from '../transport/backends';
-import { TransportError } from '../transport/client';
-import { explainFailure } from '../transport/errors';
-import { redactSecrets } from '../transport/redact';
-import type { NoImageExplanation } from '../transport/response';
-import { CredentialProblem } from '../transport/credentialProblem';
-import { ServiceAccountKeyError } from '../transport/serviceAccount';
+import type { Backend } from '../transport/auth/backends';
+import { TransportError } from '../transport/http/client';
+import { explainFailure } from '../transport/failures/explain';
+import { redactSecrets } from '../transport/http/redact';
+import type { NoImageExplanation } from '../transport/google/response';
+import { CredentialProblem } from '../transport/auth/credentialProblem';
+import { ServiceAccountKeyError } from '../transport/auth/serviceAccount';
 
 /** Google answered, but with no image; `problem` says why in the user's words. */
 export class NoImageError extends Error {

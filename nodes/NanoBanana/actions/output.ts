@@ -1,8 +1,8 @@
 import type { IBinaryKeyData, IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { outputBinaryFieldName, outputFileName, safeFileStem } from '../media/fileNames';
-import type { ImageAnswer } from '../transport/response';
-import type { GroundingMetadata } from '../transport/types';
+import type { ImageAnswer } from '../transport/google/response';
+import type { GroundingMetadata } from '../transport/google/types';
 
 export interface OutputSettings {
 	outputBinaryField: string;

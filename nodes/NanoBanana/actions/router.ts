@@ -6,7 +6,7 @@ import {
 } from 'n8n-workflow';
 
 import { readOptions, RUN_OPTIONS } from '../description/options';
-import { runBatch } from './batch';
+import { runBatch } from './batch/run';
 import { prepareEdit } from './edit';
 import { toItemFailure, type ErrorScope, type ItemFailure } from './errors';
 import { prepareGenerate } from './generate';

@@ -14,7 +14,7 @@ import {
 	resolveVertexBackend,
 	VERTEX_AI_CREDENTIAL,
 	type Backend,
-} from '../transport/backends';
+} from '../transport/auth/backends';
 import {
 	CredentialRefusal,
 	generateContent,
@@ -22,17 +22,17 @@ import {
 	type AuthenticatedRequest,
 	type CallOptions,
 	type UploadSource,
-} from '../transport/client';
-import { credentialIdentity } from '../transport/credentialIdentity';
-import type { EncodedRequest } from '../transport/encode';
-import { ExecutionGates, processGates } from '../transport/gateRegistry';
-import { loggerOf, nodeLog, type NodeLog } from '../transport/log';
-import { urlSecrets } from '../transport/redact';
-import { DEFAULT_RETRY_POLICY } from '../transport/retry';
-import { vertexAuthMethod, type PlainRequest } from '../transport/vertexAuth';
-import { vertexAuthMethodName } from '../transport/vertexSettings';
-import type { ImageAnswer } from '../transport/response';
-import type { FileData } from '../transport/types';
+} from '../transport/http/client';
+import { credentialIdentity } from '../transport/auth/credentialIdentity';
+import type { EncodedRequest } from '../transport/google/encode';
+import { ExecutionGates, processGates } from '../transport/pacing/gateRegistry';
+import { loggerOf, nodeLog, type NodeLog } from '../transport/http/log';
+import { urlSecrets } from '../transport/http/redact';
+import { DEFAULT_RETRY_POLICY } from '../transport/failures/retry';
+import { vertexAuthMethod, type PlainRequest } from '../transport/auth/vertexAuth';
+import { vertexAuthMethodName } from '../transport/auth/vertexSettings';
+import type { ImageAnswer } from '../transport/google/response';
+import type { FileData } from '../transport/google/types';
 import { AnswerCache, AnswerStore } from './answerCache';
 import { NoImageError } from './errors';
 import { imageAnswerFrom } from './item';

@@ -1,4 +1,4 @@
-import { extensionFor } from './imageFormat';
+import { extensionFor } from '../transport/google/imageFormat';
 
 /**
  * Names for the files the node writes, so downstream Drive/Slack nodes get sensible names:

@@ -6,7 +6,7 @@ import {
 	isSupportedInputType,
 	sniffImageType,
 	type SupportedInputType,
-} from './imageFormat';
+} from '../transport/google/imageFormat';
 
 /**
  * Reads the images an item carries and checks them before anything is sent: a bad input never

@@ -1,5 +1,5 @@
 import type { NanoBananaOptions } from '../description/options';
-import { normalizeModelId } from '../transport/backends';
+import { normalizeModelId } from '../transport/auth/backends';
 import { InputProblem } from './inputImages';
 
 /**

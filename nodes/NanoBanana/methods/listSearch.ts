@@ -7,14 +7,14 @@ import {
 } from 'n8n-workflow';
 
 import { backendFor, credentialTypeFor, plainRequest, secretsOf, type Authentication } from '../actions/runContext';
-import { normalizeModelId } from '../transport/backends';
-import { listModels, TransportError } from '../transport/client';
-import { explainFailure } from '../transport/errors';
-import { redactSecrets } from '../transport/redact';
-import { SharedRequestGate, SYSTEM_CLOCK } from '../transport/gate';
-import { loggerOf, nodeLog } from '../transport/log';
-import { DEFAULT_RETRY_POLICY } from '../transport/retry';
-import type { Model } from '../transport/types';
+import { normalizeModelId } from '../transport/auth/backends';
+import { listModels, TransportError } from '../transport/http/client';
+import { explainFailure } from '../transport/failures/explain';
+import { redactSecrets } from '../transport/http/redact';
+import { SharedRequestGate, SYSTEM_CLOCK } from '../transport/pacing/gate';
+import { loggerOf, nodeLog } from '../transport/http/log';
+import { DEFAULT_RETRY_POLICY } from '../transport/failures/retry';
+import type { Model } from '../transport/google/types';
 
 /**
  * Google's image models as of this release, shown when Vertex's Model Garden list is not

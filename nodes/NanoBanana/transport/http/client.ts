@@ -1,14 +1,14 @@
 import type { IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n-workflow';
 
-import type { Backend } from './backends';
-import { failureFromThrown, type TransportFailure } from './failures';
-import type { AttemptResult, GateLane, PacingEvent } from './gate';
+import type { Backend } from '../auth/backends';
+import { failureFromThrown, type TransportFailure } from '../failures/kinds';
+import type { AttemptResult, GateLane, PacingEvent } from '../pacing/gate';
 import { duration, silentLog, type LogFields, type NodeLog } from './log';
-import { bodyAsJson, isJsonDocument, parseGenerateContentResponse, parseGoogleError, parseModelList, parseUploadedFile } from './parse';
+import { bodyAsJson, isJsonDocument, parseGenerateContentResponse, parseGoogleError, parseModelList, parseUploadedFile } from '../google/parse';
 import { redactedSnippet } from './redact';
-import { nextRetryDelayMs, parseRetryAfterMs, type RetryPolicy } from './retry';
-import type { FileData, GenerateContentResponse, Model } from './types';
-import { waitUnlessStopped } from './wait';
+import { nextRetryDelayMs, parseRetryAfterMs, type RetryPolicy } from '../failures/retry';
+import type { FileData, GenerateContentResponse, Model } from '../google/types';
+import { waitUnlessStopped } from '../pacing/wait';
 
 /**
  * Sends requests to Google through n8n's authenticated HTTP helper (proxy, SSRF rules and the

@@ -1,5 +1,5 @@
-import type { Backend } from './backends';
-import type { TransportFailure } from './failures';
+import type { Backend } from '../auth/backends';
+import type { TransportFailure } from './kinds';
 import { isDailyQuotaExhausted, retryDelayFrom } from './retry';
 
 /**

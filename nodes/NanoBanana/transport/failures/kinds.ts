@@ -1,6 +1,6 @@
-import type { GoogleApiError } from './types';
-import { CredentialProblem } from './credentialProblem';
-import { bodyAsJson, parseGoogleError } from './parse';
+import type { GoogleApiError } from '../google/types';
+import { CredentialProblem } from '../auth/credentialProblem';
+import { bodyAsJson, parseGoogleError } from '../google/parse';
 
 /**
  * Every way one HTTP attempt can fail, as data. The retry policy decides on these; `errors.ts`

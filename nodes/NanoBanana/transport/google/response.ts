@@ -1,4 +1,4 @@
-import { formatName, sniffImageType } from '../media/imageFormat';
+import { formatName, sniffImageType } from './imageFormat';
 import type { GenerateContentResponse, GroundingMetadata, InlineData, UsageMetadata } from './types';
 
 /**

@@ -1,15 +1,15 @@
-import type { BatchEndpoints, Backend } from './backends';
-import { checkResourceName } from './backends';
+import type { BatchEndpoints, Backend } from '../auth/backends';
+import { checkResourceName } from '../auth/backends';
 import {
 	startUpload,
 	TransportError,
 	withRetries,
 	type AuthenticatedRequest,
 	type CallOptions,
-} from './client';
-import { jsonlChunks } from './jsonl';
-import { parseBatchJob, parseBatchList, parseUploadedFile } from './parse';
-import type { BatchJob } from './types';
+} from '../http/client';
+import { jsonlChunks } from '../google/jsonl';
+import { parseBatchJob, parseBatchList, parseUploadedFile } from '../google/parse';
+import type { BatchJob } from '../google/types';
 
 /**
  * Google's Batch Mode wire calls (Gemini API): create a job from inline requests or a JSONL file,

@@ -1,6 +1,6 @@
-import type { TransportFailure } from './failures';
+import type { TransportFailure } from '../failures/kinds';
 import { StartRateLearner, type RateChange } from './rateLearner';
-import { DEFAULT_RETRY_POLICY, rateWindowMs, refusalKind, retryDelayFrom } from './retry';
+import { DEFAULT_RETRY_POLICY, rateWindowMs, refusalKind, retryDelayFrom } from '../failures/retry';
 import { waitUnlessStopped } from './wait';
 
 /** Successes per slot in use before a concurrency cap grows by one after a 429. */

@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
-import { DEFAULT_BATCH_MAX_WAIT_MINUTES, readOptions, RUN_OPTIONS, type NanoBananaOptions } from '../description/options';
+import { DEFAULT_BATCH_MAX_WAIT_MINUTES, readOptions, RUN_OPTIONS, type NanoBananaOptions } from '../../description/options';
 import {
 	cancelBatch,
 	createBatch,
@@ -13,16 +13,16 @@ import {
 	INLINE_REQUEST_OVERHEAD_BYTES,
 	inlineBatchBody,
 	uploadJsonl,
-} from '../transport/batches';
-import { TransportError, type CallOptions, type UploadSource } from '../transport/client';
-import { jsonlLine, splitLines } from '../transport/jsonl';
-import { parseBatchItemResult } from '../transport/parse';
-import type { BatchItemResult, BatchJob } from '../transport/types';
-import type { LogFields } from '../transport/log';
-import { waitUnlessStopped } from '../transport/wait';
-import { batchDisplayName, canAttach, itemIndexOfKey, pollDelayMs, requestKey } from './batchPlan';
-import { finishImageItem, imageAnswerFrom, type PreparedItem, type PrepareItem } from './item';
-import type { RunContext } from './runContext';
+} from '../../transport/api/batches';
+import { TransportError, type CallOptions, type UploadSource } from '../../transport/http/client';
+import { jsonlLine, splitLines } from '../../transport/google/jsonl';
+import { parseBatchItemResult } from '../../transport/google/parse';
+import type { BatchItemResult, BatchJob } from '../../transport/google/types';
+import type { LogFields } from '../../transport/http/log';
+import { waitUnlessStopped } from '../../transport/pacing/wait';
+import { batchDisplayName, canAttach, itemIndexOfKey, pollDelayMs, requestKey } from './plan';
+import { finishImageItem, imageAnswerFrom, type PreparedItem, type PrepareItem } from '../item';
+import type { RunContext } from '../runContext';
 
 /**
  * Batch Mode: every item of the execution goes to Google as part of one batch job per model (half

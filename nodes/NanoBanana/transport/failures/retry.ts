@@ -1,4 +1,4 @@
-import type { TransportFailure } from './failures';
+import type { TransportFailure } from './kinds';
 
 /**
  * When to try a request again and how long to wait first. Pure functions: the randomness comes in
