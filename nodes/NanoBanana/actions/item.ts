@@ -8,13 +8,12 @@ import { normalizeModelId } from '../transport/auth/backends';
 import { TransportError } from '../transport/http/client';
 import { encodeGenerateContentRequest, type EncodedRequest } from '../transport/google/encode';
 import type { NodeLog } from '../transport/http/log';
-import { readImageAnswer, type ImageAnswer } from '../transport/google/response';
-import type { GenerateContentResponse } from '../transport/google/types';
+import type { ImageAnswer } from '../transport/google/response';
 import { isTransient } from '../transport/failures/retry';
-import { NoImageError } from './errors';
 import { buildOutputItem } from './output';
 import { buildGenerateContentRequest, type RequestImage } from './request';
-import type { GeneratedAnswer, RunContext } from './runContext';
+import type { AnswerSource, GeneratedAnswer } from './answer';
+import type { RunContext } from './runContext';
 
 /** The parameters of one item that every operation reads. */
 export interface ItemParameters {
@@ -148,22 +147,6 @@ export async function prepareImageItem(
 	// is out, so an image in flight costs its encoded size, not that plus its bytes.
 	images.splice(0);
 	return { parameters, request, inputFileName, deadlineAt };
-}
-
-/** How an answer was obtained, for `json.nanoBanana`. */
-export interface AnswerSource {
-	modelId: string;
-	attempts: number;
-	shared: boolean;
-	/** The batch job that answered (Batch Mode). */
-	batchJob?: string;
-}
-
-/** Reads Google's answer to an item: its images, or a NoImageError saying why there are none. */
-export function imageAnswerFrom(response: GenerateContentResponse): ImageAnswer {
-	const reading = readImageAnswer(response);
-	if (!reading.ok) throw new NoImageError(reading.problem);
-	return reading.answer;
 }
 
 /** Turns the images Google made for an item into its output item. */

@@ -15,14 +15,9 @@ import {
 	VERTEX_AI_CREDENTIAL,
 	type Backend,
 } from '../transport/auth/backends';
-import {
-	CredentialRefusal,
-	generateContent,
-	uploadFile,
-	type AuthenticatedRequest,
-	type CallOptions,
-	type UploadSource,
-} from '../transport/http/client';
+import { generateContent } from '../transport/api/models';
+import { uploadFile, type UploadSource } from '../transport/api/files';
+import { CredentialRefusal, type AuthenticatedRequest, type CallOptions } from '../transport/http/client';
 import { credentialIdentity } from '../transport/auth/credentialIdentity';
 import type { EncodedRequest } from '../transport/google/encode';
 import { ExecutionGates, processGates } from '../transport/pacing/gateRegistry';
@@ -31,19 +26,10 @@ import { urlSecrets } from '../transport/http/redact';
 import { DEFAULT_RETRY_POLICY } from '../transport/failures/retry';
 import { vertexAuthMethod, type PlainRequest } from '../transport/auth/vertexAuth';
 import { vertexAuthMethodName } from '../transport/auth/vertexSettings';
-import type { ImageAnswer } from '../transport/google/response';
 import type { FileData } from '../transport/google/types';
 import { AnswerCache, AnswerStore } from './answerCache';
 import { NoImageError } from './errors';
-import { imageAnswerFrom } from './item';
-
-/** An answer that yielded images (answers without one are NoImageErrors, never shared or kept). */
-export interface GeneratedAnswer {
-	answer: ImageAnswer;
-	attempts: number;
-	/** True when the answer came from an identical earlier request instead of a new one. */
-	shared: boolean;
-}
+import { imageAnswerFrom, type GeneratedAnswer } from './answer';
 
 /**
  * What every item of one execution shares: the backend, one request gate (so the whole pool

@@ -8,7 +8,8 @@ import {
 
 import { backendFor, credentialTypeFor, plainRequest, secretsOf, type Authentication } from '../actions/runContext';
 import { normalizeModelId } from '../transport/auth/backends';
-import { listModels, TransportError } from '../transport/http/client';
+import { listModels } from '../transport/api/models';
+import { TransportError } from '../transport/http/client';
 import { explainFailure } from '../transport/failures/explain';
 import { redactSecrets } from '../transport/http/redact';
 import { SharedRequestGate, SYSTEM_CLOCK } from '../transport/pacing/gate';

@@ -1,19 +1,12 @@
-import type { BatchEndpoints, Backend } from '../auth/backends';
-import { checkResourceName } from '../auth/backends';
-import {
-	startUpload,
-	TransportError,
-	withRetries,
-	type AuthenticatedRequest,
-	type CallOptions,
-} from '../http/client';
-import { jsonlChunks } from '../google/jsonl';
-import { parseBatchJob, parseBatchList, parseUploadedFile } from '../google/parse';
+import { checkResourceName, type Backend, type BatchEndpoints } from '../auth/backends';
+import { parseBatchJob, parseBatchList } from '../google/parseBatch';
 import type { BatchJob } from '../google/types';
+import { TransportError, withRetries, type AuthenticatedRequest, type CallOptions } from '../http/client';
 
 /**
  * Google's Batch Mode wire calls (Gemini API): create a job from inline requests or a JSONL file,
- * read it, list jobs, cancel it, and download a file of results as a stream.
+ * read it, list jobs, cancel it, and download a file of results as a stream (the JSONL upload is
+ * the Files API's, in `files.ts`).
  */
 
 export const FINISHED_STATES = new Set([
@@ -146,48 +139,6 @@ export async function cancelBatch(
 		{ name: 'batches.cancel', options: () => ({ method: 'POST', url, body: {}, headers: JSON_HEADERS }), read: () => true },
 		options,
 	);
-}
-
-/**
- * Uploads JSONL lines through the Files API's resumable protocol in fixed-size chunks, so the file
- * is never whole in memory and its size need not be known in advance. Returns `files/…`.
- */
-export async function uploadJsonl(
-	request: AuthenticatedRequest,
-	backend: Backend,
-	lines: AsyncIterable<Buffer>,
-	displayName: string,
-	options: CallOptions,
-): Promise<string> {
-	const session = await startUpload(request, backend, { mimeType: 'application/jsonl', displayName }, options);
-	let offset = 0;
-	let fileName: string | undefined;
-	for await (const { chunk, last } of jsonlChunks(lines, session.granularity)) {
-		const sentAt = offset;
-		const { value } = await withRetries(
-			request,
-			backend,
-			{
-				name: last ? 'upload finalize (batch requests)' : 'upload chunk (batch requests)',
-				options: () => ({
-					method: 'POST',
-					url: session.url,
-					headers: {
-						'Content-Length': String(chunk.length),
-						'X-Goog-Upload-Offset': String(sentAt),
-						'X-Goog-Upload-Command': last ? 'upload, finalize' : 'upload',
-					},
-					body: chunk,
-				}),
-				read: (response) => (last ? parseUploadedFile(response.body)?.name : true),
-			},
-			options,
-		);
-		offset += chunk.length;
-		if (typeof value === 'string') fileName = value;
-	}
-	if (!fileName) throw new TransportError({ kind: 'malformed', statusCode: 200, snippet: 'no file name after upload' }, 1);
-	return checkResourceName(fileName, 'file');
 }
 
 /**

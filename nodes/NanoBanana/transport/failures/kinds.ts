@@ -1,6 +1,7 @@
 import type { GoogleApiError } from '../google/types';
 import { CredentialProblem } from '../auth/credentialProblem';
-import { bodyAsJson, parseGoogleError } from '../google/parse';
+import { bodyAsJson } from '../google/json';
+import { parseGoogleError } from '../google/parse';
 
 /**
  * Every way one HTTP attempt can fail, as data. The retry policy decides on these; `errors.ts`

@@ -1,0 +1,57 @@
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import type { BatchJob } from '../../transport/google/types';
+import type { CallOptions } from '../../transport/http/client';
+import type { LogFields } from '../../transport/http/log';
+import type { PrepareItem } from '../item';
+import type { RunContext } from '../runContext';
+
+/** What became of one item of a batch: its output item, or the error it failed with. */
+export type Outcome = INodeExecutionData | Error;
+
+/** Hands an item's outcome back to the run (exactly once per item). */
+export type Settle = (itemIndex: number, outcome: Outcome) => void;
+
+/** What every step of one execution's Batch Mode run shares. */
+export interface BatchSession {
+	context: IExecuteFunctions;
+	run: RunContext;
+	prepare: PrepareItem;
+	/** A finished job found by its fingerprint may stand in for a new one. */
+	reuseFinished: boolean;
+	maxWaitMs: number;
+	/** For the calls that must still go out after "Stop" (cancelling the job): no stop signal, short. */
+	afterStop: CallOptions;
+	/** Job progress at info level: its name, state and counts, never a prompt or an image. */
+	logJob(message: string, job: BatchJob, extra?: LogFields): void;
+}
+
+export function batchSession(
+	context: IExecuteFunctions,
+	run: RunContext,
+	prepare: PrepareItem,
+	reuseFinished: boolean,
+	maxWaitMs: number,
+): BatchSession {
+	return {
+		context,
+		run,
+		prepare,
+		reuseFinished,
+		maxWaitMs,
+		afterStop: {
+			...run.callOptions,
+			signal: undefined,
+			policy: { ...run.callOptions.policy, maxRetries: 1 },
+			timeoutMs: 15_000,
+		},
+		logJob: (message, job, extra = {}) => {
+			run.log.info(`${message} (${job.name}, ${job.state})`, {
+				batchJob: job.name,
+				state: job.state,
+				...job.stats,
+				...extra,
+			});
+		},
+	};
+}

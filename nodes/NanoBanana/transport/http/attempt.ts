@@ -1,0 +1,102 @@
+import type { IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n-workflow';
+
+import type { Backend } from '../auth/backends';
+import { failureFromThrown, type TransportFailure } from '../failures/kinds';
+import { parseRetryAfterMs } from '../failures/retry';
+import { parseGoogleError } from '../google/parse';
+import type { AttemptResult } from '../pacing/gate';
+import { redactedSnippet } from './redact';
+
+/**
+ * One HTTP attempt through n8n's authenticated helper: its answer or its failure as data, over
+ * after its timeout whatever the server does. Retrying is `client.ts`'s business.
+ */
+
+/**
+ * `this.helpers.httpRequestWithAuthentication` bound to the running node. `abortSignal` in the
+ * options ends that one request (its timeout); the caller makes it reach n8n's HTTP client.
+ */
+export type AuthenticatedRequest = (
+	credentialType: string,
+	options: IHttpRequestOptions,
+) => Promise<unknown>;
+
+function isFullResponse(value: unknown): value is IN8nHttpFullResponse {
+	return typeof value === 'object' && value !== null && 'statusCode' in value;
+}
+
+/** The start of an unreadable answer shown in the error (already redacted). */
+const SNIPPET_LENGTH = 120;
+
+export function snippetOf(body: unknown, secrets: readonly string[]): string {
+	const text = typeof body === 'string' ? body : JSON.stringify(body) ?? '';
+	return redactedSnippet(text, secrets, SNIPPET_LENGTH);
+}
+
+export type Outcome = { response: IN8nHttpFullResponse } | { failure: TransportFailure };
+
+/**
+ * Every status but 401 comes back as a response so Google's error body can be read; 401 must
+ * throw, because that is what makes n8n refresh the service-account token and retry once.
+ * n8n 1.x ignores the `except` list and hands back the 401: the request is then repeated in
+ * n8n's strict mode, where the 401 throws and the refresh happens.
+ */
+async function send(
+	request: AuthenticatedRequest,
+	backend: Backend,
+	options: IHttpRequestOptions,
+	secrets: readonly string[],
+): Promise<Outcome> {
+	let response = await request(backend.credentialType, {
+		...options,
+		json: true,
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: { ignore: true, except: [401] },
+	});
+	if (isFullResponse(response) && response.statusCode === 401) {
+		response = await request(backend.credentialType, { ...options, json: true, returnFullResponse: true });
+	}
+	if (!isFullResponse(response)) {
+		return { failure: { kind: 'malformed', statusCode: 200, snippet: snippetOf(response, secrets), cause: 'unreadable' } };
+	}
+	if (response.statusCode >= 200 && response.statusCode < 300) return { response };
+	return {
+		failure: {
+			kind: 'api',
+			statusCode: response.statusCode,
+			error: parseGoogleError(response.statusCode, response.body),
+			retryAfterMs: parseRetryAfterMs(response.headers['retry-after'], Date.now()),
+		},
+	};
+}
+
+/**
+ * One attempt, over after `timeoutMs` whatever the server does. n8n's own `timeout` only fires
+ * when the connection goes quiet, so a server trickling bytes could hold a request for ever: the
+ * attempt races a timer that aborts the request (through its own signal, which also follows the
+ * execution's Stop) and, should an n8n version not pass the signal on, stops waiting for it.
+ */
+export async function attempt(
+	request: AuthenticatedRequest,
+	backend: Backend,
+	options: IHttpRequestOptions,
+	timeoutMs: number,
+	timedOut: TransportFailure,
+	call: { signal?: AbortSignal; secrets: readonly string[] },
+): Promise<Outcome> {
+	const { signal } = call;
+	// Timers from AbortSignal.timeout do not keep n8n's process alive and need no clearing.
+	const expiry = AbortSignal.timeout(timeoutMs);
+	const abortSignal = signal ? AbortSignal.any([signal, expiry]) : expiry;
+	const deadline = new Promise<Outcome>((resolve) => {
+		expiry.addEventListener('abort', () => resolve({ failure: timedOut }), { once: true });
+	});
+	const sent = send(request, backend, { ...options, timeout: timeoutMs, abortSignal }, call.secrets).catch(
+		(error: unknown): Outcome => ({ failure: expiry.aborted ? timedOut : failureFromThrown(error, signal) }),
+	);
+	return await Promise.race([sent, deadline]);
+}
+
+export function attemptResult(outcome: Outcome): AttemptResult {
+	return 'response' in outcome ? { ok: true } : { ok: false, failure: outcome.failure };
+}

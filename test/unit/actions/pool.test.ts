@@ -1,0 +1,75 @@
+import { runPool } from '../../../nodes/NanoBanana/actions/pool';
+
+function deferred() {
+	let resolve!: () => void;
+	const promise = new Promise<void>((r) => (resolve = r));
+	return { promise, resolve };
+}
+
+describe('runPool', () => {
+	it('never runs more than the limit and keeps input order', async () => {
+		let running = 0;
+		let maxRunning = 0;
+		const delays = [30, 5, 20, 1, 15, 2, 8, 0];
+		const results = await runPool(delays.length, 3, async (index) => {
+			running++;
+			maxRunning = Math.max(maxRunning, running);
+			await new Promise((resolve) => setTimeout(resolve, delays[index]));
+			running--;
+			return `item-${index}`;
+		});
+		expect(maxRunning).toBe(3);
+		expect(results).toEqual(delays.map((_, index) => `item-${index}`));
+	});
+
+	it('uses the whole limit while work remains', async () => {
+		const gates = Array.from({ length: 4 }, deferred);
+		const started: number[] = [];
+		const done = runPool(4, 4, async (index) => {
+			started.push(index);
+			await gates[index].promise;
+			return index;
+		});
+		await new Promise((resolve) => setImmediate(resolve));
+		expect(started).toEqual([0, 1, 2, 3]);
+		gates.forEach((gate) => gate.resolve());
+		await done;
+	});
+
+	it('starts nothing new once told to stop', async () => {
+		let stop = false;
+		const started: number[] = [];
+		await runPool(
+			10,
+			2,
+			async (index) => {
+				started.push(index);
+				if (index === 1) stop = true;
+				return index;
+			},
+			() => stop,
+		);
+		expect(started.length).toBeLessThan(10);
+		expect(started).toContain(1);
+	});
+
+	it('runs the first task alone when asked', async () => {
+		const first = deferred();
+		const started: number[] = [];
+		const done = runPool(
+			5,
+			4,
+			async (index) => {
+				started.push(index);
+				if (index === 0) await first.promise;
+				return index;
+			},
+			() => false,
+			true,
+		);
+		await new Promise((resolve) => setImmediate(resolve));
+		expect(started).toEqual([0]);
+		first.resolve();
+		expect(await done).toEqual([0, 1, 2, 3, 4]);
+	});
+});
