@@ -1,4 +1,5 @@
-import { DEFAULT_JPEG_QUALITY, type NanoBananaOptions } from '../description/options';
+import { DEFAULT_JPEG_QUALITY } from '../description/defaults';
+import type { NanoBananaOptions } from '../description/options';
 import type { GenerateContentRequest, GenerationConfig, ImageConfig, RequestPart } from '../transport/google/types';
 
 /** An input image: its bytes to send inline, or the URI of a copy uploaded through the Files API. */

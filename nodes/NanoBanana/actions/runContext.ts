@@ -5,9 +5,8 @@ import {
 	DEFAULT_MAX_CONCURRENCY,
 	DEFAULT_MAX_RETRIES,
 	DEFAULT_TIMEOUT_SECONDS,
-	readOptions,
-	RUN_OPTIONS,
-} from '../description/options';
+} from '../description/defaults';
+import { readOptions, RUN_OPTIONS } from '../description/options';
 import {
 	AI_STUDIO_CREDENTIAL,
 	aiStudioBackend,

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { optionsProperty } from './options';
+import { optionsProperty } from './optionFields';
 
 export const DEFAULT_MODEL = 'gemini-2.5-flash-image';
 

@@ -1,4 +1,5 @@
-import { OPTION_RULES, optionLabel, optionsProperty, readOptions, RUN_OPTIONS } from '../../../nodes/NanoBanana/description/options';
+import { optionsProperty } from '../../../nodes/NanoBanana/description/optionFields';
+import { OPTION_RULES, optionLabel, readOptions, RUN_OPTIONS } from '../../../nodes/NanoBanana/description/options';
 import {
 	checkFieldName,
 	decimal,

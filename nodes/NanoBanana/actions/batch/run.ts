@@ -1,6 +1,7 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
-import { DEFAULT_BATCH_MAX_WAIT_MINUTES, readOptions, RUN_OPTIONS, type NanoBananaOptions } from '../../description/options';
+import { DEFAULT_BATCH_MAX_WAIT_MINUTES } from '../../description/defaults';
+import { readOptions, RUN_OPTIONS, type NanoBananaOptions } from '../../description/options';
 import type { PrepareItem } from '../item';
 import type { RunContext } from '../runContext';
 import { collectResults } from './collect';
