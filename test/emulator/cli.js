@@ -7,7 +7,7 @@
  *   node test/emulator/cli.js [--port N] [--host H] [--api-key K] [--latency-ms N]
  *     [--max-in-flight N] [--rpm N] [--token-ttl-seconds N] [--file-processing-ms N]
  *     [--batch-pending-ms N] [--batch-run-ms N] [--batch-outcome SUCCEEDED|FAILED|EXPIRED]
- *     [--service-account-out PATH] [--verbose]
+ *     [--closed-models ID,ID] [--retired-models ID,ID] [--service-account-out PATH] [--verbose]
  * Prints one JSON line {"url","apiKey","serviceAccountFile"} on stdout once listening,
  * and stops cleanly on SIGINT/SIGTERM.
  */
@@ -29,7 +29,11 @@ const FLAGS = /** @type {Record<string, string>} */ ({
   '--batch-pending-ms': 'batchPendingMs',
   '--batch-run-ms': 'batchRunMs',
   '--batch-outcome': 'batchOutcome',
+  '--closed-models': 'closedModels',
+  '--retired-models': 'retiredModels',
 });
+/** Options passed on as strings (the rest are numbers). */
+const STRING_OPTIONS = ['host', 'apiKey', 'batchOutcome', 'closedModels', 'retiredModels'];
 
 /** @param {string[]} argv */
 function parseArgs(argv) {
@@ -50,7 +54,7 @@ function parseArgs(argv) {
     const value = inline ?? argv[++i];
     if (value === undefined) throw new Error(`Missing value for ${flag}`);
     if (flag === '--service-account-out') serviceAccountOut = value;
-    else if (FLAGS[flag]) options[FLAGS[flag]] = ['host', 'apiKey', 'batchOutcome'].includes(FLAGS[flag]) ? value : Number(value);
+    else if (FLAGS[flag]) options[FLAGS[flag]] = STRING_OPTIONS.includes(FLAGS[flag]) ? value : Number(value);
     else throw new Error(`Unknown option ${flag}`);
   }
   return { options, serviceAccountOut };

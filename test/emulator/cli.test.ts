@@ -39,11 +39,12 @@ describe('cli.js', () => {
 
   it('prints one JSON line, applies its flags, writes the key file, stops on SIGTERM', async () => {
     const keyFile = join(dir, 'sa.json');
-    const run = await launch(['--port', '0', '--api-key', 'cli-key', '--rpm', '5', '--max-in-flight', '2', '--latency-ms', '3', '--service-account-out', keyFile, '--verbose']);
+    const run = await launch(['--port', '0', '--api-key', 'cli-key', '--rpm', '5', '--max-in-flight', '2', '--latency-ms', '3', '--service-account-out', keyFile, '--verbose',
+      '--closed-models', 'gemini-2.5-flash-image', '--retired-models=']);
     try {
       expect(run.info).toEqual({ url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), apiKey: 'cli-key', serviceAccountFile: keyFile });
       const state = await http(`${run.info.url}/__emulator/state`);
-      expect(state.json.options).toMatchObject({ apiKey: 'cli-key', rpm: 5, maxInFlight: 2, latencyMs: 3 });
+      expect(state.json.options).toMatchObject({ apiKey: 'cli-key', rpm: 5, maxInFlight: 2, latencyMs: 3, closedModels: ['gemini-2.5-flash-image'], retiredModels: [] });
       const served = await http(`${run.info.url}/__emulator/service-account.json`);
       expect(JSON.parse(readFileSync(keyFile, 'utf8'))).toEqual(served.json);
       expect(served.json.token_uri).toBe(`${run.info.url}/token`);

@@ -1,7 +1,7 @@
 // Contract test: Google's own SDK (@google/genai) and google-auth-library talk to the emulator.
 // If the SDK builds the request and parses the answer, the emulator speaks Google's wire format
 // for both backends — it is not a mock shaped after our own code.
-import { GoogleGenAI, ApiError, createPartFromUri } from '@google/genai';
+import { GoogleGenAI, ApiError, ThinkingLevel, createPartFromUri } from '@google/genai';
 import { JWT } from 'google-auth-library';
 import { startEmulator, readPngInfo } from './server';
 import type { Emulator } from './server';
@@ -75,6 +75,41 @@ describe('@google/genai with an AI Studio key (Gemini API backend)', () => {
     expect(parts[0]?.thought).toBe(true);
     expect(parts.some((p) => p.thoughtSignature)).toBe(true);
     expect(readPngInfo(sdkImage(response).bytes)).toMatchObject({ width: 2048, height: 2048 });
+  });
+
+  it('Nano Banana 2.1: the SDK sends thinkingConfig (ThinkingLevel.HIGH, includeThoughts) and reads the thought summaries', async () => {
+    const response = await client().models.generateContent({
+      model: 'gemini-nano-banana-2.1',
+      contents: imageContents('Think about bananas'),
+      config: {
+        responseModalities: ['TEXT', 'IMAGE'],
+        imageConfig: { aspectRatio: '8:1', imageSize: '4K' },
+        thinkingConfig: { thinkingLevel: ThinkingLevel.HIGH, includeThoughts: true },
+      },
+    });
+    expect(last(emu.counters.log)).toMatchObject({ model: 'gemini-nano-banana-2.1', status: 200, thinkingConfig: { thinkingLevel: 'HIGH', includeThoughts: true } });
+    const parts = response.candidates?.[0]?.content?.parts ?? [];
+    const thoughts = parts.filter((p) => p.thought && p.text).map((p) => p.text);
+    expect(thoughts.length).toBeGreaterThanOrEqual(2);
+    expect(thoughts.join('\n')).toMatch(/Thinking level high/);
+    expect(readPngInfo(sdkImage(response).bytes)).toMatchObject({ width: 4096, height: 512 });
+    // A level 2.1 does not take comes back as the SDK's ApiError 400.
+    const refused = await client().models.generateContent({
+      model: 'gemini-nano-banana-2.1', contents: 'x', config: { thinkingConfig: { thinkingLevel: ThinkingLevel.LOW } },
+    }).catch((e: unknown) => e);
+    expect((refused as ApiError).status).toBe(400);
+  });
+
+  it('image search grounding: the SDK sends searchTypes and types imageSearchQueries and image chunks', async () => {
+    const response = await client().models.generateContent({
+      model: 'gemini-nano-banana-2.1',
+      contents: imageContents('Poster of this year\'s comet'),
+      config: { responseModalities: ['TEXT', 'IMAGE'], tools: [{ googleSearch: { searchTypes: { webSearch: {}, imageSearch: {} } } }] },
+    });
+    const grounding = response.candidates?.[0]?.groundingMetadata;
+    expect(grounding?.imageSearchQueries).toEqual(["Poster of this year's comet"]);
+    expect(grounding?.groundingChunks?.find((c) => c.image)?.image).toMatchObject({ imageUri: expect.stringMatching(/^https:/), sourceUri: expect.stringMatching(/^https:/) });
+    expect(last(emu.counters.log)?.googleSearch).toEqual({ webSearch: true, imageSearch: true });
   });
 
   it('maps emulator errors onto the SDK\'s ApiError with the HTTP status', async () => {

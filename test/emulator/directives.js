@@ -18,7 +18,7 @@ const FAILURE_KINDS = new Set([
 ]);
 
 /** Kinds that shape a 200 answer (or add delay). */
-const SHAPE_KINDS = new Set(['blocked', 'finish', 'refusal', 'no-image', 'multi', 'mime', 'slow']);
+const SHAPE_KINDS = new Set(['blocked', 'finish', 'refusal', 'no-image', 'multi', 'mime', 'slow', 'thought-only']);
 
 /**
  * @typedef {object} Directive
@@ -108,6 +108,9 @@ function planDirectives(active) {
         break;
       case 'multi':
         plan.shape.multi = Math.max(1, Math.min(16, Number(arg ?? 2) || 2));
+        break;
+      case 'thought-only':
+        plan.shape.thoughtOnly = Math.max(1, Math.min(4, Number(arg ?? 2) || 2));
         break;
       case 'mime':
         if (!arg) throw new ApiError(400, '[emulator] mime directive needs a type, e.g. [[emulate:mime:image/jpeg]].');

@@ -72,13 +72,18 @@ describe('Gemini API authentication', () => {
 describe('models', () => {
   const list = (query = '') => http(`${emu.url}/v1beta/models${query}`, { headers: { 'x-goog-api-key': emu.apiKey } });
 
-  it('lists the image models, text models and preview ids', async () => {
+  it('lists the image models and text models; the shut-down preview ids only with retiredModels: []', async () => {
     const res = await list();
     const names = res.json.models.map((m: any) => m.name);
-    for (const id of ['gemini-2.5-flash-image', 'gemini-3-pro-image', 'gemini-3.1-flash-image', 'gemini-3.1-flash-lite-image',
-      'gemini-2.5-flash', 'gemini-2.5-pro', 'gemini-3-pro-image-preview', 'gemini-3.1-flash-image-preview']) {
+    for (const id of ['gemini-nano-banana-2.1', 'gemini-2.5-flash-image', 'gemini-3-pro-image', 'gemini-3.1-flash-image',
+      'gemini-3.1-flash-lite-image', 'gemini-2.5-flash', 'gemini-2.5-pro']) {
       expect(names).toContain(`models/${id}`);
     }
+    expect(names).not.toContain('models/gemini-3-pro-image-preview');
+    expect(names).not.toContain('models/gemini-3.1-flash-image-preview');
+    emu.configure({ retiredModels: [] });
+    const before = (await list()).json.models.map((m: any) => m.name);
+    expect(before).toEqual(expect.arrayContaining(['models/gemini-3-pro-image-preview', 'models/gemini-3.1-flash-image-preview']));
     const banana = res.json.models.find((m: any) => m.name === 'models/gemini-2.5-flash-image');
     expect(banana).toMatchObject({ displayName: 'Nano Banana', supportedGenerationMethods: ['generateContent', 'countTokens'] });
     expect(banana.inputTokenLimit).toBeGreaterThan(0);

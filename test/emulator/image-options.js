@@ -16,7 +16,7 @@ const DEFAULT_JPEG_QUALITY = 75;
 
 /**
  * @typedef {object} ImageExtras
- * @property {{imageSearch: boolean} | undefined} googleSearch grounding asked for
+ * @property {{webSearch: boolean, imageSearch: boolean} | undefined} googleSearch grounding asked for, and which search types
  * @property {string | undefined} outputMimeType Vertex imageOutputOptions.mimeType
  * @property {number | undefined} compressionQuality Vertex imageOutputOptions.compressionQuality
  * @property {string | undefined} personGeneration Vertex imageConfig.personGeneration
@@ -34,12 +34,11 @@ function parseImageExtras(body, model) {
 
   if (body.tools !== undefined) {
     if (!Array.isArray(body.tools)) throw new ApiError(400, 'Invalid JSON payload received. Invalid value at \'tools\': expected a list.');
-    for (const tool of body.tools) {
-      if (tool === null || typeof tool !== 'object' || tool.googleSearch === undefined) continue;
+    body.tools.forEach((/** @type {any} */ tool, /** @type {number} */ i) => {
+      if (tool === null || typeof tool !== 'object' || tool.googleSearch === undefined) return;
       if (!model.grounding) throw new ApiError(400, `Search as tool is not enabled for models/${model.id}`);
-      const types = tool.googleSearch?.searchTypes;
-      extras.googleSearch = { imageSearch: Boolean(types && types.imageSearch !== undefined) };
-    }
+      extras.googleSearch = searchTypes(tool.googleSearch?.searchTypes, model, `tools[${i}].google_search.search_types`);
+    });
   }
 
   const output = imageConfig.imageOutputOptions;
@@ -66,19 +65,61 @@ function parseImageExtras(body, model) {
 }
 
 /**
+ * `googleSearch.searchTypes` (`@google/genai` SearchTypes: `webSearch?: WebSearch`,
+ * `imageSearch?: ImageSearch`, both empty messages). Not set → web search only, as Google's
+ * types say; image search only where the model takes it.
+ * @param {any} types
+ * @param {import('./models').ModelSpec} model
+ * @param {string} path snake_case path for errors
+ * @returns {{webSearch: boolean, imageSearch: boolean}}
+ */
+function searchTypes(types, model, path) {
+  if (types === undefined || types === null) return { webSearch: true, imageSearch: false };
+  if (typeof types !== 'object' || Array.isArray(types)) {
+    throw new ApiError(400, `Invalid JSON payload received. Expected an object at '${path}'.`);
+  }
+  for (const key of Object.keys(types)) {
+    if (key !== 'webSearch' && key !== 'imageSearch') {
+      const snake = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+      throw new ApiError(400, `Invalid JSON payload received. Unknown name "${snake}" at '${path}': Cannot find field.`);
+    }
+  }
+  const imageSearch = types.imageSearch !== undefined && types.imageSearch !== null;
+  const webSearch = (types.webSearch !== undefined && types.webSearch !== null) || !imageSearch;
+  if (imageSearch && !model.imageSearch) {
+    throw new ApiError(400, `Image search is not supported for models/${model.id}. Use search_types.web_search only.`);
+  }
+  return { webSearch, imageSearch };
+}
+
+/**
  * What a grounded answer carries: the queries run, the sources, and the search entry point HTML
  * Google's terms require showing next to the result.
- * @param {{prompt: string, googleSearch?: {imageSearch: boolean}}} req
+ * Field names as in `@google/genai` GroundingMetadata (`webSearchQueries`, `imageSearchQueries`,
+ * `groundingChunks[].web {uri, title}` / `.image {sourceUri, imageUri, title, domain}`,
+ * `searchEntryPoint.renderedContent`).
+ * @param {{prompt: string, googleSearch?: {webSearch: boolean, imageSearch: boolean}}} req
  */
 function groundingMetadata(req) {
   if (!req.googleSearch) return undefined;
+  const { webSearch, imageSearch } = req.googleSearch;
   const query = req.prompt.replace(/\s+/g, ' ').trim().slice(0, 80) || 'image';
   const id = crypto.createHash('sha256').update(query).digest('hex').slice(0, 12);
   return {
-    webSearchQueries: [query],
-    ...(req.googleSearch.imageSearch ? { imageSearchQueries: [query] } : {}),
+    ...(webSearch ? { webSearchQueries: [query] } : {}),
+    ...(imageSearch ? { imageSearchQueries: [query] } : {}),
     groundingChunks: [
-      { web: { uri: `https://vertexaisearch.cloud.google.com/grounding-api-redirect/${id}`, title: 'example.com' } },
+      ...(webSearch ? [{ web: { uri: `https://vertexaisearch.cloud.google.com/grounding-api-redirect/${id}`, title: 'example.com' } }] : []),
+      ...(imageSearch
+        ? [{
+          image: {
+            sourceUri: `https://images.example.com/pages/${id}`,
+            imageUri: `https://images.example.com/img/${id}.jpg`,
+            title: `Image result for ${query.replace(/[<>&"]/g, '')}`,
+            domain: 'images.example.com',
+          },
+        }]
+        : []),
     ],
     searchEntryPoint: {
       renderedContent: `<style>.container{display:flex}</style><div class="container"><a class="chip" href="https://www.google.com/search?q=${encodeURIComponent(query)}">${query.replace(/[<>&"]/g, '')}</a></div>`,

@@ -23,7 +23,12 @@ const EXTRA_RATIOS = ['1:4', '4:1', '1:8', '8:1', '9:21'];
  * @property {string[] | null} sizes accepted imageSize values; null = field ignored (2.5 Flash)
  * @property {string[]} ratios
  * @property {boolean} globalOnly Vertex serves it only from location "global"
- * @property {boolean} grounding accepts the googleSearch tool (Nano Banana Pro and 2)
+ * @property {boolean} grounding accepts the googleSearch tool (web search)
+ * @property {boolean} imageSearch accepts googleSearch.searchTypes.imageSearch as well
+ * @property {string[] | null} thinkingLevels thinkingConfig.thinkingLevel values it takes (lower
+ *   case); [] = no thinking config at all (2.5 Flash Image); null = not checked (unverified)
+ * @property {string | undefined} defaultThinkingLevel the level used when none is sent
+ * @property {number | null} maxInputImages more input images → 400; null = not enforced
  * @property {number} inputTokenLimit
  * @property {number} outputTokenLimit
  * @property {string} launchStage Vertex Model Garden launch stage
@@ -39,6 +44,10 @@ function model(spec) {
     ratios: BASE_RATIOS,
     globalOnly: false,
     grounding: false,
+    imageSearch: false,
+    thinkingLevels: null,
+    defaultThinkingLevel: undefined,
+    maxInputImages: 14,
     inputTokenLimit: 65536,
     outputTokenLimit: 32768,
     launchStage: 'GA',
@@ -46,53 +55,77 @@ function model(spec) {
   };
 }
 
+/** Nano Banana 2.1's request limits; its preview-free successor ids share them. */
+const NANO_BANANA_2_1 = {
+  thinking: true,
+  sizes: ['1K', '2K', '4K'],
+  ratios: [...BASE_RATIOS, ...EXTRA_RATIOS],
+  grounding: true,
+  imageSearch: true,
+  thinkingLevels: ['minimal', 'medium', 'high'],
+  defaultThinkingLevel: 'medium',
+};
+/** Nano Banana 2 (3.1 Flash Image), GA and preview. */
+const NANO_BANANA_2 = {
+  grounding: true,
+  imageSearch: true,
+  thinking: true,
+  thinkingLevels: ['minimal', 'high'],
+  defaultThinkingLevel: 'minimal',
+  sizes: ['512', '1K', '2K', '4K'],
+  ratios: [...BASE_RATIOS, ...EXTRA_RATIOS],
+  globalOnly: true,
+};
+/** Nano Banana Pro (3 Pro Image), GA and preview: thinks always; web search only. */
+const NANO_BANANA_PRO = {
+  grounding: true,
+  thinking: true,
+  thoughtImage: true,
+  globalOnly: true,
+};
+
 /** @type {ModelSpec[]} */
 const MODELS = [
+  model({
+    id: 'gemini-nano-banana-2.1',
+    displayName: 'Nano Banana 2.1',
+    description: "Nano Banana 2.1: Google's recommended image generation and editing model (GA 2026-10-06).",
+    ...NANO_BANANA_2_1,
+  }),
   model({
     id: 'gemini-2.5-flash-image',
     displayName: 'Nano Banana',
     description: 'Gemini 2.5 Flash Image: fast image generation and editing.',
     sizes: null,
+    thinkingLevels: [],
+    // Google advises up to 3 input images; whether it refuses more is unverified.
+    maxInputImages: null,
     inputTokenLimit: 32768,
   }),
   model({
     id: 'gemini-3-pro-image',
-    grounding: true,
     displayName: 'Nano Banana Pro',
     description: 'Gemini 3 Pro Image: studio-quality image generation and editing with thinking.',
-    thinking: true,
-    thoughtImage: true,
-    globalOnly: true,
+    ...NANO_BANANA_PRO,
   }),
   model({
     id: 'gemini-3-pro-image-preview',
-    grounding: true,
     displayName: 'Nano Banana Pro (Preview)',
     description: 'Preview of Gemini 3 Pro Image.',
-    thinking: true,
-    thoughtImage: true,
-    globalOnly: true,
+    ...NANO_BANANA_PRO,
     launchStage: 'PUBLIC_PREVIEW',
   }),
   model({
     id: 'gemini-3.1-flash-image',
-    grounding: true,
     displayName: 'Nano Banana 2',
     description: 'Gemini 3.1 Flash Image: fast, high-volume image generation and editing.',
-    thinking: true,
-    sizes: ['512', '1K', '2K', '4K'],
-    ratios: [...BASE_RATIOS, ...EXTRA_RATIOS],
-    globalOnly: true,
+    ...NANO_BANANA_2,
   }),
   model({
     id: 'gemini-3.1-flash-image-preview',
-    grounding: true,
     displayName: 'Nano Banana 2 (Preview)',
     description: 'Preview of Gemini 3.1 Flash Image.',
-    thinking: true,
-    sizes: ['512', '1K', '2K', '4K'],
-    ratios: [...BASE_RATIOS, ...EXTRA_RATIOS],
-    globalOnly: true,
+    ...NANO_BANANA_2,
     launchStage: 'PUBLIC_PREVIEW',
   }),
   model({
@@ -100,6 +133,8 @@ const MODELS = [
     displayName: 'Nano Banana 2 Lite',
     description: 'Gemini 3.1 Flash-Lite Image: lowest-cost image generation.',
     thinking: true,
+    thinkingLevels: ['minimal', 'high'],
+    defaultThinkingLevel: 'minimal',
     sizes: ['1K'],
   }),
   model({
@@ -107,6 +142,7 @@ const MODELS = [
     displayName: 'Gemini 2.5 Flash',
     description: 'Text model (no image output).',
     image: false,
+    maxInputImages: null,
     inputTokenLimit: 1048576,
     outputTokenLimit: 65536,
   }),
@@ -115,15 +151,58 @@ const MODELS = [
     displayName: 'Gemini 2.5 Pro',
     description: 'Text model (no image output).',
     image: false,
+    maxInputImages: null,
     inputTokenLimit: 1048576,
     outputTokenLimit: 65536,
   }),
 ];
 
-/** @param {string} id with or without "models/" @returns {ModelSpec | undefined} */
-function findModel(id) {
-  const bare = id.replace(/^models\//, '');
+/**
+ * Ids Google has shut down (reference: every -preview image id, Imagen on 2026-08-17). They
+ * answer 404 NOT_FOUND like an id that never existed, and leave the model list. The default of
+ * the `retiredModels` option; the preview ids stay in MODELS so that `retiredModels: []` serves
+ * them again (as the emulator did before their shutdown).
+ */
+const RETIRED_MODELS = [
+  'gemini-2.5-flash-image-preview',
+  'gemini-3-pro-image-preview',
+  'gemini-3.1-flash-image-preview',
+  'imagen-3.0-generate-001',
+  'imagen-3.0-generate-002',
+  'imagen-3.0-fast-generate-001',
+  'imagen-3.0-capability-001',
+  'imagen-4.0-generate-001',
+  'imagen-4.0-ultra-generate-001',
+  'imagen-4.0-fast-generate-001',
+  'imagegeneration@006',
+];
+
+/** @param {string} id with or without "models/" */
+const bareId = (id) => id.replace(/^models\//, '');
+
+/**
+ * @param {string} id with or without "models/"
+ * @param {{closedModels?: string[], retiredModels?: string[]}} [access] ids this caller cannot use
+ * @returns {ModelSpec | undefined}
+ */
+function findModel(id, access = {}) {
+  const bare = bareId(id);
+  if (!isUsable(bare, access)) return undefined;
   return MODELS.find((m) => m.id === bare);
+}
+
+/**
+ * False for a retired id and for one closed to this (new) project: both answer 404.
+ * @param {string} id @param {{closedModels?: string[], retiredModels?: string[]}} access
+ */
+function isUsable(id, access) {
+  const bare = bareId(id);
+  return !(access.closedModels ?? []).includes(bare) && !(access.retiredModels ?? []).includes(bare);
+}
+
+/** The catalogue as this caller sees it. @param {{closedModels?: string[], retiredModels?: string[]}} [access] */
+function visibleModels(access = {}) {
+  return MODELS.filter((m) => isUsable(m.id, access));
 }
 
 /** @param {ModelSpec} m Gemini API `Model` resource */
@@ -186,4 +265,4 @@ function paginate(items, query, { defaultSize, maxSize }) {
     : { page };
 }
 
-module.exports = { MODELS, findModel, geminiModelResource, vertexPublisherModelResource, paginate, BASE_RATIOS };
+module.exports = { MODELS, RETIRED_MODELS, findModel, visibleModels, geminiModelResource, vertexPublisherModelResource, paginate, BASE_RATIOS, EXTRA_RATIOS };

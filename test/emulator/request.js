@@ -11,6 +11,7 @@ const { ApiError, badRequest } = require('./errors');
 const { extractDirectives } = require('./directives');
 const { sniffImageType, readImageSize } = require('./image-info');
 const { parseImageExtras } = require('./image-options');
+const { parseThinking } = require('./thinking');
 
 const ACCEPTED_IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/heic', 'image/heif'];
 const MODALITIES = ['TEXT', 'IMAGE', 'AUDIO'];
@@ -34,6 +35,7 @@ const IMAGE_CONFIG_FIELDS = {
   gemini: ['aspectRatio', 'imageSize'],
   vertex: ['aspectRatio', 'imageSize', 'personGeneration', 'imageOutputOptions', 'prominentPeople'],
 };
+const THINKING_CONFIG_FIELDS = ['includeThoughts', 'thinkingBudget', 'thinkingLevel'];
 const CONTENT_FIELDS = ['role', 'parts'];
 const PART_FIELDS = ['text', 'inlineData', 'fileData', 'functionCall', 'functionResponse', 'executableCode',
   'codeExecutionResult', 'thought', 'thoughtSignature', 'videoMetadata', 'mediaResolution', 'partMetadata'];
@@ -127,10 +129,14 @@ function parseJsonBody(raw) {
  * @property {number | undefined} temperature
  * @property {number | undefined} seed
  * @property {string} key sha256 identifying "the same request" for xN attempt counting
- * @property {{imageSearch: boolean}} [googleSearch] Google Search grounding asked for
+ * @property {{webSearch: boolean, imageSearch: boolean}} [googleSearch] Google Search grounding asked for, and which search types
  * @property {string} [outputMimeType] Vertex imageOutputOptions.mimeType
  * @property {number} [compressionQuality] JPEG quality (Vertex)
  * @property {string} [personGeneration] Vertex imageConfig.personGeneration
+ * @property {number} userImages input images in user turns (the per-model limit counts these)
+ * @property {Record<string, unknown>} [thinkingConfig] generationConfig.thinkingConfig as received
+ * @property {string} [thinkingLevel] lower case, as sent
+ * @property {boolean} includeThoughts thinkingConfig.includeThoughts
  */
 
 /**
@@ -144,6 +150,7 @@ function parseGenerateRequest({ backend, version, model, body, limits, resolveFi
   rejectUnknownFields(body.generationConfig, GENERATION_FIELDS, 'generation_config');
   const config = body.generationConfig ?? {};
   rejectUnknownFields(config.imageConfig, IMAGE_CONFIG_FIELDS[backend], 'generation_config.image_config');
+  rejectUnknownFields(config.thinkingConfig, THINKING_CONFIG_FIELDS, 'generation_config.thinking_config');
 
   const contents = body.contents;
   if (!Array.isArray(contents) || contents.length === 0) {
@@ -155,6 +162,7 @@ function parseGenerateRequest({ backend, version, model, body, limits, resolveFi
   const texts = [];
   /** @type {InputImage[]} */
   const images = [];
+  let userImages = 0;
   contents.forEach((content, c) => {
     rejectUnknownFields(content, CONTENT_FIELDS, `contents[${c}]`);
     checkRole(content.role, backend);
@@ -171,6 +179,7 @@ function parseGenerateRequest({ backend, version, model, body, limits, resolveFi
       if (typeof part.text === 'string' && !part.thought && (content.role ?? 'user') === 'user') texts.push(part.text);
       if (part.inlineData) images.push(inlineImage(part.inlineData, where, backend, limits));
       if (part.fileData) images.push(fileImage(part.fileData, where, backend, resolveFile));
+      if ((part.inlineData || part.fileData) && (content.role ?? 'user') === 'user') userImages++;
     });
   });
 
@@ -201,7 +210,9 @@ function parseGenerateRequest({ backend, version, model, body, limits, resolveFi
     temperature: config.temperature,
     seed: config.seed,
     key: '',
+    userImages,
     ...parseImageExtras(body, model),
+    ...parseThinking(config.thinkingConfig, model, `${backend === 'vertex' ? 'google.cloud.aiplatform' : 'google.ai.generativelanguage'}.${version}`),
   };
   checkImageOptions(parsed);
   parsed.key = crypto
@@ -333,6 +344,9 @@ function checkImageOptions(req) {
   // 2.5 Flash Image has a single output size and ignores imageSize (sizes === null).
   if (req.imageSize !== undefined && model.sizes !== null && !model.sizes.includes(req.imageSize)) {
     throw new ApiError(400, `Unsupported image size "${req.imageSize}" for ${model.id}. Supported: ${model.sizes.join(', ')} (upper-case K).`);
+  }
+  if (model.maxInputImages !== null && req.userImages > model.maxInputImages) {
+    throw new ApiError(400, `Too many input images: ${req.userImages}. models/${model.id} takes at most ${model.maxInputImages} images per request.`);
   }
   const count = req.candidateCount;
   if (!Number.isInteger(count) || count < 1) {

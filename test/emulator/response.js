@@ -10,6 +10,7 @@ const crypto = require('crypto');
 const { encodePng } = require('./png');
 const { encodeJpeg, readJpegSegments } = require('./jpeg');
 const { groundingMetadata } = require('./image-options');
+const { thoughtSummaries } = require('./thinking');
 
 const METADATA_KEYWORD = 'nano-banana-emulator';
 const LONG_SIDE = /** @type {Record<string, number>} */ ({ 512: 512, '1K': 1024, '2K': 2048, '4K': 4096 });
@@ -90,12 +91,13 @@ function renderImage({ width, height, prompt, inputs, variant, text, jpegQuality
 
 /**
  * @param {import('./request').ParsedRequest} req
- * @param {{n: number, candidate: number, thought?: boolean}} index
+ * @param {{n: number, candidate: number, thought?: boolean, fullSize?: boolean}} index fullSize: a thought
+ *   image at the final size (the last thought image of a thought-only answer)
  * @param {string} [declared] declared mime type (the `mime:` directive); else the real one
  */
 function imagePart(req, index, declared) {
   let { width, height } = outputSize(req);
-  if (index.thought) {
+  if (index.thought && !index.fullSize) {
     const scale = THOUGHT_IMAGE_LONG_SIDE / Math.max(width, height);
     width = Math.max(1, Math.round(width * scale));
     height = Math.max(1, Math.round(height * scale));
@@ -114,6 +116,8 @@ function imagePart(req, index, declared) {
     candidate: index.candidate,
     ...(index.thought ? { thought: true } : {}),
     ...(req.googleSearch ? { googleSearch: true } : {}),
+    ...(req.googleSearch?.imageSearch ? { imageSearch: true } : {}),
+    ...(req.thinkingLevel ? { thinkingLevel: req.thinkingLevel } : {}),
     ...(req.outputMimeType ? { outputMimeType: req.outputMimeType } : {}),
     ...(req.compressionQuality !== undefined ? { compressionQuality: req.compressionQuality } : {}),
     ...(req.personGeneration ? { personGeneration: req.personGeneration } : {}),
@@ -146,6 +150,7 @@ function thoughtSignature(/** @type {string} */ seed) {
  * @property {boolean} [noImage]
  * @property {number} [multi] image parts per candidate
  * @property {string} [mime] declared mime type of returned images
+ * @property {number} [thoughtOnly] the answer's images are this many thought images (the last at full size), no final image
  */
 
 /**
@@ -159,12 +164,27 @@ function candidateParts(req, shape, c, thoughts) {
   const wantsText = req.modalities === null || req.modalities.includes('TEXT');
   /** @type {any[]} */
   const parts = [];
-  const thinking = thoughts && req.model.thinking;
-  if (thinking) {
+  // includeThoughts: thought summaries, whatever the `thoughts` option says (the client asked).
+  const thinking = (thoughts && req.model.thinking) || req.includeThoughts;
+  if (req.includeThoughts) {
+    parts.push(...thoughtSummaries(req));
+  } else if (thinking) {
     parts.push({ text: `**Planning the image**\n\nI'm working out how to render: ${req.prompt.slice(0, 200)}`, thought: true });
-    if (req.model.thoughtImage && wantsImage && !shape.refusal) parts.push({ ...imagePart(req, { n: 0, candidate: c, thought: true }), thought: true });
   }
-  if (shape.refusal) {
+  const thoughtOnly = shape.thoughtOnly !== undefined && wantsImage && !shape.refusal;
+  if (thoughtOnly) {
+    // Only interim images, the last one at the final size (Google's guide: it is also the final image).
+    for (let n = 0; n < /** @type {number} */ (shape.thoughtOnly); n++) {
+      const fullSize = n === /** @type {number} */ (shape.thoughtOnly) - 1;
+      parts.push({ ...imagePart(req, { n, candidate: c, thought: true, fullSize }, shape.mime), thought: true });
+    }
+  } else if (thinking && req.model.thoughtImage && wantsImage && !shape.refusal) {
+    parts.push({ ...imagePart(req, { n: 0, candidate: c, thought: true }), thought: true });
+  }
+  if (thoughtOnly) {
+    // The usual text, but no final (non-thought) image.
+    if (wantsText) parts.push({ text: req.images.length > 0 ? 'Here is your edited image.' : 'Here is your generated image.' });
+  } else if (shape.refusal) {
     parts.push({ text: REFUSAL_TEXT });
   } else if (!wantsImage) {
     parts.push({ text: `[emulator] Text answer from ${req.model.id} to: ${req.prompt}` });

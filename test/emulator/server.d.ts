@@ -41,6 +41,18 @@ export interface EmulatorOptions {
   batchOutcome: 'SUCCEEDED' | 'FAILED' | 'EXPIRED';
   /** > 0: the first download of each file stops after this many bytes (socket destroyed). Default 0. */
   dropDownloadsAfterBytes: number;
+  /**
+   * Model ids this project may not use (Google closed them to new projects, e.g.
+   * 'gemini-2.5-flash-image' since 2026-09): 404 NOT_FOUND on every method, left out of the
+   * model lists. Default []. Also takes one comma-separated string ("models/" prefixes dropped).
+   */
+  closedModels: string[];
+  /**
+   * Model ids Google shut down: 404 NOT_FOUND like an unknown id, left out of the model lists.
+   * Default: every -preview image id and the Imagen ids (RETIRED_MODELS); [] serves the preview
+   * ids again.
+   */
+  retiredModels: string[];
 }
 
 export interface ServiceAccountKey {
@@ -71,6 +83,10 @@ export interface LogEntry {
   aborted?: boolean;
   /** A Vertex express-mode call (no project in the path). */
   expressMode?: boolean;
+  /** generationConfig.thinkingConfig as received (camelCase), when the request had one and passed validation. */
+  thinkingConfig?: { thinkingLevel?: string; includeThoughts?: boolean; thinkingBudget?: number };
+  /** The googleSearch tool's search types, when the request had the tool and passed validation. */
+  googleSearch?: { webSearch: boolean; imageSearch: boolean };
 }
 
 export interface Counters {
@@ -157,6 +173,10 @@ export interface EmulatorImageMeta {
   candidate: number;
   thought?: true;
   googleSearch?: true;
+  /** googleSearch.searchTypes.imageSearch was on. */
+  imageSearch?: true;
+  /** thinkingConfig.thinkingLevel as sent (lower case). */
+  thinkingLevel?: string;
   outputMimeType?: string;
   compressionQuality?: number;
   personGeneration?: string;
@@ -185,7 +205,24 @@ export function createAssertion(
   overrides?: { aud?: string; scope?: string; iat?: number; exp?: number },
 ): string;
 export function signJwt(claims: Record<string, unknown>, privateKeyPem: string, header?: Record<string, unknown>): string;
-export const MODELS: ReadonlyArray<{ id: string; displayName: string; image: boolean; thinking: boolean }>;
+export const MODELS: ReadonlyArray<{
+  id: string;
+  displayName: string;
+  image: boolean;
+  thinking: boolean;
+  /** Accepted imageSize values; null = the model ignores imageSize (2.5 Flash Image). */
+  sizes: string[] | null;
+  ratios: string[];
+  grounding: boolean;
+  imageSearch: boolean;
+  /** Accepted thinking levels (lower case); [] = no thinking config at all; null = not checked. */
+  thinkingLevels: string[] | null;
+  defaultThinkingLevel?: string;
+  /** More input images → 400; null = not enforced. */
+  maxInputImages: number | null;
+}>;
+/** Shut-down ids, the default of the retiredModels option. */
+export const RETIRED_MODELS: ReadonlyArray<string>;
 export const DEFAULTS: EmulatorOptions;
 
 /** Width, height and the emulator's metadata of a JPEG answer (Vertex imageOutputOptions image/jpeg). */

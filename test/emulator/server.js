@@ -9,7 +9,7 @@
 
 const http = require('http');
 const { ApiError, errorInfo, retryInfo, durationString, gfeHtml, quotaError, directedError, VERTEX_429, DEFAULT_QUOTA_RETRY_S, DEFAULT_DAILY_RETRY_S, TYPE } = require('./errors');
-const { findModel, MODELS, geminiModelResource, vertexPublisherModelResource, paginate } = require('./models');
+const { findModel, visibleModels, MODELS, RETIRED_MODELS, geminiModelResource, vertexPublisherModelResource, paginate } = require('./models');
 const { activeDirectives, parseSeconds, planDirectives } = require('./directives');
 const { parseJsonBody, parseGenerateRequest } = require('./request');
 const { generateContentBody, countTokensBody, readJpegInfo } = require('./response');
@@ -54,6 +54,8 @@ const MAX_UPLOAD_BYTES = 2 * 1024 ** 3;
  * @property {number} batchRunMs then RUNNING this long
  * @property {string} batchOutcome how batch jobs end: SUCCEEDED, FAILED or EXPIRED
  * @property {number} dropDownloadsAfterBytes > 0: the first download of each file is cut after this many bytes
+ * @property {string[]} closedModels ids this project may not use (Google closed them to new projects): 404 NOT_FOUND, not listed
+ * @property {string[]} retiredModels ids Google shut down: 404 NOT_FOUND, not listed (default: the -preview image ids and Imagen)
  */
 
 /** @type {EmulatorOptions} */
@@ -77,11 +79,14 @@ const DEFAULTS = {
   batchRunMs: 1000,
   batchOutcome: 'SUCCEEDED',
   dropDownloadsAfterBytes: 0,
+  closedModels: [],
+  retiredModels: RETIRED_MODELS,
 };
 const NUMBER_OPTIONS = ['latencyMs', 'maxInFlight', 'rpm', 'startsPerSecond', 'startsPerMinute', 'tokenTtlSeconds', 'maxRequestBytes', 'vertexMaxInlineBytes', 'fileProcessingMs',
   'batchPendingMs', 'batchRunMs', 'dropDownloadsAfterBytes'];
 const UNLIMITED_OPTIONS = ['maxInFlight', 'rpm', 'startsPerSecond', 'startsPerMinute'];
 const FIXED_OPTIONS = ['port', 'host'];
+const ID_LIST_OPTIONS = ['closedModels', 'retiredModels'];
 
 /**
  * Validates a partial options object (JSON-friendly: null or "Infinity" mean unlimited).
@@ -101,6 +106,8 @@ function normalizeOptions(partial, atStart) {
     if (NUMBER_OPTIONS.includes(key) || key === 'port') {
       value = Number(value);
       if (Number.isNaN(value) || /** @type {number} */ (value) < 0) throw new TypeError(`Option "${key}" must be a number >= 0`);
+    } else if (ID_LIST_OPTIONS.includes(key)) {
+      value = modelIdList(key, value);
     } else if (key === 'batchOutcome' && !OUTCOMES.includes(String(value))) {
       throw new TypeError(`Option "batchOutcome" must be one of ${OUTCOMES.join(', ')}`);
     } else if (typeof value !== typeof DEFAULTS[/** @type {keyof EmulatorOptions} */ (key)]) {
@@ -109,6 +116,18 @@ function normalizeOptions(partial, atStart) {
     out[key] = value;
   }
   return /** @type {Partial<EmulatorOptions>} */ (out);
+}
+
+/**
+ * A list of model ids: an array of strings, or one comma-separated string (CLI); "models/" is dropped.
+ * @param {string} key @param {unknown} value @returns {string[]}
+ */
+function modelIdList(key, value) {
+  const items = typeof value === 'string' ? value.split(',') : value;
+  if (!Array.isArray(items) || items.some((id) => typeof id !== 'string')) {
+    throw new TypeError(`Option "${key}" must be a list of model ids`);
+  }
+  return items.map((id) => id.trim().replace(/^models\//, '')).filter(Boolean);
 }
 
 function newCounters() {
@@ -152,7 +171,8 @@ function newCounters() {
 
 /**
  * @typedef {{t: number, method: string, path: string, status: number, backend?: string, model?: string, expressMode?: boolean,
- *   prompt?: string, attempt?: number, directives?: string[], aborted?: boolean}} LogEntry
+ *   prompt?: string, attempt?: number, directives?: string[], aborted?: boolean,
+ *   thinkingConfig?: Record<string, unknown>, googleSearch?: {webSearch: boolean, imageSearch: boolean}}} LogEntry
  */
 
 /** @param {Record<string, number>} map @param {string | number} key */
@@ -539,7 +559,7 @@ class Emulator {
   /** @param {Ctx} ctx */
   listGeminiModels(ctx) {
     this.withKey(ctx, () => {
-      const { page, nextPageToken } = paginate(MODELS.map(geminiModelResource), ctx.url.searchParams, { defaultSize: 50, maxSize: 1000 });
+      const { page, nextPageToken } = paginate(visibleModels(this.opts).map(geminiModelResource), ctx.url.searchParams, { defaultSize: 50, maxSize: 1000 });
       return { models: page, ...(nextPageToken ? { nextPageToken } : {}) };
     });
   }
@@ -548,7 +568,7 @@ class Emulator {
   getGeminiModel(ctx) {
     const [, version, id] = ctx.params;
     this.withKey(ctx, () => {
-      const model = findModel(id);
+      const model = findModel(id, this.opts);
       if (!model) throw geminiModelNotFound(id, version, 'get');
       return geminiModelResource(model);
     });
@@ -562,7 +582,7 @@ class Emulator {
     if (!['generateContent', 'streamGenerateContent', 'countTokens'].includes(method)) {
       throw geminiModelNotFound(id, version, method);
     }
-    const model = findModel(id);
+    const model = findModel(id, this.opts);
     this.countCall(ctx, 'gemini', id, method);
     if (!model) throw geminiModelNotFound(id, version, method);
     await this.generate(ctx, { backend: 'gemini', version, model, method });
@@ -570,7 +590,7 @@ class Emulator {
 
   /** `POST models/{m}:batchGenerateContent` (batch.js). @param {Ctx} ctx @param {string} version @param {string} id */
   async createBatch(ctx, version, id) {
-    const model = findModel(id);
+    const model = findModel(id, this.opts);
     if (!model) throw geminiModelNotFound(id, version, 'batchGenerateContent');
     const body = parseJsonBody(await this.body(ctx, this.opts.maxRequestBytes));
     Object.assign(ctx.info, { backend: 'gemini', model: id });
@@ -639,7 +659,7 @@ class Emulator {
     }
     this.countCall(ctx, 'vertex', id, method);
     ctx.info.expressMode = true;
-    const model = publisher === 'google' ? findModel(id) : undefined;
+    const model = publisher === 'google' ? findModel(id, this.opts) : undefined;
     if (!model) throw new ApiError(404, `Publisher Model \`publishers/${publisher}/models/${id}\` was not found or your project does not have access to it.`);
     await this.generate(ctx, { backend: 'vertex', version, model, method });
   }
@@ -672,14 +692,14 @@ class Emulator {
   /** @param {Ctx} ctx */
   listVertexModels(ctx) {
     this.requireBearer(ctx, `google.cloud.aiplatform.${ctx.params[1]}.ModelGardenService.ListPublisherModels`);
-    const { page, nextPageToken } = paginate(MODELS.map(vertexPublisherModelResource), ctx.url.searchParams, { defaultSize: 100, maxSize: 1000 });
+    const { page, nextPageToken } = paginate(visibleModels(this.opts).map(vertexPublisherModelResource), ctx.url.searchParams, { defaultSize: 100, maxSize: 1000 });
     this.sendJson(ctx.res, 200, { publisherModels: page, ...(nextPageToken ? { nextPageToken } : {}) });
   }
 
   /** @param {Ctx} ctx */
   getVertexPublisherModel(ctx) {
     this.requireBearer(ctx, `google.cloud.aiplatform.${ctx.params[1]}.ModelGardenService.GetPublisherModel`);
-    const model = findModel(ctx.params[2]);
+    const model = findModel(ctx.params[2], this.opts);
     if (!model) throw new ApiError(404, `Publisher Model \`publishers/google/models/${ctx.params[2]}\` not found.`);
     this.sendJson(ctx.res, 200, vertexPublisherModelResource(model));
   }
@@ -699,7 +719,7 @@ class Emulator {
 
   /** @param {string} project @param {string} location @param {string} publisher @param {string} id */
   vertexModel(project, location, publisher, id) {
-    const model = publisher === 'google' ? findModel(id) : undefined;
+    const model = publisher === 'google' ? findModel(id, this.opts) : undefined;
     // Gemini 3 image models are served from the global endpoint only.
     if (!model || (model.globalOnly && location !== 'global')) {
       throw new ApiError(404, `Publisher Model \`projects/${project}/locations/${location}/publishers/${publisher}/models/${id}\` was not found or your project does not have access to it. Please ensure you are using a valid model version. For more information, see: https://cloud.google.com/vertex-ai/generative-ai/docs/learn/model-versions`);
@@ -734,6 +754,9 @@ class Emulator {
       resolveFile: (uri) => this.files.resolve(uri),
     });
     ctx.info.prompt = parsed.prompt;
+    // What reached the server, for tests ("thinking level high was sent", "image search was on").
+    if (parsed.thinkingConfig) ctx.info.thinkingConfig = parsed.thinkingConfig;
+    if (parsed.googleSearch) ctx.info.googleSearch = parsed.googleSearch;
     if (method === 'countTokens') return this.sendJson(ctx.res, 200, countTokensBody(parsed));
     this.admit(ctx, parsed);
     const attempt = (this.attempts.get(parsed.key) ?? 0) + 1;
@@ -872,5 +895,6 @@ module.exports = {
   createAssertion,
   signJwt,
   MODELS,
+  RETIRED_MODELS,
   DEFAULTS,
 };
