@@ -175,13 +175,16 @@ function batchMarkdown(r, meta) {
 	].join('\n');
 }
 
-/** Puts the section into `file`, replacing an earlier one. @param {string} file @param {string} section */
-function writeSection(file, section) {
+/**
+ * Puts the section into `file`, replacing an earlier one between the same markers.
+ * @param {string} file @param {string} section @param {string[]} [markers]
+ */
+function writeSection(file, section, [sectionStart, sectionEnd] = [SECTION_START, SECTION_END]) {
 	const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-	const start = current.indexOf(SECTION_START);
-	const end = current.indexOf(SECTION_END);
+	const start = current.indexOf(sectionStart);
+	const end = current.indexOf(sectionEnd);
 	const next = start >= 0 && end > start
-		? `${current.slice(0, start)}${section.trimEnd()}${current.slice(end + SECTION_END.length)}`
+		? `${current.slice(0, start)}${section.trimEnd()}${current.slice(end + sectionEnd.length)}`
 		: `${current.trimEnd()}\n\n${section}`;
 	fs.writeFileSync(file, next);
 }

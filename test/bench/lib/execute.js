@@ -80,6 +80,7 @@ function groupMembers(pgid) {
  * @property {CpuSample[]} cpu      CPU time samples, for cpuBetween()
  * @property {{ epochMs: number, hrUs: number } | undefined} clock  the process's two clocks at exit
  * @property {number | undefined} processCpuMs  CPU time the n8n process used in all (start-up included)
+ * @property {number | undefined} liveHeapBytes  heap still used after a forced GC at exit (only with --expose-gc)
  * @property {string} stderr
  */
 
@@ -206,11 +207,14 @@ async function executeMeasured(home, workflowId, options = {}) {
 	let clock;
 	/** @type {number | undefined} */
 	let processCpuMs;
+	/** @type {number | undefined} */
+	let liveHeapBytes;
 	try {
 		const record = JSON.parse(fs.readFileSync(path.join(peakDir, `${pid}.json`), 'utf8'));
 		atExitKb = record.vmHwmKb;
 		clock = { epochMs: record.epochMs, hrUs: record.hrUs };
 		processCpuMs = record.cpuMs;
+		liveHeapBytes = record.liveHeapBytes;
 	} catch {
 		/* no exit record: use the polled figure */
 	}
@@ -236,6 +240,7 @@ async function executeMeasured(home, workflowId, options = {}) {
 		cpu,
 		clock,
 		processCpuMs,
+		liveHeapBytes,
 		stderr,
 	};
 }

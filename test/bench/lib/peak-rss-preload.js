@@ -13,6 +13,12 @@ const path = require('node:path');
 const dir = process.env.NANO_BANANA_BENCH_PEAK_DIR;
 if (dir) {
 	process.on('exit', () => {
+		// With --expose-gc: what is still reachable once garbage is collected (the live heap).
+		let liveHeapBytes;
+		if (typeof global.gc === 'function') {
+			global.gc();
+			liveHeapBytes = process.memoryUsage().heapUsed;
+		}
 		try {
 			const status = fs.readFileSync('/proc/self/status', 'utf8');
 			const kb = (/** @type {string} */ key) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
@@ -27,6 +33,7 @@ if (dir) {
 					epochMs: Date.now(),
 					hrUs: Number(process.hrtime.bigint() / 1000n),
 					cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
+					liveHeapBytes,
 				}),
 			);
 		} catch {
