@@ -15,6 +15,11 @@ function failure429(retryDelayMs?: number, quotaId?: string): TransportFailure {
 	};
 }
 
+/** A promise's value once pending work has run, or 'pending' (a hang fails the test instead of timing it out). */
+async function settled<T>(promise: Promise<T>): Promise<T | 'pending'> {
+	return await Promise.race([promise, new Promise<'pending'>((resolve) => setImmediate(() => resolve('pending')))]);
+}
+
 async function take(lane: GateLane, signal?: AbortSignal, deadlineAt?: number): Promise<Slot> {
 	const slot = await lane.acquire(signal, deadlineAt);
 	if (typeof slot === 'string') throw new Error(`no slot: ${slot}`);
@@ -232,6 +237,63 @@ describe('SharedRequestGate', () => {
 			expect(await stopped).toBe('stopped');
 			await clock.runUntil(() => false);
 			expect(await other).toMatchObject({ startedAt: 3000 });
+		});
+
+		/** Cap 1 learned from a bare 429 while two ran; `a` still in flight. */
+		async function capOfOne(clock: VirtualClock, lane: GateLane): Promise<Slot> {
+			const a = await take(lane);
+			await clock.advanceTo(100);
+			lane.release(await take(lane), { ok: false, failure: failure429(1000) });
+			expect(lane.gate.concurrencyCap).toBe(1);
+			return a;
+		}
+		const perMinute = 'GenerateRequestsPerMinutePerProjectPerModel';
+
+		it('a waiter whose item runs out of time passes its wake-up on to the next waiter', async () => {
+			const clock = new VirtualClock();
+			const gate = new SharedRequestGate(clock);
+			const first = gate.join();
+			const second = gate.join();
+			const a = await capOfOne(clock, first);
+			const nearDeadline = second.acquire(undefined, 2000);
+			const patient = second.acquire();
+			await clock.settle();
+			first.release(a, { ok: false, failure: failure429(5000, perMinute) }); // pauses until 5100
+			expect(await nearDeadline).toBe('outOfTime');
+			await clock.runUntil(() => false);
+			expect(await settled(patient)).toMatchObject({ startedAt: 5100 });
+			expect(gate.requestsInFlight).toBe(1);
+		});
+
+		it('a woken waiter stopped before it takes the slot passes its wake-up on to the other execution', async () => {
+			const clock = new VirtualClock();
+			const gate = new SharedRequestGate(clock);
+			const first = gate.join();
+			const second = gate.join();
+			const a = await capOfOne(clock, first);
+			const stopFirst = new AbortController();
+			const woken = first.acquire(stopFirst.signal);
+			const other = second.acquire();
+			await clock.runUntil(() => false);
+			second.release(a, { ok: false, failure: failure429(3000, perMinute) }); // wakes `woken` into the pause
+			await clock.advanceTo(1000);
+			stopFirst.abort();
+			expect(await woken).toBe('stopped');
+			await clock.runUntil(() => false);
+			expect(await settled(other)).toMatchObject({ startedAt: 3100 });
+		});
+
+		it('a request queued for a slot gives up at its deadline, not at the next release', async () => {
+			const clock = new VirtualClock();
+			const lane = new SharedRequestGate(clock).join();
+			const a = await capOfOne(clock, lane);
+			const queued = lane.acquire(undefined, 2000);
+			let settledAt: number | undefined;
+			void queued.then(() => (settledAt = clock.now()));
+			await clock.runUntil(() => settledAt !== undefined);
+			expect(await settled(queued)).toBe('outOfTime');
+			expect(settledAt).toBe(2000);
+			lane.release(a, { ok: true });
 		});
 	});
 });

@@ -142,18 +142,35 @@ export class SharedRequestGate {
 	 * Resolves with a slot when the caller may start a request (hand it back to `release`),
 	 * 'stopped' when `signal` aborted while waiting, 'outOfTime' when the start could not come
 	 * before `deadlineAt` (epoch ms).
+	 *
+	 * A release wakes one queued waiter, which then owns that freed slot until it takes it. A
+	 * woken waiter that leaves without it (stopped, out of time) or takes it while room is left
+	 * (the cap grew, a probe was answered) wakes the next one: a wake-up can never be lost with a
+	 * live waiter asleep on a gate that has room.
 	 */
 	async acquire(signal?: AbortSignal, deadlineAt = Infinity): Promise<AcquireResult> {
+		const turn: Turn = { woken: false };
+		const result = await this.waitForStart(signal, deadlineAt, turn);
+		if (turn.woken && !this.full()) this.wakeNext();
+		return result;
+	}
+
+	private async waitForStart(signal: AbortSignal | undefined, deadlineAt: number, turn: Turn): Promise<AcquireResult> {
 		for (;;) {
 			if (signal?.aborted) return 'stopped';
 			const now = this.clock.now();
+			if (now >= deadlineAt) return 'outOfTime';
 			if (now < this.pausedUntil) {
 				if (this.pausedUntil > deadlineAt) return 'outOfTime';
 				if (!(await this.sleep(this.pausedUntil - now, signal))) return 'stopped';
 				continue;
 			}
 			if (this.full()) {
-				await this.nextRelease(signal);
+				// Someone else took the slot this waiter was woken for: it waits for the next
+				// release again, at the head of the queue since it has waited longest.
+				const woken = await this.nextRelease(signal, deadlineAt, turn.woken);
+				if (woken !== 'woken') return woken;
+				turn.woken = true;
 				continue;
 			}
 			if (now >= this.nextStartAt && now >= this.lastStartAt + this.startIntervalMs) return this.take(now, false);
@@ -198,7 +215,7 @@ export class SharedRequestGate {
 		} else {
 			this.learnFrom(slot, result.failure, now, events);
 		}
-		this.releaseWaiters.shift()?.();
+		this.wakeNext();
 		return events;
 	}
 
@@ -269,22 +286,45 @@ export class SharedRequestGate {
 		);
 	}
 
-	/** Resolves on the next release, or when this waiter's own execution stops. */
-	private async nextRelease(signal?: AbortSignal): Promise<void> {
-		await new Promise<void>((resolve) => {
-			const wake = () => {
-				signal?.removeEventListener('abort', stop);
-				resolve();
-			};
-			const stop = () => {
-				// Leave the queue, so the next release wakes a waiter that still wants a slot.
+	private wakeNext(): void {
+		this.releaseWaiters.shift()?.();
+	}
+
+	/**
+	 * Waits for the next release ('woken'), or until this waiter's own execution stops or its
+	 * item's deadline passes; either way it leaves the queue, so a later release wakes a waiter
+	 * that still wants a slot.
+	 */
+	private async nextRelease(signal: AbortSignal | undefined, deadlineAt: number, first: boolean): Promise<'woken' | Exclude<AcquireResult, Slot>> {
+		const ended = new AbortController();
+		return await new Promise((resolve) => {
+			let done = false;
+			const finish = (how: 'woken' | 'stopped' | 'outOfTime') => {
+				if (done) return;
+				done = true;
 				this.releaseWaiters = this.releaseWaiters.filter((waiter) => waiter !== wake);
-				resolve();
+				signal?.removeEventListener('abort', stop);
+				ended.abort(); // ends the deadline timer
+				resolve(how);
 			};
-			this.releaseWaiters.push(wake);
+			const wake = () => finish('woken');
+			const stop = () => finish('stopped');
+			if (first) this.releaseWaiters.unshift(wake);
+			else this.releaseWaiters.push(wake);
 			signal?.addEventListener('abort', stop, { once: true });
+			if (Number.isFinite(deadlineAt)) {
+				this.clock.wait(Math.max(0, deadlineAt - this.clock.now()), ended.signal).then(
+					() => finish('outOfTime'),
+					() => undefined,
+				);
+			}
 		});
 	}
+}
+
+/** One acquire's claim on a wake-up: set while it holds a slot freed for it by a release. */
+interface Turn {
+	woken: boolean;
 }
 
 /** One execution's use of a shared gate. */
