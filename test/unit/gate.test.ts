@@ -141,7 +141,7 @@ describe('SharedRequestGate', () => {
 		const b = await take(lane);
 		await clock.advanceTo(200);
 		const c = await take(lane);
-		lane.release(c, { ok: false, failure: failure429() });
+		lane.release(c, { ok: false, failure: failure429(1000) });
 		expect(gate.concurrencyCap).toBe(2);
 		lane.release(a, { ok: true });
 		lane.release(b, { ok: true });
@@ -206,7 +206,7 @@ describe('SharedRequestGate', () => {
 			await clock.advanceTo(100);
 			const b = await take(second);
 			await clock.advanceTo(200);
-			first.release(await take(first), { ok: false, failure: failure429() }); // cap 2 in flight
+			first.release(await take(first), { ok: false, failure: failure429(1000) }); // cap 2 in flight
 			expect(gate.concurrencyCap).toBe(2);
 
 			const stopFirst = new AbortController();
@@ -338,7 +338,13 @@ describe('learning the limit, simulated', () => {
 		| { kind: 'startsPerWindow'; starts: number; windowMs: number; quotaId?: string; offsetMs?: number }
 		/** Refuses the requests numbered in `calls` once each, naming a per-minute quota and a short wait (someone else's burst). */
 		| { kind: 'strayRefusals'; calls: number[]; retryDelayS: number }
-		| { kind: 'inFlight'; max: number };
+		| { kind: 'inFlight'; max: number }
+		/**
+		 * No limit at all, but each call is refused with a bare 429 (no QuotaFailure, no RetryInfo:
+		 * what Vertex's dynamic shared quota sends now and then) with probability `share`, drawn
+		 * from `random`; only calls starting before `untilMs` are refused.
+		 */
+		| { kind: 'randomBareRefusals'; share: number; random: () => number; untilMs?: number };
 
 	/** A refusal comes back this long after the request left (a loaded machine, a 1 MB body). */
 	const REFUSAL_ROUND_TRIP_MS = 40;
@@ -362,6 +368,11 @@ describe('learning the limit, simulated', () => {
 				},
 			},
 		});
+		const bare = {
+			statusCode: 429,
+			headers: {},
+			body: { error: { code: 429, message: 'Resource exhausted. Please try again later.', status: 'RESOURCE_EXHAUSTED' } },
+		};
 		const request: AuthenticatedRequest = async () => {
 			stats.calls++;
 			const now = clock.now();
@@ -382,6 +393,12 @@ describe('learning the limit, simulated', () => {
 					await clock.wait(REFUSAL_ROUND_TRIP_MS);
 					return refuse(limit.retryDelayS, 'GenerateRequestsPerMinutePerProjectPerModel');
 				}
+			} else if (limit.kind === 'randomBareRefusals') {
+				if (now < (limit.untilMs ?? Infinity) && limit.random() < limit.share) {
+					stats.refused++;
+					await clock.wait(REFUSAL_ROUND_TRIP_MS);
+					return bare;
+				}
 			} else if (inFlight >= limit.max) {
 				stats.refused++;
 				await clock.wait(REFUSAL_ROUND_TRIP_MS);
@@ -400,8 +417,11 @@ describe('learning the limit, simulated', () => {
 		clock: VirtualClock,
 		request: AuthenticatedRequest,
 		executions: Array<{ items: number; maxConcurrency: number; requestsPerMinute?: number }>,
+		random: () => number = () => 0.5,
+		/** Each execution in an n8n process of its own (its own gates), as two workers on one key. */
+		separateProcesses = false,
 	) {
-		const registry = new GateRegistry(clock);
+		const shared = new GateRegistry(clock);
 		let done = 0;
 		let failed = 0;
 		const starts: number[] = [];
@@ -410,6 +430,7 @@ describe('learning the limit, simulated', () => {
 			return await request(type, options);
 		};
 		const runs = executions.map(async ({ items, maxConcurrency, requestsPerMinute }) => {
+			const registry = separateProcesses ? new GateRegistry(clock) : shared;
 			const gates = new ExecutionGates(registry, 'cred-a', requestsPerMinute ?? 0);
 			await runPool(items, maxConcurrency, async () => {
 				try {
@@ -418,7 +439,7 @@ describe('learning the limit, simulated', () => {
 						timeoutMs: 60_000,
 						gate: gates.forModel('gemini-2.5-flash-image'),
 						secrets: [],
-						random: () => 0.5,
+						random,
 						sleep: clock.wait,
 					});
 					done++;
@@ -489,6 +510,37 @@ describe('learning the limit, simulated', () => {
 		expect(run.elapsedMs).toBeLessThanOrEqual(1.5 * 4000);
 		expect(server.stats.maxInFlight).toBe(2);
 	});
+
+	/** A small seeded generator (mulberry32): the same "random" refusals and jitter on every run. */
+	function seeded(seed: number): () => number {
+		let state = seed >>> 0;
+		return () => {
+			state = (state + 0x6d2b79f5) >>> 0;
+			let t = state;
+			t = Math.imul(t ^ (t >>> 15), t | 1);
+			t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+			return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+		};
+	}
+
+	async function bareRefusalRun(items: number, share: number, seed: number, untilMs?: number) {
+		const clock = new VirtualClock();
+		const server = simulatedServer(clock, { kind: 'randomBareRefusals', share, random: seeded(seed), untilMs }, 300);
+		const run = await runExecutions(clock, server.request, [{ items, maxConcurrency: 8 }], seeded(seed + 1000));
+		return { ...run, refusedShare: server.stats.refused / server.stats.calls };
+	}
+
+	it.each([1, 2, 3, 4, 5])(
+		'10%% bare 429s at random (no rate limit at all), 80 items of 300 ms, Max Concurrency 8, seed %i: at most 2× the run without them',
+		async (seed) => {
+			const quiet = await bareRefusalRun(80, 0, seed);
+			expect(quiet).toMatchObject({ done: 80, failed: 0 });
+			const run = await bareRefusalRun(80, 0.1, seed);
+			expect(run).toMatchObject({ done: 80, failed: 0 });
+			expect(run.refusedShare).toBeGreaterThan(0.05);
+			expect(run.elapsedMs).toBeLessThanOrEqual(2 * quiet.elapsedMs);
+		},
+	);
 
 	it('Max Requests per Minute stays a hard ceiling above the learned rate', async () => {
 		const clock = new VirtualClock();

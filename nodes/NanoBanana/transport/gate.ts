@@ -1,6 +1,14 @@
 import type { TransportFailure } from './failures';
 import { StartRateLearner, type RateChange } from './rateLearner';
-import { DEFAULT_RETRY_POLICY, rateWindowMs, refusalKind, retryDelayFrom } from './retry';
+import {
+	CLUSTER_ANSWERS,
+	DEFAULT_RETRY_POLICY,
+	isUnexplained429,
+	rateWindowMs,
+	refusalKind,
+	refusalsCluster,
+	retryDelayFrom,
+} from './retry';
 import { waitUnlessStopped } from './wait';
 
 /** Successes per slot in use before a concurrency cap grows by one after a 429. */
@@ -49,6 +57,8 @@ export type PacingEvent =
 /**
  * The request gate of one credential and model in this n8n process, shared by every execution
  * that uses them, so concurrent executions honour one quota together:
+ * - a 429 that shows no limit (no quota named, no wait asked for) is retried like any busy
+ *   answer and teaches nothing, unless such refusals cluster (see `refusalKind`);
  * - a rate limit (429 naming a quota, or refusals while few requests are in flight) is learned
  *   as a pace between request starts (see `StartRateLearner`), and every start waits out the
  *   server's requested delay;
@@ -82,6 +92,8 @@ export class SharedRequestGate {
 	private lastStartAt = -Infinity;
 	/** No request through this gate has been answered successfully yet. */
 	private cold = true;
+	/** Whether each of the latest answers was a 429 that shows no limit (oldest first). */
+	private unexplained: boolean[] = [];
 
 	/**
 	 * @param maxInFlight a fixed cap on requests in flight, for a gate of one caller's own (the
@@ -199,6 +211,7 @@ export class SharedRequestGate {
 		const now = this.clock.now();
 		this.lastUsedAt = now;
 		const events: PacingEvent[] = [];
+		this.unexplained = [...this.unexplained, !result.ok && isUnexplained429(result.failure)].slice(-CLUSTER_ANSWERS);
 		if (slot === this.probe) {
 			this.probe = undefined;
 			if (result.ok) this.probing = false;
@@ -224,9 +237,14 @@ export class SharedRequestGate {
 		// A refusal of a request that was already out when the cap was lowered tells nothing new
 		// about the cap: judged as if no cap were known, it lowers the cap a step further.
 		const knownCap = slot.startedAt >= this.capLoweredAt ? this.cap : undefined;
-		switch (refusalKind(failure, this.inFlight, knownCap)) {
+		switch (refusalKind(failure, this.inFlight, knownCap, refusalsCluster(this.unexplained))) {
 			case 'dailyQuota':
 				return; // fails fast; pausing would only hold the others up
+			case 'sporadic':
+				// Not a limit: the request retries after its own backoff; the pace stays. It was
+				// not taken, so it does not count as accepted when a rate is learned later.
+				this.learner.refusedOther(slot.startedAt);
+				return;
 			case 'rate': {
 				this.probing = false; // the pace takes over
 				const change = this.learner.refused(slot.startedAt, now, rateWindowMs(failure), delay);

@@ -105,24 +105,55 @@ export function parseRetryAfterMs(header: unknown, nowMs: number): number | unde
  * - `rate`: a per-window rate (requests per minute…): every request is refused until the window
  *   turns, so the whole gate waits and request starts are paced;
  * - `concurrency`: the server takes only so many requests at once: the gate caps requests in
- *   flight and only the refused request waits.
+ *   flight and only the refused request waits;
+ * - `sporadic`: a 429 that shows no limit (see `isUnexplained429`), alone among answers that
+ *   were taken: Vertex's dynamic shared quota and an overloaded model send these now and then.
+ *   It is retried with backoff like a 503; learning a pace from it would slow every later
+ *   request for nothing (10% of calls refused at random once paced a run 70× slower).
  * A 429 that names a quota is a rate; a bare one is a rate when it came while fewer requests
  * were in flight than the server has taken at once before (`concurrencyCap`, undefined while no
  * concurrency limit is known), nothing else in flight included. Otherwise it looks like what a
- * concurrency limit does.
+ * concurrency limit does. An unexplained one is judged so only when such refusals cluster
+ * (`unexplainedCluster`, see `refusalsCluster`): a limit refuses most calls once reached.
  */
-export type RefusalKind = 'dailyQuota' | 'rate' | 'concurrency';
+export type RefusalKind = 'dailyQuota' | 'rate' | 'concurrency' | 'sporadic';
 
 export function refusalKind(
 	failure: TransportFailure,
 	othersInFlight: number,
 	concurrencyCap: number | undefined,
+	unexplainedCluster = false,
 ): RefusalKind | undefined {
 	if (failure.kind !== 'api' || failure.statusCode !== 429) return undefined;
 	if (isDailyQuotaExhausted(failure)) return 'dailyQuota';
 	if (failure.error.details.quotaViolations.length > 0) return 'rate';
+	if (isUnexplained429(failure) && !unexplainedCluster) return 'sporadic';
 	if (othersInFlight === 0 || (concurrencyCap !== undefined && othersInFlight < concurrencyCap)) return 'rate';
 	return 'concurrency';
+}
+
+/** A 429 with neither a QuotaFailure nor a wait (RetryInfo, Retry-After): it shows no limit. */
+export function isUnexplained429(failure: TransportFailure): boolean {
+	return (
+		failure.kind === 'api' &&
+		failure.statusCode === 429 &&
+		failure.error.details.quotaViolations.length === 0 &&
+		retryDelayFrom(failure) === undefined
+	);
+}
+
+/** How many of the latest answers `refusalsCluster` looks at. */
+export const CLUSTER_ANSWERS = 10;
+/**
+ * Unexplained 429s among the last `CLUSTER_ANSWERS` answers that make a limit: half. At 10% of
+ * calls refused at random, 5 of 10 happen about once in 600 answers; a reached rate or
+ * concurrency limit refuses most calls, so it gets there within a few answers.
+ */
+const CLUSTER_REFUSALS = 5;
+
+/** `recent` holds, oldest first, whether each latest answer was an unexplained 429. */
+export function refusalsCluster(recent: readonly boolean[]): boolean {
+	return recent.slice(-CLUSTER_ANSWERS).filter(Boolean).length >= CLUSTER_REFUSALS;
 }
 
 const SECOND = 1000;
