@@ -1,8 +1,9 @@
 import { runPool } from '../../nodes/NanoBanana/actions/pool';
 import { aiStudioBackend } from '../../nodes/NanoBanana/transport/backends';
-import { generateContent, type AuthenticatedRequest } from '../../nodes/NanoBanana/transport/client';
+import { generateContent, TransportError, type AuthenticatedRequest } from '../../nodes/NanoBanana/transport/client';
+import { explainFailure } from '../../nodes/NanoBanana/transport/errors';
 import type { TransportFailure } from '../../nodes/NanoBanana/transport/failures';
-import { COLD_START_SPACING_MS, MIN_START_SPACING_MS, SharedRequestGate, type GateLane, type Slot } from '../../nodes/NanoBanana/transport/gate';
+import { COLD_START_SPACING_MS, isSlot, MIN_START_SPACING_MS, SharedRequestGate, type GateLane, type Slot } from '../../nodes/NanoBanana/transport/gate';
 import { ExecutionGates, GateRegistry } from '../../nodes/NanoBanana/transport/gateRegistry';
 import { DEFAULT_RETRY_POLICY } from '../../nodes/NanoBanana/transport/retry';
 import { VirtualClock } from './virtualClock';
@@ -22,7 +23,7 @@ async function settled<T>(promise: Promise<T>): Promise<T | 'pending'> {
 
 async function take(lane: GateLane, signal?: AbortSignal, deadlineAt?: number): Promise<Slot> {
 	const slot = await lane.acquire(signal, deadlineAt);
-	if (typeof slot === 'string') throw new Error(`no slot: ${slot}`);
+	if (!isSlot(slot)) throw new Error(`no slot: ${JSON.stringify(slot)}`);
 	return slot;
 }
 
@@ -156,13 +157,16 @@ describe('SharedRequestGate', () => {
 		expect(lane.release(await last, { ok: true })).toEqual([{ kind: 'concurrencyCap', cap: 3 }]);
 	});
 
-	it('a per-day quota fails fast without holding anyone back', async () => {
+	it('a per-day quota closes the execution\'s lane without holding other executions back', async () => {
 		const clock = new VirtualClock();
 		const gate = new SharedRequestGate(clock);
 		const lane = gate.join();
+		const other = gate.join();
 		const slot = await take(lane);
-		expect(lane.release(slot, { ok: false, failure: failure429(30_000, 'GenerateRequestsPerDayPerProjectPerModel') })).toEqual([]);
-		const next = take(lane);
+		const daily = failure429(30_000, 'GenerateRequestsPerDayPerProjectPerModel');
+		expect(lane.release(slot, { ok: false, failure: daily })).toEqual([]);
+		expect(await lane.acquire()).toEqual({ closedBy: daily });
+		const next = take(other);
 		await clock.runUntil(() => false);
 		expect((await next).startedAt).toBe(COLD_START_SPACING_MS);
 	});
@@ -541,6 +545,43 @@ describe('learning the limit, simulated', () => {
 			expect(run.elapsedMs).toBeLessThanOrEqual(2 * quiet.elapsedMs);
 		},
 	);
+
+	it.each([
+		['a per-day quota', 'GenerateRequestsPerDayPerProjectPerModel', 'Quota exceeded', /daily quota .* is used up/],
+		['a spend cap', undefined, 'Your project has exceeded its spending cap.', /spend cap .* is reached/],
+	])('after %s, Max Concurrency 2 and 6 items: only the requests in flight reach the server, the rest fail at once with its message', async (_, quotaId, message, expected) => {
+		const clock = new VirtualClock();
+		let calls = 0;
+		const request: AuthenticatedRequest = async () => {
+			calls++;
+			await clock.wait(REFUSAL_ROUND_TRIP_MS);
+			const details = quotaId ? [{ '@type': 'type.googleapis.com/google.rpc.QuotaFailure', violations: [{ quotaId }] }] : [];
+			return { statusCode: 429, headers: {}, body: { error: { code: 429, message, status: 'RESOURCE_EXHAUSTED', details } } };
+		};
+		const gates = new ExecutionGates(new GateRegistry(clock), 'cred-a', 0);
+		const messages: string[] = [];
+		const pool = runPool(6, 2, async () => {
+			try {
+				await generateContent(request, backend, 'gemini-2.5-flash-image', Buffer.from('{}'), {
+					policy: { ...DEFAULT_RETRY_POLICY, maxRetries: 6 },
+					timeoutMs: 60_000,
+					gate: gates.forModel('gemini-2.5-flash-image'),
+					secrets: [],
+					random: () => 0.5,
+					sleep: clock.wait,
+				});
+			} catch (error) {
+				const failure = (error as TransportError).failure;
+				messages.push(explainFailure(failure, { backend, modelId: 'gemini-2.5-flash-image', attempts: 1, timeoutMs: 60_000 }).message);
+			}
+		});
+		const elapsedMs = await clock.runUntil(() => messages.length === 6);
+		await pool;
+		expect(calls).toBeLessThanOrEqual(2);
+		expect(messages).toHaveLength(6);
+		for (const text of messages) expect(text).toMatch(expected);
+		expect(elapsedMs).toBeLessThanOrEqual(REFUSAL_ROUND_TRIP_MS + 2 * COLD_START_SPACING_MS);
+	});
 
 	it('Max Requests per Minute stays a hard ceiling above the learned rate', async () => {
 		const clock = new VirtualClock();

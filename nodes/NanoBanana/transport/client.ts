@@ -2,7 +2,7 @@ import type { IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n-workflow';
 
 import type { Backend } from './backends';
 import { failureFromThrown, type TransportFailure } from './failures';
-import type { AttemptResult, GateLane, PacingEvent } from './gate';
+import { isSlot, type AttemptResult, type GateLane, type PacingEvent } from './gate';
 import { duration, silentLog, type LogFields, type NodeLog } from './log';
 import { bodyAsJson, isJsonDocument, parseGenerateContentResponse, parseGoogleError, parseModelList, parseUploadedFile } from './parse';
 import { redactedSnippet } from './redact';
@@ -248,6 +248,8 @@ export async function withRetries<T>(
 		const slot = await options.gate.acquire(signal, deadlineAt);
 		if (slot === 'stopped') throw new TransportError({ kind: 'cancelled' }, attemptIndex);
 		if (slot === 'outOfTime') throw new TransportError(lastFailure ?? { kind: 'budget' }, attemptIndex);
+		// A per-day quota or spend cap met by this execution: the item fails unsent, with that answer.
+		if (!isSlot(slot)) throw new TransportError(slot.closedBy, Math.max(1, attemptIndex));
 		// The clock is read after the gate: a request that waited for its turn gets only the time left.
 		const remaining = deadlineAt === undefined ? Infinity : deadlineAt - Date.now();
 		const refusedWhileWaiting = refusal?.failure;

@@ -3,6 +3,7 @@ import { StartRateLearner, type RateChange } from './rateLearner';
 import {
 	CLUSTER_ANSWERS,
 	DEFAULT_RETRY_POLICY,
+	isLongQuotaExhausted,
 	isUnexplained429,
 	rateWindowMs,
 	refusalKind,
@@ -43,7 +44,15 @@ export interface Slot {
 	readonly heldByPace: boolean;
 }
 
-export type AcquireResult = Slot | 'stopped' | 'outOfTime';
+/**
+ * The execution may send no more requests through this lane: Google answered one with a quota
+ * that does not clear within a run (see `closesLane`); every later item fails with that answer.
+ */
+export interface Closed {
+	readonly closedBy: TransportFailure;
+}
+
+export type AcquireResult = Slot | Closed | 'stopped' | 'outOfTime';
 
 /** How an attempt that held a slot ended. */
 export type AttemptResult = { ok: true } | { ok: false; failure: TransportFailure };
@@ -136,10 +145,23 @@ export class SharedRequestGate {
 		this.lanes++;
 		if (requestsPerMinute > 0) this.ceilings.set(id, requestsPerMinute);
 		let left = false;
+		let closedBy: TransportFailure | undefined;
 		return {
 			gate: this,
-			acquire: async (signal, deadlineAt) => await this.acquire(signal, deadlineAt),
-			release: (slot, result) => this.release(slot, result),
+			acquire: async (signal, deadlineAt) => {
+				if (closedBy) return { closedBy };
+				const slot = await this.acquire(signal, deadlineAt);
+				// Another item of this execution met the quota while this one waited: not sent.
+				if (closedBy && isSlot(slot)) {
+					this.release(slot, { ok: false, failure: { kind: 'cancelled' } });
+					return { closedBy };
+				}
+				return slot;
+			},
+			release: (slot, result) => {
+				if (!result.ok && closesLane(result.failure)) closedBy ??= result.failure;
+				return this.release(slot, result);
+			},
 			leave: () => {
 				if (left) return;
 				left = true;
@@ -338,6 +360,18 @@ export class SharedRequestGate {
 			}
 		});
 	}
+}
+
+export function isSlot(result: AcquireResult): result is Slot {
+	return typeof result === 'object' && 'startedAt' in result;
+}
+
+/**
+ * A per-day quota or a spend cap: hours away, so not a rate to learn nor a wait to sit through.
+ * Only this execution's lane closes: a later run may find the quota raised or reset.
+ */
+function closesLane(failure: TransportFailure): boolean {
+	return isLongQuotaExhausted(failure);
 }
 
 /** One acquire's claim on a wake-up: set while it holds a slot freed for it by a release. */

@@ -34,6 +34,20 @@ export function isDailyQuotaExhausted(failure: TransportFailure): boolean {
 	);
 }
 
+/**
+ * A project's spend cap (e.g. $10 per rolling 10 minutes, $250 a month): its 429 names no quota
+ * we know of, only the cap in the message; it does not clear in seconds either.
+ */
+export function isSpendCapReached(failure: TransportFailure): boolean {
+	if (failure.kind !== 'api' || failure.statusCode !== 429) return false;
+	return /spend(ing)?\s+(cap|limit)/i.test(failure.error.message);
+}
+
+/** A quota that will not come back within a run: per day, or a spend cap. */
+export function isLongQuotaExhausted(failure: TransportFailure): boolean {
+	return isDailyQuotaExhausted(failure) || isSpendCapReached(failure);
+}
+
 /** The wait the server asked for: `RetryInfo.retryDelay` in the body, else `Retry-After`. */
 export function retryDelayFrom(failure: TransportFailure): number | undefined {
 	if (failure.kind !== 'api') return undefined;
@@ -61,7 +75,7 @@ export function isRetryable(failure: TransportFailure, policy: RetryPolicy): boo
 	if (failure.kind === 'malformed') return failure.cause === 'unreadable';
 	if (!isTransient(failure)) return false;
 	if (failure.kind !== 'api') return true;
-	if (isDailyQuotaExhausted(failure)) return false;
+	if (isLongQuotaExhausted(failure)) return false;
 	const serverDelay = retryDelayFrom(failure);
 	return serverDelay === undefined || serverDelay <= policy.maxServerDelayMs;
 }
@@ -101,7 +115,8 @@ export function parseRetryAfterMs(header: unknown, nowMs: number): number | unde
 
 /**
  * What a 429 says about the server's limit:
- * - `dailyQuota`: a per-day quota; it will not come back within a run (fail fast);
+ * - `dailyQuota`: a per-day quota or a spend cap; it will not come back within a run (fail fast,
+ *   and the execution's lane sends no more);
  * - `rate`: a per-window rate (requests per minute…): every request is refused until the window
  *   turns, so the whole gate waits and request starts are paced;
  * - `concurrency`: the server takes only so many requests at once: the gate caps requests in
@@ -125,7 +140,7 @@ export function refusalKind(
 	unexplainedCluster = false,
 ): RefusalKind | undefined {
 	if (failure.kind !== 'api' || failure.statusCode !== 429) return undefined;
-	if (isDailyQuotaExhausted(failure)) return 'dailyQuota';
+	if (isLongQuotaExhausted(failure)) return 'dailyQuota';
 	if (failure.error.details.quotaViolations.length > 0) return 'rate';
 	if (isUnexplained429(failure) && !unexplainedCluster) return 'sporadic';
 	if (othersInFlight === 0 || (concurrencyCap !== undefined && othersInFlight < concurrencyCap)) return 'rate';
