@@ -515,6 +515,35 @@ describe('learning the limit, simulated', () => {
 		expect(server.stats.maxInFlight).toBe(2);
 	});
 
+	/** The shortest run under a fixed-window quota starting at a window boundary: the last window's starts, answered. */
+	function fixedWindowIdealMs(items: number, perWindow: number, windowMs: number, latencyMs: number): number {
+		return (Math.ceil(items / perWindow) - 1) * windowMs + latencyMs;
+	}
+
+	describe('two n8n processes on one key share a 4-per-second quota (fixed 1 s windows), knowing only what Google answers', () => {
+		const limit = { kind: 'startsPerWindow', starts: 4, windowMs: 1000 } as const;
+
+		// Open (issue 19 point 1): with 1.5 s answers the 5th cold-start request, refused while 4 run,
+		// is judged a concurrency limit (cap 4 = 2.7 starts/s), and the 5%-per-10 s probe is slow.
+		it.failing.each([0, 300, 700])('30 items each of 1.5 s, Max Concurrency 8 each, %i ms into a window: within 1.3× of ideal, at most 20%% refused', async (offsetMs) => {
+			const clock = new VirtualClock();
+			const server = simulatedServer(clock, { ...limit, offsetMs }, 1500);
+			const run = await runExecutions(clock, server.request, [{ items: 30, maxConcurrency: 8 }, { items: 30, maxConcurrency: 8 }], () => 0.5, true);
+			expect(run).toMatchObject({ done: 60, failed: 0 });
+			const ideal = fixedWindowIdealMs(60, 4, 1000, 1500);
+			expect(run.elapsedMs / ideal).toBeLessThanOrEqual(1.3);
+			expect(server.stats.refused / server.stats.calls).toBeLessThanOrEqual(0.2);
+		});
+
+		it.failing('one process alone: within 1.2× of ideal', async () => {
+			const clock = new VirtualClock();
+			const server = simulatedServer(clock, limit, 1500);
+			const run = await runExecutions(clock, server.request, [{ items: 30, maxConcurrency: 8 }]);
+			expect(run).toMatchObject({ done: 30, failed: 0 });
+			expect(run.elapsedMs / fixedWindowIdealMs(30, 4, 1000, 1500)).toBeLessThanOrEqual(1.2);
+		});
+	});
+
 	/** A small seeded generator (mulberry32): the same "random" refusals and jitter on every run. */
 	function seeded(seed: number): () => number {
 		let state = seed >>> 0;
@@ -545,6 +574,18 @@ describe('learning the limit, simulated', () => {
 			expect(run.elapsedMs).toBeLessThanOrEqual(2 * quiet.elapsedMs);
 		},
 	);
+
+	// Open (issue 20 point 1, second half): a cluster of unexplained 429s is learned as a per-minute
+	// rate and the slow probe takes minutes to recover; marked failing until recovery is AIMD.
+	it.failing('the pace recovers once a burst of bare 429s stops: the last 80 starts come as fast as without refusals', async () => {
+		// Half the calls of the first 3 s are refused: refusals that cluster, which may slow the
+		// gate down; once they stop, the 80 last starts must not stay held back.
+		const run = await bareRefusalRun(240, 0.5, 7, 3000);
+		expect(run).toMatchObject({ done: 240, failed: 0 });
+		const last = run.starts.slice(-80);
+		// 80 items of 300 ms on 8 workers start over 2.7 s when nothing holds them back.
+		expect(last[last.length - 1] - last[0]).toBeLessThanOrEqual(1.5 * 2700);
+	});
 
 	it.each([
 		['a per-day quota', 'GenerateRequestsPerDayPerProjectPerModel', 'Quota exceeded', /daily quota .* is used up/],
