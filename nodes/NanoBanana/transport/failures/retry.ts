@@ -34,6 +34,20 @@ export function isDailyQuotaExhausted(failure: TransportFailure): boolean {
 	);
 }
 
+/**
+ * A project's spend cap (e.g. $10 per rolling 10 minutes, $250 a month): its 429 names no quota
+ * we know of, only the cap in the message; it does not clear in seconds either.
+ */
+export function isSpendCapReached(failure: TransportFailure): boolean {
+	if (failure.kind !== 'api' || failure.statusCode !== 429) return false;
+	return /spend(ing)?\s+(cap|limit)/i.test(failure.error.message);
+}
+
+/** A quota that will not come back within a run: per day, or a spend cap. */
+export function isLongQuotaExhausted(failure: TransportFailure): boolean {
+	return isDailyQuotaExhausted(failure) || isSpendCapReached(failure);
+}
+
 /** The wait the server asked for: `RetryInfo.retryDelay` in the body, else `Retry-After`. */
 export function retryDelayFrom(failure: TransportFailure): number | undefined {
 	if (failure.kind !== 'api') return undefined;
@@ -61,7 +75,7 @@ export function isRetryable(failure: TransportFailure, policy: RetryPolicy): boo
 	if (failure.kind === 'malformed') return failure.cause === 'unreadable';
 	if (!isTransient(failure)) return false;
 	if (failure.kind !== 'api') return true;
-	if (isDailyQuotaExhausted(failure)) return false;
+	if (isLongQuotaExhausted(failure)) return false;
 	const serverDelay = retryDelayFrom(failure);
 	return serverDelay === undefined || serverDelay <= policy.maxServerDelayMs;
 }
@@ -101,28 +115,60 @@ export function parseRetryAfterMs(header: unknown, nowMs: number): number | unde
 
 /**
  * What a 429 says about the server's limit:
- * - `dailyQuota`: a per-day quota; it will not come back within a run (fail fast);
+ * - `dailyQuota`: a per-day quota or a spend cap; it will not come back within a run (fail fast,
+ *   and the execution's lane sends no more);
  * - `rate`: a per-window rate (requests per minute…): every request is refused until the window
  *   turns, so the whole gate waits and request starts are paced;
  * - `concurrency`: the server takes only so many requests at once: the gate caps requests in
- *   flight and only the refused request waits.
+ *   flight and only the refused request waits;
+ * - `sporadic`: a 429 that shows no limit (see `isUnexplained429`), alone among answers that
+ *   were taken: Vertex's dynamic shared quota and an overloaded model send these now and then.
+ *   It is retried with backoff like a 503; learning a pace from it would slow every later
+ *   request for nothing (10% of calls refused at random once paced a run 70× slower).
  * A 429 that names a quota is a rate; a bare one is a rate when it came while fewer requests
  * were in flight than the server has taken at once before (`concurrencyCap`, undefined while no
  * concurrency limit is known), nothing else in flight included. Otherwise it looks like what a
- * concurrency limit does.
+ * concurrency limit does. An unexplained one is judged so only when such refusals cluster
+ * (`unexplainedCluster`, see `refusalsCluster`): a limit refuses most calls once reached.
  */
-export type RefusalKind = 'dailyQuota' | 'rate' | 'concurrency';
+export type RefusalKind = 'dailyQuota' | 'rate' | 'concurrency' | 'sporadic';
 
 export function refusalKind(
 	failure: TransportFailure,
 	othersInFlight: number,
 	concurrencyCap: number | undefined,
+	unexplainedCluster = false,
 ): RefusalKind | undefined {
 	if (failure.kind !== 'api' || failure.statusCode !== 429) return undefined;
-	if (isDailyQuotaExhausted(failure)) return 'dailyQuota';
+	if (isLongQuotaExhausted(failure)) return 'dailyQuota';
 	if (failure.error.details.quotaViolations.length > 0) return 'rate';
+	if (isUnexplained429(failure) && !unexplainedCluster) return 'sporadic';
 	if (othersInFlight === 0 || (concurrencyCap !== undefined && othersInFlight < concurrencyCap)) return 'rate';
 	return 'concurrency';
+}
+
+/** A 429 with neither a QuotaFailure nor a wait (RetryInfo, Retry-After): it shows no limit. */
+export function isUnexplained429(failure: TransportFailure): boolean {
+	return (
+		failure.kind === 'api' &&
+		failure.statusCode === 429 &&
+		failure.error.details.quotaViolations.length === 0 &&
+		retryDelayFrom(failure) === undefined
+	);
+}
+
+/** How many of the latest answers `refusalsCluster` looks at. */
+export const CLUSTER_ANSWERS = 10;
+/**
+ * Unexplained 429s among the last `CLUSTER_ANSWERS` answers that make a limit: half. At 10% of
+ * calls refused at random, 5 of 10 happen about once in 600 answers; a reached rate or
+ * concurrency limit refuses most calls, so it gets there within a few answers.
+ */
+const CLUSTER_REFUSALS = 5;
+
+/** `recent` holds, oldest first, whether each latest answer was an unexplained 429. */
+export function refusalsCluster(recent: readonly boolean[]): boolean {
+	return recent.slice(-CLUSTER_ANSWERS).filter(Boolean).length >= CLUSTER_REFUSALS;
 }
 
 const SECOND = 1000;

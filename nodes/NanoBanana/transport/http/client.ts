@@ -4,7 +4,7 @@ import type { Backend } from '../auth/backends';
 import type { TransportFailure } from '../failures/kinds';
 import { nextRetryDelayMs, type RetryPolicy } from '../failures/retry';
 import { isJsonDocument } from '../google/json';
-import type { GateLane } from '../pacing/gate';
+import { isSlot, type GateLane } from '../pacing/gate';
 import { waitUnlessStopped } from '../pacing/wait';
 import { attempt, attemptResult, snippetOf, type AuthenticatedRequest } from './attempt';
 import { failureFields, failureSummary, logPacing } from './attemptLog';
@@ -109,6 +109,8 @@ export async function withRetries<T>(
 		const slot = await options.gate.acquire(signal, deadlineAt);
 		if (slot === 'stopped') throw new TransportError({ kind: 'cancelled' }, attemptIndex);
 		if (slot === 'outOfTime') throw new TransportError(lastFailure ?? { kind: 'budget' }, attemptIndex);
+		// A per-day quota or spend cap met by this execution: the item fails unsent, with that answer.
+		if (!isSlot(slot)) throw new TransportError(slot.closedBy, Math.max(1, attemptIndex));
 		// The clock is read after the gate: a request that waited for its turn gets only the time left.
 		const remaining = deadlineAt === undefined ? Infinity : deadlineAt - Date.now();
 		const refusedWhileWaiting = refusal?.failure;

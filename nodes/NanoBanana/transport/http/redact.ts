@@ -19,12 +19,14 @@ const REDACTED = '[redacted]';
 /**
  * Removes anything that looks like a credential. `known` holds the exact secret values of the
  * credential in use, for keys that do not match Google's usual shapes; every one is removed,
- * however short, also in its JSON-escaped and URL-encoded spellings.
+ * however short, also trimmed and in its JSON-escaped and URL-encoded spellings.
  */
 export function redactSecrets(text: string, known: readonly string[] = []): string {
 	let result = text;
 	const spellings = new Set<string>();
-	for (const secret of known) {
+	// A key pasted with a trailing newline is sent trimmed (the credential trims it), so the
+	// trimmed form is what shows up in answers and errors.
+	for (const secret of known.flatMap((value) => [value, value.trim()])) {
 		if (!secret) continue;
 		spellings.add(secret);
 		spellings.add(JSON.stringify(secret).slice(1, -1));

@@ -1,6 +1,15 @@
 import type { TransportFailure } from '../failures/kinds';
 import { StartRateLearner, type RateChange } from './rateLearner';
-import { DEFAULT_RETRY_POLICY, rateWindowMs, refusalKind, retryDelayFrom } from '../failures/retry';
+import {
+	CLUSTER_ANSWERS,
+	DEFAULT_RETRY_POLICY,
+	isLongQuotaExhausted,
+	isUnexplained429,
+	rateWindowMs,
+	refusalKind,
+	refusalsCluster,
+	retryDelayFrom,
+} from '../failures/retry';
 import { waitUnlessStopped } from './wait';
 
 /** Successes per slot in use before a concurrency cap grows by one after a 429. */
@@ -35,7 +44,15 @@ export interface Slot {
 	readonly heldByPace: boolean;
 }
 
-export type AcquireResult = Slot | 'stopped' | 'outOfTime';
+/**
+ * The execution may send no more requests through this lane: Google answered one with a quota
+ * that does not clear within a run (see `closesLane`); every later item fails with that answer.
+ */
+export interface Closed {
+	readonly closedBy: TransportFailure;
+}
+
+export type AcquireResult = Slot | Closed | 'stopped' | 'outOfTime';
 
 /** How an attempt that held a slot ended. */
 export type AttemptResult = { ok: true } | { ok: false; failure: TransportFailure };
@@ -49,6 +66,8 @@ export type PacingEvent =
 /**
  * The request gate of one credential and model in this n8n process, shared by every execution
  * that uses them, so concurrent executions honour one quota together:
+ * - a 429 that shows no limit (no quota named, no wait asked for) is retried like any busy
+ *   answer and teaches nothing, unless such refusals cluster (see `refusalKind`);
  * - a rate limit (429 naming a quota, or refusals while few requests are in flight) is learned
  *   as a pace between request starts (see `StartRateLearner`), and every start waits out the
  *   server's requested delay;
@@ -82,6 +101,8 @@ export class SharedRequestGate {
 	private lastStartAt = -Infinity;
 	/** No request through this gate has been answered successfully yet. */
 	private cold = true;
+	/** Whether each of the latest answers was a 429 that shows no limit (oldest first). */
+	private unexplained: boolean[] = [];
 
 	/**
 	 * @param maxInFlight a fixed cap on requests in flight, for a gate of one caller's own (the
@@ -124,10 +145,23 @@ export class SharedRequestGate {
 		this.lanes++;
 		if (requestsPerMinute > 0) this.ceilings.set(id, requestsPerMinute);
 		let left = false;
+		let closedBy: TransportFailure | undefined;
 		return {
 			gate: this,
-			acquire: async (signal, deadlineAt) => await this.acquire(signal, deadlineAt),
-			release: (slot, result) => this.release(slot, result),
+			acquire: async (signal, deadlineAt) => {
+				if (closedBy) return { closedBy };
+				const slot = await this.acquire(signal, deadlineAt);
+				// Another item of this execution met the quota while this one waited: not sent.
+				if (closedBy && isSlot(slot)) {
+					this.release(slot, { ok: false, failure: { kind: 'cancelled' } });
+					return { closedBy };
+				}
+				return slot;
+			},
+			release: (slot, result) => {
+				if (!result.ok && closesLane(result.failure)) closedBy ??= result.failure;
+				return this.release(slot, result);
+			},
 			leave: () => {
 				if (left) return;
 				left = true;
@@ -142,18 +176,35 @@ export class SharedRequestGate {
 	 * Resolves with a slot when the caller may start a request (hand it back to `release`),
 	 * 'stopped' when `signal` aborted while waiting, 'outOfTime' when the start could not come
 	 * before `deadlineAt` (epoch ms).
+	 *
+	 * A release wakes one queued waiter, which then owns that freed slot until it takes it. A
+	 * woken waiter that leaves without it (stopped, out of time) or takes it while room is left
+	 * (the cap grew, a probe was answered) wakes the next one: a wake-up can never be lost with a
+	 * live waiter asleep on a gate that has room.
 	 */
 	async acquire(signal?: AbortSignal, deadlineAt = Infinity): Promise<AcquireResult> {
+		const turn: Turn = { woken: false };
+		const result = await this.waitForStart(signal, deadlineAt, turn);
+		if (turn.woken && !this.full()) this.wakeNext();
+		return result;
+	}
+
+	private async waitForStart(signal: AbortSignal | undefined, deadlineAt: number, turn: Turn): Promise<AcquireResult> {
 		for (;;) {
 			if (signal?.aborted) return 'stopped';
 			const now = this.clock.now();
+			if (now >= deadlineAt) return 'outOfTime';
 			if (now < this.pausedUntil) {
 				if (this.pausedUntil > deadlineAt) return 'outOfTime';
 				if (!(await this.sleep(this.pausedUntil - now, signal))) return 'stopped';
 				continue;
 			}
 			if (this.full()) {
-				await this.nextRelease(signal);
+				// Someone else took the slot this waiter was woken for: it waits for the next
+				// release again, at the head of the queue since it has waited longest.
+				const woken = await this.nextRelease(signal, deadlineAt, turn.woken);
+				if (woken !== 'woken') return woken;
+				turn.woken = true;
 				continue;
 			}
 			if (now >= this.nextStartAt && now >= this.lastStartAt + this.startIntervalMs) return this.take(now, false);
@@ -182,6 +233,7 @@ export class SharedRequestGate {
 		const now = this.clock.now();
 		this.lastUsedAt = now;
 		const events: PacingEvent[] = [];
+		this.unexplained = [...this.unexplained, !result.ok && isUnexplained429(result.failure)].slice(-CLUSTER_ANSWERS);
 		if (slot === this.probe) {
 			this.probe = undefined;
 			if (result.ok) this.probing = false;
@@ -198,7 +250,7 @@ export class SharedRequestGate {
 		} else {
 			this.learnFrom(slot, result.failure, now, events);
 		}
-		this.releaseWaiters.shift()?.();
+		this.wakeNext();
 		return events;
 	}
 
@@ -207,9 +259,14 @@ export class SharedRequestGate {
 		// A refusal of a request that was already out when the cap was lowered tells nothing new
 		// about the cap: judged as if no cap were known, it lowers the cap a step further.
 		const knownCap = slot.startedAt >= this.capLoweredAt ? this.cap : undefined;
-		switch (refusalKind(failure, this.inFlight, knownCap)) {
+		switch (refusalKind(failure, this.inFlight, knownCap, refusalsCluster(this.unexplained))) {
 			case 'dailyQuota':
 				return; // fails fast; pausing would only hold the others up
+			case 'sporadic':
+				// Not a limit: the request retries after its own backoff; the pace stays. It was
+				// not taken, so it does not count as accepted when a rate is learned later.
+				this.learner.refusedOther(slot.startedAt);
+				return;
 			case 'rate': {
 				this.probing = false; // the pace takes over
 				const change = this.learner.refused(slot.startedAt, now, rateWindowMs(failure), delay);
@@ -269,22 +326,57 @@ export class SharedRequestGate {
 		);
 	}
 
-	/** Resolves on the next release, or when this waiter's own execution stops. */
-	private async nextRelease(signal?: AbortSignal): Promise<void> {
-		await new Promise<void>((resolve) => {
-			const wake = () => {
-				signal?.removeEventListener('abort', stop);
-				resolve();
-			};
-			const stop = () => {
-				// Leave the queue, so the next release wakes a waiter that still wants a slot.
+	private wakeNext(): void {
+		this.releaseWaiters.shift()?.();
+	}
+
+	/**
+	 * Waits for the next release ('woken'), or until this waiter's own execution stops or its
+	 * item's deadline passes; either way it leaves the queue, so a later release wakes a waiter
+	 * that still wants a slot.
+	 */
+	private async nextRelease(signal: AbortSignal | undefined, deadlineAt: number, first: boolean): Promise<'woken' | Exclude<AcquireResult, Slot>> {
+		const ended = new AbortController();
+		return await new Promise((resolve) => {
+			let done = false;
+			const finish = (how: 'woken' | 'stopped' | 'outOfTime') => {
+				if (done) return;
+				done = true;
 				this.releaseWaiters = this.releaseWaiters.filter((waiter) => waiter !== wake);
-				resolve();
+				signal?.removeEventListener('abort', stop);
+				ended.abort(); // ends the deadline timer
+				resolve(how);
 			};
-			this.releaseWaiters.push(wake);
+			const wake = () => finish('woken');
+			const stop = () => finish('stopped');
+			if (first) this.releaseWaiters.unshift(wake);
+			else this.releaseWaiters.push(wake);
 			signal?.addEventListener('abort', stop, { once: true });
+			if (Number.isFinite(deadlineAt)) {
+				this.clock.wait(Math.max(0, deadlineAt - this.clock.now()), ended.signal).then(
+					() => finish('outOfTime'),
+					() => undefined,
+				);
+			}
 		});
 	}
+}
+
+export function isSlot(result: AcquireResult): result is Slot {
+	return typeof result === 'object' && 'startedAt' in result;
+}
+
+/**
+ * A per-day quota or a spend cap: hours away, so not a rate to learn nor a wait to sit through.
+ * Only this execution's lane closes: a later run may find the quota raised or reset.
+ */
+function closesLane(failure: TransportFailure): boolean {
+	return isLongQuotaExhausted(failure);
+}
+
+/** One acquire's claim on a wake-up: set while it holds a slot freed for it by a release. */
+interface Turn {
+	woken: boolean;
 }
 
 /** One execution's use of a shared gate. */

@@ -1,9 +1,18 @@
 import { sleep, sleepWithAbort } from 'n8n-workflow';
 
 /**
+ * Without `sleepWithAbort`, a wait is a chain of `sleep`s at most this long, each begun only while
+ * the execution runs: `sleep`'s timer cannot be cleared (and n8n Cloud's rules forbid calling
+ * setTimeout/clearTimeout here), so after a Stop at most one such step is left running instead of
+ * the whole wait (up to 60 s per poll, 5 min per gate pause). The cost is one wake-up a second
+ * per waiter, nothing beside an image request.
+ */
+export const STOP_CHECK_MS = 1000;
+
+/**
  * Waits `ms`, ending early (by rejecting) when the execution is stopped. n8n-workflow's
  * `sleepWithAbort` does exactly that, but some n8n releases (2.41 among them) ship without it;
- * there the plain `sleep` races the abort signal instead.
+ * there short `sleep`s race the abort signal instead.
  */
 export async function waitUnlessStopped(ms: number, signal?: AbortSignal): Promise<void> {
 	if (typeof sleepWithAbort === 'function') {
@@ -20,5 +29,14 @@ export async function waitUnlessStopped(ms: number, signal?: AbortSignal): Promi
 		onAbort = () => reject(new Error('The execution was stopped'));
 		signal.addEventListener('abort', onAbort, { once: true });
 	});
-	await Promise.race([sleep(ms), stopped]).finally(() => signal.removeEventListener('abort', onAbort));
+	await Promise.race([sleepInSteps(ms, signal), stopped]).finally(() => signal.removeEventListener('abort', onAbort));
+}
+
+/** Sleeps `ms` in steps of at most `STOP_CHECK_MS`, starting no step once `signal` has aborted. */
+async function sleepInSteps(ms: number, signal: AbortSignal): Promise<void> {
+	// Measured against the clock: a step's timer fires late under load, and late steps add up.
+	const endAt = Date.now() + ms;
+	for (let left = ms; left > 0 && !signal.aborted; left = endAt - Date.now()) {
+		await sleep(Math.min(left, STOP_CHECK_MS));
+	}
 }

@@ -8,6 +8,7 @@ import {
 	parseRetryAfterMs,
 	rateWindowMs,
 	refusalKind,
+	refusalsCluster,
 	retryDelayFrom,
 	type RetryPolicy,
 } from '../../../../nodes/NanoBanana/transport/failures/retry';
@@ -126,6 +127,23 @@ describe('what a 429 says about the limit', () => {
 	it('a bare 429 with nothing else in flight, or fewer than the server took at once before, is a rate', () => {
 		expect(refusalKind(bare429, 0, undefined)).toBe('rate');
 		expect(refusalKind(bare429, 1, 2)).toBe('rate');
+	});
+
+	it('a 429 with neither a quota nor a wait is sporadic, unless such refusals cluster', () => {
+		const unexplained = api(429);
+		expect(refusalKind(unexplained, 0, undefined)).toBe('sporadic');
+		expect(refusalKind(unexplained, 5, undefined)).toBe('sporadic');
+		expect(refusalKind(unexplained, 0, undefined, true)).toBe('rate');
+		expect(refusalKind(unexplained, 5, undefined, true)).toBe('concurrency');
+		expect(refusalKind(api(429, { retryAfterMs: 2000 }), 5, undefined)).toBe('concurrency');
+	});
+
+	it('unexplained refusals cluster at half of the latest ten answers', () => {
+		const answers = (refused: number, of = 10) => Array.from({ length: of }, (_, i) => i < refused);
+		expect(refusalsCluster(answers(4))).toBe(false);
+		expect(refusalsCluster(answers(5))).toBe(true);
+		expect(refusalsCluster([...answers(5), ...answers(0)])).toBe(false); // older than the last ten
+		expect(refusalsCluster(answers(5, 5))).toBe(true);
 	});
 
 	it('other failures say nothing about limits', () => {

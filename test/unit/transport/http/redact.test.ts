@@ -19,6 +19,12 @@ describe('redactSecrets', () => {
 		expect(redactSecrets('x', [''])).toBe('x');
 	});
 
+	it('removes a key pasted with a trailing newline in the trimmed form it is sent in', () => {
+		const pasted = 'q7Zp-custom-key\n';
+		expect(redactSecrets('header x-goog-api-key: q7Zp-custom-key refused', [pasted])).toBe('header x-goog-api-key: [redacted] refused');
+		expect(redactSecrets('the key q7Zp-custom-key', secretsOf('aiStudio', { apiKey: ` ${pasted}` }))).toBe('the key [redacted]');
+	});
+
 	it('removes known secrets in their JSON-escaped and URL-encoded spellings', () => {
 		const secret = 'line1\nli"ne2 &/';
 		const text = `json ${JSON.stringify({ k: secret })} url ?token=${encodeURIComponent(secret)}`;

@@ -1,9 +1,10 @@
 import { runPool } from '../../../../nodes/NanoBanana/actions/pool';
 import { aiStudioBackend } from '../../../../nodes/NanoBanana/transport/auth/backends';
 import { generateContent } from '../../../../nodes/NanoBanana/transport/api/models';
-import type { AuthenticatedRequest } from '../../../../nodes/NanoBanana/transport/http/client';
+import { TransportError, type AuthenticatedRequest } from '../../../../nodes/NanoBanana/transport/http/client';
+import { explainFailure } from '../../../../nodes/NanoBanana/transport/failures/explain';
 import type { TransportFailure } from '../../../../nodes/NanoBanana/transport/failures/kinds';
-import { COLD_START_SPACING_MS, MIN_START_SPACING_MS, SharedRequestGate, type GateLane, type Slot } from '../../../../nodes/NanoBanana/transport/pacing/gate';
+import { COLD_START_SPACING_MS, isSlot, MIN_START_SPACING_MS, SharedRequestGate, type GateLane, type Slot } from '../../../../nodes/NanoBanana/transport/pacing/gate';
 import { ExecutionGates, GateRegistry } from '../../../../nodes/NanoBanana/transport/pacing/gateRegistry';
 import { DEFAULT_RETRY_POLICY } from '../../../../nodes/NanoBanana/transport/failures/retry';
 import { VirtualClock } from '../../virtualClock';
@@ -16,9 +17,14 @@ function failure429(retryDelayMs?: number, quotaId?: string): TransportFailure {
 	};
 }
 
+/** A promise's value once pending work has run, or 'pending' (a hang fails the test instead of timing it out). */
+async function settled<T>(promise: Promise<T>): Promise<T | 'pending'> {
+	return await Promise.race([promise, new Promise<'pending'>((resolve) => setImmediate(() => resolve('pending')))]);
+}
+
 async function take(lane: GateLane, signal?: AbortSignal, deadlineAt?: number): Promise<Slot> {
 	const slot = await lane.acquire(signal, deadlineAt);
-	if (typeof slot === 'string') throw new Error(`no slot: ${slot}`);
+	if (!isSlot(slot)) throw new Error(`no slot: ${JSON.stringify(slot)}`);
 	return slot;
 }
 
@@ -137,7 +143,7 @@ describe('SharedRequestGate', () => {
 		const b = await take(lane);
 		await clock.advanceTo(200);
 		const c = await take(lane);
-		lane.release(c, { ok: false, failure: failure429() });
+		lane.release(c, { ok: false, failure: failure429(1000) });
 		expect(gate.concurrencyCap).toBe(2);
 		lane.release(a, { ok: true });
 		lane.release(b, { ok: true });
@@ -152,13 +158,16 @@ describe('SharedRequestGate', () => {
 		expect(lane.release(await last, { ok: true })).toEqual([{ kind: 'concurrencyCap', cap: 3 }]);
 	});
 
-	it('a per-day quota fails fast without holding anyone back', async () => {
+	it('a per-day quota closes the execution\'s lane without holding other executions back', async () => {
 		const clock = new VirtualClock();
 		const gate = new SharedRequestGate(clock);
 		const lane = gate.join();
+		const other = gate.join();
 		const slot = await take(lane);
-		expect(lane.release(slot, { ok: false, failure: failure429(30_000, 'GenerateRequestsPerDayPerProjectPerModel') })).toEqual([]);
-		const next = take(lane);
+		const daily = failure429(30_000, 'GenerateRequestsPerDayPerProjectPerModel');
+		expect(lane.release(slot, { ok: false, failure: daily })).toEqual([]);
+		expect(await lane.acquire()).toEqual({ closedBy: daily });
+		const next = take(other);
 		await clock.runUntil(() => false);
 		expect((await next).startedAt).toBe(COLD_START_SPACING_MS);
 	});
@@ -202,7 +211,7 @@ describe('SharedRequestGate', () => {
 			await clock.advanceTo(100);
 			const b = await take(second);
 			await clock.advanceTo(200);
-			first.release(await take(first), { ok: false, failure: failure429() }); // cap 2 in flight
+			first.release(await take(first), { ok: false, failure: failure429(1000) }); // cap 2 in flight
 			expect(gate.concurrencyCap).toBe(2);
 
 			const stopFirst = new AbortController();
@@ -233,6 +242,63 @@ describe('SharedRequestGate', () => {
 			expect(await stopped).toBe('stopped');
 			await clock.runUntil(() => false);
 			expect(await other).toMatchObject({ startedAt: 3000 });
+		});
+
+		/** Cap 1 learned from a bare 429 while two ran; `a` still in flight. */
+		async function capOfOne(clock: VirtualClock, lane: GateLane): Promise<Slot> {
+			const a = await take(lane);
+			await clock.advanceTo(100);
+			lane.release(await take(lane), { ok: false, failure: failure429(1000) });
+			expect(lane.gate.concurrencyCap).toBe(1);
+			return a;
+		}
+		const perMinute = 'GenerateRequestsPerMinutePerProjectPerModel';
+
+		it('a waiter whose item runs out of time passes its wake-up on to the next waiter', async () => {
+			const clock = new VirtualClock();
+			const gate = new SharedRequestGate(clock);
+			const first = gate.join();
+			const second = gate.join();
+			const a = await capOfOne(clock, first);
+			const nearDeadline = second.acquire(undefined, 2000);
+			const patient = second.acquire();
+			await clock.settle();
+			first.release(a, { ok: false, failure: failure429(5000, perMinute) }); // pauses until 5100
+			expect(await nearDeadline).toBe('outOfTime');
+			await clock.runUntil(() => false);
+			expect(await settled(patient)).toMatchObject({ startedAt: 5100 });
+			expect(gate.requestsInFlight).toBe(1);
+		});
+
+		it('a woken waiter stopped before it takes the slot passes its wake-up on to the other execution', async () => {
+			const clock = new VirtualClock();
+			const gate = new SharedRequestGate(clock);
+			const first = gate.join();
+			const second = gate.join();
+			const a = await capOfOne(clock, first);
+			const stopFirst = new AbortController();
+			const woken = first.acquire(stopFirst.signal);
+			const other = second.acquire();
+			await clock.runUntil(() => false);
+			second.release(a, { ok: false, failure: failure429(3000, perMinute) }); // wakes `woken` into the pause
+			await clock.advanceTo(1000);
+			stopFirst.abort();
+			expect(await woken).toBe('stopped');
+			await clock.runUntil(() => false);
+			expect(await settled(other)).toMatchObject({ startedAt: 3100 });
+		});
+
+		it('a request queued for a slot gives up at its deadline, not at the next release', async () => {
+			const clock = new VirtualClock();
+			const lane = new SharedRequestGate(clock).join();
+			const a = await capOfOne(clock, lane);
+			const queued = lane.acquire(undefined, 2000);
+			let settledAt: number | undefined;
+			void queued.then(() => (settledAt = clock.now()));
+			await clock.runUntil(() => settledAt !== undefined);
+			expect(await settled(queued)).toBe('outOfTime');
+			expect(settledAt).toBe(2000);
+			lane.release(a, { ok: true });
 		});
 	});
 });
@@ -277,7 +343,13 @@ describe('learning the limit, simulated', () => {
 		| { kind: 'startsPerWindow'; starts: number; windowMs: number; quotaId?: string; offsetMs?: number }
 		/** Refuses the requests numbered in `calls` once each, naming a per-minute quota and a short wait (someone else's burst). */
 		| { kind: 'strayRefusals'; calls: number[]; retryDelayS: number }
-		| { kind: 'inFlight'; max: number };
+		| { kind: 'inFlight'; max: number }
+		/**
+		 * No limit at all, but each call is refused with a bare 429 (no QuotaFailure, no RetryInfo:
+		 * what Vertex's dynamic shared quota sends now and then) with probability `share`, drawn
+		 * from `random`; only calls starting before `untilMs` are refused.
+		 */
+		| { kind: 'randomBareRefusals'; share: number; random: () => number; untilMs?: number };
 
 	/** A refusal comes back this long after the request left (a loaded machine, a 1 MB body). */
 	const REFUSAL_ROUND_TRIP_MS = 40;
@@ -301,6 +373,11 @@ describe('learning the limit, simulated', () => {
 				},
 			},
 		});
+		const bare = {
+			statusCode: 429,
+			headers: {},
+			body: { error: { code: 429, message: 'Resource exhausted. Please try again later.', status: 'RESOURCE_EXHAUSTED' } },
+		};
 		const request: AuthenticatedRequest = async () => {
 			stats.calls++;
 			const now = clock.now();
@@ -321,6 +398,12 @@ describe('learning the limit, simulated', () => {
 					await clock.wait(REFUSAL_ROUND_TRIP_MS);
 					return refuse(limit.retryDelayS, 'GenerateRequestsPerMinutePerProjectPerModel');
 				}
+			} else if (limit.kind === 'randomBareRefusals') {
+				if (now < (limit.untilMs ?? Infinity) && limit.random() < limit.share) {
+					stats.refused++;
+					await clock.wait(REFUSAL_ROUND_TRIP_MS);
+					return bare;
+				}
 			} else if (inFlight >= limit.max) {
 				stats.refused++;
 				await clock.wait(REFUSAL_ROUND_TRIP_MS);
@@ -339,8 +422,11 @@ describe('learning the limit, simulated', () => {
 		clock: VirtualClock,
 		request: AuthenticatedRequest,
 		executions: Array<{ items: number; maxConcurrency: number; requestsPerMinute?: number }>,
+		random: () => number = () => 0.5,
+		/** Each execution in an n8n process of its own (its own gates), as two workers on one key. */
+		separateProcesses = false,
 	) {
-		const registry = new GateRegistry(clock);
+		const shared = new GateRegistry(clock);
 		let done = 0;
 		let failed = 0;
 		const starts: number[] = [];
@@ -349,6 +435,7 @@ describe('learning the limit, simulated', () => {
 			return await request(type, options);
 		};
 		const runs = executions.map(async ({ items, maxConcurrency, requestsPerMinute }) => {
+			const registry = separateProcesses ? new GateRegistry(clock) : shared;
 			const gates = new ExecutionGates(registry, 'cred-a', requestsPerMinute ?? 0);
 			await runPool(items, maxConcurrency, async () => {
 				try {
@@ -357,7 +444,7 @@ describe('learning the limit, simulated', () => {
 						timeoutMs: 60_000,
 						gate: gates.forModel('gemini-2.5-flash-image'),
 						secrets: [],
-						random: () => 0.5,
+						random,
 						sleep: clock.wait,
 					});
 					done++;
@@ -427,6 +514,115 @@ describe('learning the limit, simulated', () => {
 		expect(run).toMatchObject({ done: 40, failed: 0 });
 		expect(run.elapsedMs).toBeLessThanOrEqual(1.5 * 4000);
 		expect(server.stats.maxInFlight).toBe(2);
+	});
+
+	/** The shortest run under a fixed-window quota starting at a window boundary: the last window's starts, answered. */
+	function fixedWindowIdealMs(items: number, perWindow: number, windowMs: number, latencyMs: number): number {
+		return (Math.ceil(items / perWindow) - 1) * windowMs + latencyMs;
+	}
+
+	describe('two n8n processes on one key share a 4-per-second quota (fixed 1 s windows), knowing only what Google answers', () => {
+		const limit = { kind: 'startsPerWindow', starts: 4, windowMs: 1000 } as const;
+
+		// Open (issue 19 point 1): with 1.5 s answers the 5th cold-start request, refused while 4 run,
+		// is judged a concurrency limit (cap 4 = 2.7 starts/s), and the 5%-per-10 s probe is slow.
+		it.failing.each([0, 300, 700])('30 items each of 1.5 s, Max Concurrency 8 each, %i ms into a window: within 1.3× of ideal, at most 20%% refused', async (offsetMs) => {
+			const clock = new VirtualClock();
+			const server = simulatedServer(clock, { ...limit, offsetMs }, 1500);
+			const run = await runExecutions(clock, server.request, [{ items: 30, maxConcurrency: 8 }, { items: 30, maxConcurrency: 8 }], () => 0.5, true);
+			expect(run).toMatchObject({ done: 60, failed: 0 });
+			const ideal = fixedWindowIdealMs(60, 4, 1000, 1500);
+			expect(run.elapsedMs / ideal).toBeLessThanOrEqual(1.3);
+			expect(server.stats.refused / server.stats.calls).toBeLessThanOrEqual(0.2);
+		});
+
+		it.failing('one process alone: within 1.2× of ideal', async () => {
+			const clock = new VirtualClock();
+			const server = simulatedServer(clock, limit, 1500);
+			const run = await runExecutions(clock, server.request, [{ items: 30, maxConcurrency: 8 }]);
+			expect(run).toMatchObject({ done: 30, failed: 0 });
+			expect(run.elapsedMs / fixedWindowIdealMs(30, 4, 1000, 1500)).toBeLessThanOrEqual(1.2);
+		});
+	});
+
+	/** A small seeded generator (mulberry32): the same "random" refusals and jitter on every run. */
+	function seeded(seed: number): () => number {
+		let state = seed >>> 0;
+		return () => {
+			state = (state + 0x6d2b79f5) >>> 0;
+			let t = state;
+			t = Math.imul(t ^ (t >>> 15), t | 1);
+			t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+			return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+		};
+	}
+
+	async function bareRefusalRun(items: number, share: number, seed: number, untilMs?: number) {
+		const clock = new VirtualClock();
+		const server = simulatedServer(clock, { kind: 'randomBareRefusals', share, random: seeded(seed), untilMs }, 300);
+		const run = await runExecutions(clock, server.request, [{ items, maxConcurrency: 8 }], seeded(seed + 1000));
+		return { ...run, refusedShare: server.stats.refused / server.stats.calls };
+	}
+
+	it.each([1, 2, 3, 4, 5])(
+		'10%% bare 429s at random (no rate limit at all), 80 items of 300 ms, Max Concurrency 8, seed %i: at most 2× the run without them',
+		async (seed) => {
+			const quiet = await bareRefusalRun(80, 0, seed);
+			expect(quiet).toMatchObject({ done: 80, failed: 0 });
+			const run = await bareRefusalRun(80, 0.1, seed);
+			expect(run).toMatchObject({ done: 80, failed: 0 });
+			expect(run.refusedShare).toBeGreaterThan(0.05);
+			expect(run.elapsedMs).toBeLessThanOrEqual(2 * quiet.elapsedMs);
+		},
+	);
+
+	// Open (issue 20 point 1, second half): a cluster of unexplained 429s is learned as a per-minute
+	// rate and the slow probe takes minutes to recover; marked failing until recovery is AIMD.
+	it.failing('the pace recovers once a burst of bare 429s stops: the last 80 starts come as fast as without refusals', async () => {
+		// Half the calls of the first 3 s are refused: refusals that cluster, which may slow the
+		// gate down; once they stop, the 80 last starts must not stay held back.
+		const run = await bareRefusalRun(240, 0.5, 7, 3000);
+		expect(run).toMatchObject({ done: 240, failed: 0 });
+		const last = run.starts.slice(-80);
+		// 80 items of 300 ms on 8 workers start over 2.7 s when nothing holds them back.
+		expect(last[last.length - 1] - last[0]).toBeLessThanOrEqual(1.5 * 2700);
+	});
+
+	it.each([
+		['a per-day quota', 'GenerateRequestsPerDayPerProjectPerModel', 'Quota exceeded', /daily quota .* is used up/],
+		['a spend cap', undefined, 'Your project has exceeded its spending cap.', /spend cap .* is reached/],
+	])('after %s, Max Concurrency 2 and 6 items: only the requests in flight reach the server, the rest fail at once with its message', async (_, quotaId, message, expected) => {
+		const clock = new VirtualClock();
+		let calls = 0;
+		const request: AuthenticatedRequest = async () => {
+			calls++;
+			await clock.wait(REFUSAL_ROUND_TRIP_MS);
+			const details = quotaId ? [{ '@type': 'type.googleapis.com/google.rpc.QuotaFailure', violations: [{ quotaId }] }] : [];
+			return { statusCode: 429, headers: {}, body: { error: { code: 429, message, status: 'RESOURCE_EXHAUSTED', details } } };
+		};
+		const gates = new ExecutionGates(new GateRegistry(clock), 'cred-a', 0);
+		const messages: string[] = [];
+		const pool = runPool(6, 2, async () => {
+			try {
+				await generateContent(request, backend, 'gemini-2.5-flash-image', Buffer.from('{}'), {
+					policy: { ...DEFAULT_RETRY_POLICY, maxRetries: 6 },
+					timeoutMs: 60_000,
+					gate: gates.forModel('gemini-2.5-flash-image'),
+					secrets: [],
+					random: () => 0.5,
+					sleep: clock.wait,
+				});
+			} catch (error) {
+				const failure = (error as TransportError).failure;
+				messages.push(explainFailure(failure, { backend, modelId: 'gemini-2.5-flash-image', attempts: 1, timeoutMs: 60_000 }).message);
+			}
+		});
+		const elapsedMs = await clock.runUntil(() => messages.length === 6);
+		await pool;
+		expect(calls).toBeLessThanOrEqual(2);
+		expect(messages).toHaveLength(6);
+		for (const text of messages) expect(text).toMatch(expected);
+		expect(elapsedMs).toBeLessThanOrEqual(REFUSAL_ROUND_TRIP_MS + 2 * COLD_START_SPACING_MS);
 	});
 
 	it('Max Requests per Minute stays a hard ceiling above the learned rate', async () => {

@@ -4,7 +4,7 @@
  */
 jest.mock('n8n-workflow', () => ({ ...jest.requireActual('n8n-workflow'), sleepWithAbort: undefined }));
 
-import { waitUnlessStopped } from '../../../../nodes/NanoBanana/transport/pacing/wait';
+import { STOP_CHECK_MS, waitUnlessStopped } from '../../../../nodes/NanoBanana/transport/pacing/wait';
 
 describe('waitUnlessStopped without sleepWithAbort', () => {
 	it('waits the time given', async () => {
@@ -24,5 +24,36 @@ describe('waitUnlessStopped without sleepWithAbort', () => {
 		const controller = new AbortController();
 		controller.abort();
 		await expect(waitUnlessStopped(400, controller.signal)).rejects.toThrow('stopped');
+	});
+
+	it('leaves no long timer behind when stopped: at most one short step runs out', async () => {
+		jest.useFakeTimers();
+		try {
+			const controller = new AbortController();
+			const waiting = waitUnlessStopped(5 * 60_000, controller.signal);
+			jest.advanceTimersByTime(2500);
+			controller.abort();
+			await expect(waiting).rejects.toThrow('stopped');
+			jest.advanceTimersByTime(STOP_CHECK_MS);
+			await Promise.resolve();
+			expect(jest.getTimerCount()).toBe(0);
+		} finally {
+			jest.useRealTimers();
+		}
+	});
+
+	it('still waits the whole time in steps', async () => {
+		jest.useFakeTimers();
+		try {
+			let done = false;
+			const waiting = waitUnlessStopped(3500, new AbortController().signal).then(() => (done = true));
+			for (let t = 0; t < 3400; t += 100) await jest.advanceTimersByTimeAsync(100);
+			expect(done).toBe(false);
+			await jest.advanceTimersByTimeAsync(200);
+			await waiting;
+			expect(done).toBe(true);
+		} finally {
+			jest.useRealTimers();
+		}
 	});
 });
