@@ -297,6 +297,22 @@ describe('several items', () => {
 		expect(starts[3] - starts[0]).toBeGreaterThanOrEqual(200);
 	});
 
+	test('the credential is read and decrypted once per execution, not once per request', async () => {
+		// n8n's per-request credential lookup (database read, decryption) was about a millisecond
+		// of its one thread per item: the node hands n8n the credential it decrypted at the start.
+		const before = credentialsHelper.decryptions.length;
+		const result = await runWorkflow({
+			items: [0, 1, 2, 3, 4, 5].map((n) => photoItem({ prompt: `one read ${n}`, n })),
+			parameters: editParameters({ options: { maxConcurrency: 3 } }),
+			credential: aiStudioCredential(emulator),
+		});
+
+		expect(result.status).toBe('success');
+		expect(emulator.counters.generateContent).toBe(6);
+		expect(emulator.counters.keyInHeader).toBe(6);
+		expect(credentialsHelper.decryptions.slice(before)).toEqual(['nanoBananaAiStudioApi']);
+	});
+
 	test('maxConcurrency 1 sends one request at a time', async () => {
 		emulator.configure({ latencyMs: 40 });
 		const result = await runWorkflow({
