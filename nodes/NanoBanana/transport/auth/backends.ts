@@ -76,10 +76,14 @@ export function normalizeModelId(model: string): string {
 	return slash >= 0 ? trimmed.slice(slash + 1) : trimmed;
 }
 
+/** The last base URL checked and its origin: the credential's `authenticate` asks on every request. */
+let lastOrigin: { raw: string; origin: string } | undefined;
+
 /** The origin of the AI Studio credential's base URL (checked like Vertex's). */
 export function aiStudioOrigin(credentials: ICredentialDataDecryptedObject): string {
 	const raw = typeof credentials.baseUrl === 'string' && credentials.baseUrl.trim() ? credentials.baseUrl.trim() : AI_STUDIO_DEFAULT_BASE_URL;
-	return checkedServiceUrl(raw, 'Base URL', 'Google AI Studio API').origin;
+	if (lastOrigin?.raw !== raw) lastOrigin = { raw, origin: checkedServiceUrl(raw, 'Base URL', 'Google AI Studio API').origin };
+	return lastOrigin.origin;
 }
 
 export function aiStudioBackend(credentials: ICredentialDataDecryptedObject): Backend {

@@ -17,12 +17,14 @@ const SECRET_PATTERNS: RegExp[] = [
 const REDACTED = '[redacted]';
 
 /**
- * Removes anything that looks like a credential. `known` holds the exact secret values of the
- * credential in use, for keys that do not match Google's usual shapes; every one is removed,
- * however short, also trimmed and in its JSON-escaped and URL-encoded spellings.
+ * The spellings of an execution's secrets, worked out once per list: every log line and message
+ * of the execution is redacted with the same list, so this is on the path of every item.
  */
-export function redactSecrets(text: string, known: readonly string[] = []): string {
-	let result = text;
+const spellingsByList = new WeakMap<readonly string[], string[]>();
+
+function spellingsOf(known: readonly string[]): string[] {
+	let cached = spellingsByList.get(known);
+	if (cached) return cached;
 	const spellings = new Set<string>();
 	// A key pasted with a trailing newline is sent trimmed (the credential trims it), so the
 	// trimmed form is what shows up in answers and errors.
@@ -33,8 +35,20 @@ export function redactSecrets(text: string, known: readonly string[] = []): stri
 		spellings.add(encodeURIComponent(secret));
 	}
 	// Longest first, so a secret containing another is removed whole.
-	for (const spelling of [...spellings].sort((a, b) => b.length - a.length)) {
-		result = result.split(spelling).join(REDACTED);
+	cached = [...spellings].sort((a, b) => b.length - a.length);
+	spellingsByList.set(known, cached);
+	return cached;
+}
+
+/**
+ * Removes anything that looks like a credential. `known` holds the exact secret values of the
+ * credential in use, for keys that do not match Google's usual shapes; every one is removed,
+ * however short, also trimmed and in its JSON-escaped and URL-encoded spellings.
+ */
+export function redactSecrets(text: string, known: readonly string[] = []): string {
+	let result = text;
+	for (const spelling of spellingsOf(known)) {
+		if (result.includes(spelling)) result = result.split(spelling).join(REDACTED);
 	}
 	for (const pattern of SECRET_PATTERNS) {
 		result = result.replace(pattern, (match: string, prefix?: string) =>
