@@ -7,7 +7,9 @@
  * error output)"; a hung connection with a short Timeout; and, without any Continue setting, a
  * failure stopping the run with the first failing item's error.
  *
- * To stay within a few minutes (each `n8n execute` starts a whole n8n), the first four are four
+ * A spent daily quota has a branch of its own: it ends the branch's other requests.
+ *
+ * To stay within a few minutes (each `n8n execute` starts a whole n8n), the first five are five
  * branches of one workflow, run by one `n8n execute` (n8n runs the branches one after another);
  * the stop-the-run case is a second workflow.
  *
@@ -78,7 +80,6 @@ const PERMANENT = [
 	{ directive: 'finish:IMAGE_OTHER', attempts: 1, reason: 'IMAGE_OTHER', message: /stopped without one \(IMAGE_OTHER\)/ },
 	{ directive: 'refusal', attempts: 1, reason: 'TEXT_ONLY', message: /^No image: the model answered with text only: "I can't help/ },
 	{ directive: 'no-image', attempts: 1, reason: 'EMPTY_RESPONSE', message: /^No image: Google returned an empty answer$/ },
-	{ directive: '429-daily', attempts: 1, reason: 'RESOURCE_EXHAUSTED', message: /^The daily quota for "gemini-2\.5-flash-image" is used up$/ },
 	{ directive: '400', attempts: 1, reason: 'INVALID_ARGUMENT', message: /^Google rejected the request \(400 INVALID_ARGUMENT\)$/ },
 	// n8n itself sends a request again once after a 401 (for any credential: it may refresh a token).
 	{ directive: '401', attempts: 1, requests: 2, reason: 'UNAUTHENTICATED', message: /^Google did not accept the credentials$/ },
@@ -96,6 +97,18 @@ const PERMANENT = [
 		reason: 'UNAVAILABLE',
 		message: new RegExp(`\\(503 UNAVAILABLE\\) \\(tried ${MAX_RETRIES + 1} times\\)$`),
 	},
+];
+
+/**
+ * A spent per-day quota: the item that meets it fails, and the execution sends no other request on
+ * that credential and model; its other items fail at once with the same message.
+ */
+const DAILY_MESSAGE = /^The daily quota for "gemini-2\.5-flash-image" is used up$/;
+/** @type {Case[]} */
+const DAILY_QUOTA = [
+	{ directive: '429-daily', attempts: 1, reason: 'RESOURCE_EXHAUSTED', message: DAILY_MESSAGE },
+	{ directive: null, attempts: 0, reason: 'RESOURCE_EXHAUSTED', message: DAILY_MESSAGE },
+	{ directive: null, attempts: 0, reason: 'RESOURCE_EXHAUSTED', message: DAILY_MESSAGE },
 ];
 
 const INPUT = createPng(24, 16, (x, y) => [(x * 10) % 256, (y * 15) % 256, 120]);
@@ -166,6 +179,7 @@ const BRANCH = {
 	mixedRegular: 'Mixed, regular output',
 	mixedErrorOutput: 'Mixed, error output',
 	hang: 'Hang',
+	dailyQuota: 'Daily quota',
 	stop: 'Stops the run',
 };
 
@@ -181,6 +195,7 @@ describe('faults: every emulator failure in the real n8n', () => {
 		eachKind: planItems(`${tag}-each`, [...SHAPES, ...TRANSIENT, ...PERMANENT]),
 		mixedRegular: mixedPlan(`${tag}-mixreg`),
 		mixedErrorOutput: mixedPlan(`${tag}-mixerr`),
+		dailyQuota: planItems(`${tag}-daily`, DAILY_QUOTA),
 		hang: planItems(`${tag}-hang`, [
 			{ directive: 'hangx1', attempts: 2 },
 			{ directive: 'hang', attempts: 2, reason: 'TIMEOUT', message: /^No answer from Google within 2 s \(tried 2 times\)$/ },
@@ -191,7 +206,7 @@ describe('faults: every emulator failure in the real n8n', () => {
 			TRANSIENT[0],
 			PERMANENT[0], // blocked: the first failure in input order
 			SHAPES[0],
-			PERMANENT[11], // 403
+			/** @type {Case} */ (PERMANENT.find((c) => c.directive === '403')),
 			SHAPES[0],
 		]),
 	};
@@ -301,6 +316,10 @@ describe('faults: every emulator failure in the real n8n', () => {
 						onError: 'continueRegularOutput',
 						options: { timeout: 2, maxRetries: 1 },
 					}),
+					faultBranch(BRANCH.dailyQuota, credential, plans.dailyQuota, {
+						onError: 'continueRegularOutput',
+						options: { maxConcurrency: 1 },
+					}),
 				],
 			}),
 			fanOutWorkflow({
@@ -319,9 +338,9 @@ describe('faults: every emulator failure in the real n8n', () => {
 		dispose();
 	});
 
-	it('runs the four branches to the end with no request beyond the planned attempts', () => {
+	it('runs the five branches to the end with no request beyond the planned attempts', () => {
 		assert.equal(main.result.success, true, `execution failed: ${JSON.stringify(main.result.error)?.slice(0, 500)}`);
-		const all = [...plans.eachKind, ...plans.mixedRegular, ...plans.mixedErrorOutput, ...plans.hang];
+		const all = [...plans.eachKind, ...plans.mixedRegular, ...plans.mixedErrorOutput, ...plans.hang, ...plans.dailyQuota];
 		const planned = all.reduce((sum, p) => sum + (p.requests ?? p.attempts), 0);
 		assert.equal(main.state.generateContent, planned, 'requests the emulator received');
 	});
@@ -360,6 +379,13 @@ describe('faults: every emulator failure in the real n8n', () => {
 		checkRequests(main.state, plans.hang);
 		const runs = main.result.run.data.resultData.runData[BRANCH.hang];
 		assert.ok(runs[0].executionTime < 30_000, `the 2 s timeout, not the default 300 s, bounded the hung requests (${runs[0].executionTime} ms)`);
+	});
+
+	it('a spent daily quota: that item fails, the others fail at once with the same message and are never sent', () => {
+		const output = n8n.nodeOutput(main.result.run, BRANCH.dailyQuota);
+		assert.equal(output.length, plans.dailyQuota.length);
+		plans.dailyQuota.forEach((plan, i) => checkItem(output[i], plan));
+		checkRequests(main.state, plans.dailyQuota);
 	});
 
 	it('without Continue: the first failing item (by input order) stops the run with its error', () => {
