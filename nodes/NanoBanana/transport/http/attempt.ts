@@ -124,19 +124,21 @@ function isStream(body: unknown): body is AsyncIterable<Buffer> {
 }
 
 /**
- * Passes a streamed body through, cutting the request when no bytes came for `timeoutMs` (checked
- * once per `timeoutMs`, so a stall is noticed after one to two times the Timeout). One timer at a
- * time, however long the transfer.
+ * Passes a streamed body through, cutting the request when no bytes came for `timeoutMs` while the
+ * reader waited for them (checked once per `timeoutMs`, so a stall is noticed after one to two
+ * times the Timeout). One timer at a time, however long the transfer.
  */
 async function* watchStalls(body: AsyncIterable<Buffer>, timeoutMs: number, cut: AbortController): AsyncGenerator<Buffer> {
 	let progressed = false;
 	let finished = false;
+	// Only time spent waiting for bytes counts: a reader busy with a result is not a stall.
+	let waiting = false;
 	const arm = (): void => {
 		AbortSignal.timeout(timeoutMs).addEventListener(
 			'abort',
 			() => {
 				if (finished) return;
-				if (progressed) {
+				if (progressed || !waiting) {
 					progressed = false;
 					arm();
 					return;
@@ -147,13 +149,24 @@ async function* watchStalls(body: AsyncIterable<Buffer>, timeoutMs: number, cut:
 		);
 	};
 	arm();
+	// Ends the reading on a stall even if the HTTP client does not end the body when cut.
+	const stalled = new Promise<never>((_, reject) => {
+		cut.signal.addEventListener('abort', () => reject(cut.signal.reason), { once: true });
+	});
+	stalled.catch(() => undefined);
+	const iterator = body[Symbol.asyncIterator]();
 	try {
-		for await (const chunk of body) {
+		for (;;) {
+			waiting = true;
+			const next = await Promise.race([iterator.next(), stalled]);
+			waiting = false;
+			if (next.done) return;
 			progressed = true;
-			yield chunk;
+			yield next.value;
 		}
 	} finally {
 		finished = true;
+		void iterator.return?.()?.then(undefined, () => undefined);
 	}
 }
 
