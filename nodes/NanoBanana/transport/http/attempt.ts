@@ -124,23 +124,21 @@ function isStream(body: unknown): body is AsyncIterable<Buffer> {
 }
 
 /**
- * Passes a streamed body through, cutting the request when no bytes came for `timeoutMs` while the
- * reader waited for them (checked once per `timeoutMs`, so a stall is noticed after one to two
- * times the Timeout). One timer at a time, however long the transfer.
+ * Passes a streamed body through, cutting the request when the reader waited `timeoutMs` for the
+ * next bytes. One timer at a time, however long the transfer.
  */
 async function* watchStalls(body: AsyncIterable<Buffer>, timeoutMs: number, cut: AbortController): AsyncGenerator<Buffer> {
-	let progressed = false;
 	let finished = false;
 	// Only time spent waiting for bytes counts: a reader busy with a result is not a stall.
-	let waiting = false;
-	const arm = (): void => {
-		AbortSignal.timeout(timeoutMs).addEventListener(
+	let waitingSince: number | undefined;
+	const arm = (ms: number): void => {
+		AbortSignal.timeout(ms).addEventListener(
 			'abort',
 			() => {
 				if (finished) return;
-				if (progressed || !waiting) {
-					progressed = false;
-					arm();
+				const waited = waitingSince === undefined ? 0 : Date.now() - waitingSince;
+				if (waited < timeoutMs) {
+					arm(timeoutMs - waited);
 					return;
 				}
 				cut.abort(Object.assign(new Error(`No data for ${timeoutMs} ms`), { code: 'ETIMEDOUT' }));
@@ -148,7 +146,7 @@ async function* watchStalls(body: AsyncIterable<Buffer>, timeoutMs: number, cut:
 			{ once: true },
 		);
 	};
-	arm();
+	arm(timeoutMs);
 	// Ends the reading on a stall even if the HTTP client does not end the body when cut.
 	const stalled = new Promise<never>((_, reject) => {
 		cut.signal.addEventListener('abort', () => reject(cut.signal.reason), { once: true });
@@ -157,11 +155,10 @@ async function* watchStalls(body: AsyncIterable<Buffer>, timeoutMs: number, cut:
 	const iterator = body[Symbol.asyncIterator]();
 	try {
 		for (;;) {
-			waiting = true;
+			waitingSince = Date.now();
 			const next = await Promise.race([iterator.next(), stalled]);
-			waiting = false;
+			waitingSince = undefined;
 			if (next.done) return;
-			progressed = true;
 			yield next.value;
 		}
 	} finally {

@@ -37,10 +37,10 @@ describe('a streamed body and the Timeout (issue 20, point 5)', () => {
 	});
 
 	test('a download longer than the Timeout that keeps flowing is read whole', async () => {
-		const outcome = await attempt(streamOf(trickle(8, 40)), backend, { url: 'https://x', encoding: 'stream' }, 100, TIMED_OUT, { secrets: [] });
+		const outcome = await attempt(streamOf(trickle(10, 50)), backend, { url: 'https://x', encoding: 'stream' }, 250, TIMED_OUT, { secrets: [] });
 		expect('response' in outcome).toBe(true);
 		if (!('response' in outcome)) return;
-		expect((await read(outcome.response.body)).split('\n')).toHaveLength(9);
+		expect((await read(outcome.response.body)).split('\n')).toHaveLength(11);
 	});
 
 	test('a stall (no bytes for the Timeout) cuts it', async () => {
@@ -48,16 +48,16 @@ describe('a streamed body and the Timeout (issue 20, point 5)', () => {
 		if (!('response' in outcome)) throw new Error('no response');
 		const started = Date.now();
 		await expect(read(outcome.response.body)).rejects.toMatchObject({ code: 'ETIMEDOUT' });
-		expect(Date.now() - started).toBeLessThan(1000);
+		expect(Date.now() - started).toBeLessThan(2000);
 	});
 
 	test('a reader busy with what it got is not a stall', async () => {
-		const outcome = await attempt(streamOf(trickle(3, 5)), backend, { url: 'https://x', encoding: 'stream' }, 50, TIMED_OUT, { secrets: [] });
+		const outcome = await attempt(streamOf(trickle(3, 5)), backend, { url: 'https://x', encoding: 'stream' }, 100, TIMED_OUT, { secrets: [] });
 		if (!('response' in outcome)) throw new Error('no response');
 		let lines = 0;
 		for await (const _ of outcome.response.body as unknown as AsyncIterable<Buffer>) {
 			lines++;
-			await pause(150);
+			await pause(300);
 		}
 		expect(lines).toBe(3);
 	});
