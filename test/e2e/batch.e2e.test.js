@@ -5,7 +5,10 @@
  *   - 6 edits with one IMAGE_SAFETY → 5 images and 1 error item, in order, from one batch job;
  *   - an `n8n execute` killed while its job runs, then started again → no second job, every image;
  *   - a batch over 20 MB (noise PNGs read from disk) → a JSONL file upload and a results download;
- *   - Vertex AI → refused before any request.
+ *   - Vertex AI → refused before any request;
+ *   - issue 20: a create answer lost after the job was made → exactly one job; a results file
+ *     slower than the Timeout → read whole, once; a rerun after a failed batch → the finished job is
+ *     collected without a second one.
  */
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
@@ -63,7 +66,7 @@ describe('Batch Mode in a real n8n', () => {
 	 * A workflow: Manual Trigger → items (own prompt and image each) → Nano Banana (Batch Mode).
 	 * @param {string} id @param {string[]} prompts @param {Record<string, unknown>} [options]
 	 */
-	function itemsWorkflow(id, prompts, options = {}) {
+	function itemsWorkflow(id, prompts, options = {}, onError = 'continueRegularOutput') {
 		return wf.linearWorkflow({
 			id,
 			name: `Batch: ${id}`,
@@ -72,7 +75,7 @@ describe('Batch Mode in a real n8n', () => {
 				...itemsWithImagesNodes(prompts.map((prompt, i) => ({ prompt, image: inputImage(i) }))),
 				{
 					...wf.nanoBananaNode({ credential, prompt: promptExpression(), options: { batchMode: true, ...options } }),
-					onError: 'continueRegularOutput',
+					...(onError ? { onError } : {}),
 				},
 			],
 		});
@@ -222,5 +225,91 @@ describe('Batch Mode in a real n8n', () => {
 		assert.match(String(result.error?.description), /Google AI Studio API Key/);
 		const state = await control(emulator.url, 'state');
 		assert.equal(state.requests, 0, 'nothing reached Google');
+	});
+	it('a create answer lost after the job was made leaves exactly one job (issue 20)', async () => {
+		assert.ok(emulator);
+		await control(emulator.url, 'configure', { batchPendingMs: 0, batchRunMs: 1000, dropBatchCreateAnswers: 1 });
+		await control(emulator.url, 'reset', {});
+		const tag = crypto.randomUUID().slice(0, 8);
+		const prompts = Array.from({ length: 3 }, (_, i) => `lost answer ${tag} #${i}: add a hat`);
+		const workflow = itemsWorkflow('batchLostCreate01', prompts);
+		await n8n.importWorkflows(home, [workflow]);
+
+		const result = await n8n.executeWorkflow(home, workflow.id);
+		assert.equal(result.success, true, `execution failed: ${JSON.stringify(result.error)}`);
+		const items = n8n.nodeOutput(result.run, NODE);
+		assert.equal(items.length, 3);
+		for (const [i, item] of items.entries()) {
+			assert.equal(item.json.error, undefined, `item ${i}: ${JSON.stringify(item.json.error)}`);
+			assert.equal(readPngInfo(n8n.readBinary(home, item.binary.data)).meta?.prompt, prompts[i]);
+		}
+		const state = await control(emulator.url, 'state');
+		const creates = state.log.filter((/** @type {{path: string}} */ e) => e.path.endsWith(':batchGenerateContent')).length;
+		assert.equal(creates, 1, 'the create was not sent again');
+		assert.equal(state.batchCreates, 1, 'exactly one job at Google');
+	});
+
+	it('a results file slower than the Timeout is read whole, once (issue 20)', async () => {
+		assert.ok(emulator);
+		await control(emulator.url, 'configure', { batchPendingMs: 0, batchRunMs: 1000, dropBatchCreateAnswers: 0, downloadDurationMs: 8000 });
+		await control(emulator.url, 'reset', {});
+		const side = Math.round(Math.sqrt((4 * 1024 * 1024) / 3));
+		for (let i = 0; i < 6; i++) {
+			const name = `slow-${i}.png`;
+			if (!fs.existsSync(path.join(imagesDir, name))) fs.writeFileSync(path.join(imagesDir, name), noisePng(`batch-slow-${i}`, side, side));
+		}
+		const workflow = wf.linearWorkflow({
+			id: 'batchSlowResult01',
+			name: 'Batch: results slower than Timeout',
+			nodes: [
+				wf.manualTrigger(),
+				{ name: 'Read images', type: 'n8n-nodes-base.readWriteFile', typeVersion: 1.1, parameters: { operation: 'read', fileSelector: path.join(imagesDir, 'slow-*.png'), options: {} } },
+				wf.nanoBananaNode({ credential, prompt: `Make it darker ${crypto.randomUUID().slice(0, 8)}`, options: { batchMode: true, timeout: 3 } }),
+			],
+		});
+		await n8n.importWorkflows(home, [workflow]);
+
+		const started = Date.now();
+		const result = await n8n.executeWorkflow(home, workflow.id);
+		await control(emulator.url, 'configure', { downloadDurationMs: 0 });
+		assert.equal(result.success, true, `execution failed: ${JSON.stringify(result.error)}`);
+		assert.equal(n8n.nodeOutput(result.run, NODE).length, 6);
+		const state = await control(emulator.url, 'state');
+		assert.equal(state.batchCreates, 1);
+		assert.equal(state.downloads, 1, 'one download, not cut by the 3 s Timeout');
+		log(`results file over 8 s with a 3 s Timeout: execution took ${Date.now() - started} ms`);
+	});
+
+	it('a rerun after a failed batch collects the finished job without a second one (issue 20)', async () => {
+		assert.ok(emulator);
+		await control(emulator.url, 'configure', { batchPendingMs: 0, batchRunMs: 1000, downloadDurationMs: 0 });
+		await control(emulator.url, 'reset', {});
+		const tag = crypto.randomUUID().slice(0, 8);
+		const prompts = Array.from({ length: 4 }, (_, i) => `rerun ${tag} #${i}: paint it blue${i === 2 ? ' [[emulate:finish:IMAGE_SAFETY]]' : ''}`);
+		const failing = itemsWorkflow('batchRerunFail001', prompts, {}, '');
+		const tolerant = itemsWorkflow('batchRerunOk00001', prompts);
+		await n8n.importWorkflows(home, [failing, tolerant]);
+
+		const first = await n8n.executeWorkflow(home, failing.id);
+		assert.equal(first.success, false);
+		assert.match(String(first.error?.message), /IMAGE_SAFETY/);
+		const job = /batches\/[a-z0-9]+/.exec(String(first.error?.description))?.[0];
+		assert.ok(job, `the error names the job: ${JSON.stringify(first.error)}`);
+		assert.match(String(first.error?.description), /3 images from batch job batches\/[a-z0-9]+ are kept at Google for 48 hours: run the workflow again with the same items/);
+
+		const second = await n8n.executeWorkflow(home, tolerant.id);
+		assert.equal(second.success, true, `execution failed: ${JSON.stringify(second.error)}`);
+		const items = n8n.nodeOutput(second.run, NODE);
+		assert.equal(items.length, 4);
+		for (const [i, item] of items.entries()) {
+			if (i === 2) {
+				assert.equal(item.json.error.reason, 'IMAGE_SAFETY');
+				continue;
+			}
+			assert.equal(item.json.nanoBanana.batchJob, job);
+			assert.equal(readPngInfo(n8n.readBinary(home, item.binary.data)).meta?.prompt, prompts[i]);
+		}
+		const state = await control(emulator.url, 'state');
+		assert.equal(state.batchCreates, 1, 'the rerun paid for nothing');
 	});
 });

@@ -71,7 +71,7 @@ class BatchStore {
   /**
    * @param {object} deps
    * @param {import('./files').FileStore} deps.files
-   * @param {() => {batchPendingMs: number, batchRunMs: number, batchOutcome: string, thoughts: boolean, vertexMaxInlineBytes: number}} deps.options
+   * @param {() => {batchPendingMs: number, batchRunMs: number, batchOutcome: string, thoughts: boolean, vertexMaxInlineBytes: number, batchListDelayMs?: number}} deps.options
    * @param {Record<string, number>} deps.counters live counters object (batch* fields)
    */
   constructor({ files, options, counters }) {
@@ -186,7 +186,12 @@ class BatchStore {
   /** @param {URLSearchParams} query */
   list(query) {
     this.counters.batchLists++;
-    const all = [...this.jobs.values()].sort((a, b) => b.createdAt - a.createdAt).map((job) => this.operation(job));
+    // Google's lists lag behind: a new job shows only after `batchListDelayMs`.
+    const listedBefore = Date.now() - (this.options().batchListDelayMs ?? 0);
+    const all = [...this.jobs.values()]
+      .filter((job) => job.createdAt <= listedBefore)
+      .sort((a, b) => b.createdAt - a.createdAt)
+      .map((job) => this.operation(job));
     const { page, nextPageToken } = paginate(all, query, { defaultSize: 10, maxSize: 100 });
     return { ...(page.length ? { operations: page } : {}), ...(nextPageToken ? { nextPageToken } : {}) };
   }
@@ -205,6 +210,7 @@ class BatchStore {
   /** @param {string} id */
   delete(id) {
     this.job(id);
+    this.counters.batchDeletes++;
     this.jobs.delete(id);
     return {};
   }

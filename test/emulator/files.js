@@ -49,10 +49,12 @@ class FileStore {
   /**
    * @param {() => string} baseUrl
    * @param {() => number} processingMs how long new files stay PROCESSING
+   * @param {() => number} [granularity] chunk granularity of new upload sessions
    */
-  constructor(baseUrl, processingMs) {
+  constructor(baseUrl, processingMs, granularity = () => CHUNK_GRANULARITY) {
     this.baseUrl = baseUrl;
     this.processingMs = processingMs;
+    this.granularity = granularity;
     /** @type {Map<string, StoredFile>} */
     this.files = new Map();
     /** @type {Map<string, UploadSession>} */
@@ -86,7 +88,7 @@ class FileStore {
       headers: {
         'x-goog-upload-url': uploadUrl,
         'x-goog-upload-status': 'active',
-        'x-goog-upload-chunk-granularity': String(CHUNK_GRANULARITY),
+        'x-goog-upload-chunk-granularity': String(this.granularity()),
         'x-guploader-uploadid': uploadId,
       },
     };

@@ -41,6 +41,20 @@ export interface EmulatorOptions {
   batchOutcome: 'SUCCEEDED' | 'FAILED' | 'EXPIRED';
   /** > 0: the first download of each file stops after this many bytes (socket destroyed). Default 0. */
   dropDownloadsAfterBytes: number;
+  /** > 0: every download is spread evenly over this long (20 pieces): slow but healthy. Default 0. */
+  downloadDurationMs: number;
+  /** The next N batch creates make their job, then drop the answer (socket destroyed). Default 0. */
+  dropBatchCreateAnswers: number;
+  /** The next N batches.get answer 503 UNAVAILABLE. Default 0. */
+  failBatchGets: number;
+  /** A new job shows in batches.list only after this long (Google's lists lag). Default 0. */
+  batchListDelayMs: number;
+  /** The next N resumable upload chunks are stored, then their answer is dropped. Default 0. */
+  dropUploadAnswers: number;
+  /** x-goog-upload-chunk-granularity of new upload sessions. Default 8 MiB. */
+  uploadChunkGranularity: number;
+  /** > 0: a request to an upload URL with a bigger body is refused with 413. Default 0. */
+  refuseUploadsOverBytes: number;
   /**
    * Model ids this project may not use (Google closed them to new projects, e.g.
    * 'gemini-2.5-flash-image' since 2026-09): 404 NOT_FOUND on every method, left out of the
@@ -118,6 +132,7 @@ export interface Counters {
   batchGets: number;
   batchLists: number;
   batchCancels: number;
+  batchDeletes: number;
   /** Files downloaded with `:download?alt=media`. */
   downloads: number;
   byModel: Record<string, number>;

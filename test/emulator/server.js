@@ -54,6 +54,13 @@ const MAX_UPLOAD_BYTES = 2 * 1024 ** 3;
  * @property {number} batchRunMs then RUNNING this long
  * @property {string} batchOutcome how batch jobs end: SUCCEEDED, FAILED or EXPIRED
  * @property {number} dropDownloadsAfterBytes > 0: the first download of each file is cut after this many bytes
+ * @property {number} downloadDurationMs > 0: every download is spread evenly over this long (20 pieces)
+ * @property {number} dropBatchCreateAnswers the next N batch creates make their job, then drop the answer (socket destroyed)
+ * @property {number} failBatchGets the next N batches.get answer 503 UNAVAILABLE
+ * @property {number} batchListDelayMs a new job shows in batches.list only after this long (Google's lists lag)
+ * @property {number} dropUploadAnswers the next N resumable upload chunks are stored, then their answer dropped
+ * @property {number} uploadChunkGranularity the x-goog-upload-chunk-granularity of new upload sessions
+ * @property {number} refuseUploadsOverBytes > 0: a request to an upload URL with a bigger body → 413
  * @property {string[]} closedModels ids this project may not use (Google closed them to new projects): 404 NOT_FOUND, not listed
  * @property {string[]} retiredModels ids Google shut down: 404 NOT_FOUND, not listed (default: the -preview image ids and Imagen)
  */
@@ -79,11 +86,19 @@ const DEFAULTS = {
   batchRunMs: 1000,
   batchOutcome: 'SUCCEEDED',
   dropDownloadsAfterBytes: 0,
+  downloadDurationMs: 0,
+  dropBatchCreateAnswers: 0,
+  failBatchGets: 0,
+  batchListDelayMs: 0,
+  dropUploadAnswers: 0,
+  uploadChunkGranularity: 8 * 1024 * 1024,
+  refuseUploadsOverBytes: 0,
   closedModels: [],
   retiredModels: RETIRED_MODELS,
 };
 const NUMBER_OPTIONS = ['latencyMs', 'maxInFlight', 'rpm', 'startsPerSecond', 'startsPerMinute', 'tokenTtlSeconds', 'maxRequestBytes', 'vertexMaxInlineBytes', 'fileProcessingMs',
-  'batchPendingMs', 'batchRunMs', 'dropDownloadsAfterBytes'];
+  'batchPendingMs', 'batchRunMs', 'dropDownloadsAfterBytes', 'downloadDurationMs', 'dropBatchCreateAnswers', 'failBatchGets',
+  'batchListDelayMs', 'dropUploadAnswers', 'uploadChunkGranularity', 'refuseUploadsOverBytes'];
 const UNLIMITED_OPTIONS = ['maxInFlight', 'rpm', 'startsPerSecond', 'startsPerMinute'];
 const FIXED_OPTIONS = ['port', 'host'];
 const ID_LIST_OPTIONS = ['closedModels', 'retiredModels'];
@@ -157,6 +172,7 @@ function newCounters() {
     batchGets: 0,
     batchLists: 0,
     batchCancels: 0,
+    batchDeletes: 0,
     downloads: 0,
     /** @type {Record<string, number>} */
     byModel: {},
@@ -243,7 +259,7 @@ class Emulator {
     this.quotas = new StartQuotas();
     /** @type {Set<import('net').Socket>} */
     this.sockets = new Set();
-    this.files = new FileStore(() => this.url, () => this.opts.fileProcessingMs);
+    this.files = new FileStore(() => this.url, () => this.opts.fileProcessingMs, () => this.opts.uploadChunkGranularity);
     /** @type {Set<string>} files whose first download was cut (`dropDownloadsAfterBytes`) */
     this.droppedDownloads = new Set();
     this.batches = new BatchStore({ files: this.files, options: () => this.opts, counters: this.counters });
@@ -285,7 +301,7 @@ class Emulator {
       // Batch Mode (batch.js). The SDK downloads from /v1beta/files/…:download, the REST docs name /download/v1beta/….
       ['GET', /^(?:\/download)?\/(v1beta|v1)\/files\/([a-z0-9-]+):download$/, (ctx) => this.download(ctx)],
       ['GET', /^\/(v1beta|v1)\/batches$/, (ctx) => this.withKey(ctx, () => this.batches.list(ctx.url.searchParams))],
-      ['GET', /^\/(v1beta|v1)\/batches\/([a-z0-9-]+)$/, (ctx) => this.withKey(ctx, () => this.batches.get(ctx.params[2]))],
+      ['GET', /^\/(v1beta|v1)\/batches\/([a-z0-9-]+)$/, (ctx) => this.withKey(ctx, () => this.getBatch(ctx.params[2]))],
       ['POST', /^\/(v1beta|v1)\/batches\/([a-z0-9-]+):cancel$/, (ctx) => this.withKey(ctx, () => this.batches.cancel(ctx.params[2]))],
       ['DELETE', /^\/(v1beta|v1)\/batches\/([a-z0-9-]+)$/, (ctx) => this.withKey(ctx, () => this.batches.delete(ctx.params[2]))],
       ['POST', /^\/(v1|v1beta1)\/projects\/([^/]+)\/locations\/([^/]+)\/publishers\/([^/]+)\/models\/([^/:]+):([A-Za-z]+)$/,
@@ -597,6 +613,11 @@ class Emulator {
     const operation = this.batches.create(model, version, body);
     // The job exists from here on, whatever happens to the answer (a client may give up on it).
     await sleep(this.opts.latencyMs, ctx.signal);
+    if (this.opts.dropBatchCreateAnswers > 0) {
+      this.opts.dropBatchCreateAnswers--;
+      ctx.res.destroy();
+      return;
+    }
     this.sendJson(ctx.res, 200, operation);
   }
 
@@ -614,7 +635,33 @@ class Emulator {
       ctx.res.write(file.bytes.subarray(0, cutAt), () => ctx.res.destroy());
       return;
     }
+    const duration = this.opts.downloadDurationMs;
+    if (duration > 0) return this.trickle(ctx, file.bytes, duration);
     ctx.res.end(file.bytes);
+  }
+
+  /** `batches.get`, or 503 while `failBatchGets` lasts. @param {string} id */
+  getBatch(id) {
+    if (this.opts.failBatchGets > 0) {
+      this.opts.failBatchGets--;
+      this.counters.batchGets++;
+      throw new ApiError(503, 'The service is currently unavailable.');
+    }
+    return this.batches.get(id);
+  }
+
+  /**
+   * Sends `bytes` in 20 even pieces spread over `durationMs` (a slow but healthy download).
+   * @param {Ctx} ctx @param {Buffer} bytes @param {number} durationMs
+   */
+  async trickle(ctx, bytes, durationMs) {
+    const pieces = 20;
+    const size = Math.ceil(bytes.length / pieces);
+    for (let i = 0; i < pieces && !ctx.res.destroyed; i++) {
+      await sleep(durationMs / pieces, ctx.signal).catch(() => undefined);
+      ctx.res.write(bytes.subarray(i * size, (i + 1) * size));
+    }
+    ctx.res.end();
   }
 
   /** @param {Ctx} ctx */
@@ -622,7 +669,19 @@ class Emulator {
     const uploadId = ctx.url.searchParams.get('upload_id');
     const body = await this.body(ctx, MAX_UPLOAD_BYTES);
     const version = ctx.params[1];
-    if (uploadId) return this.sendUploadReply(ctx, this.files.continue(uploadId, ctx.req.headers, body));
+    if (uploadId) {
+      const limit = this.opts.refuseUploadsOverBytes;
+      if (limit > 0 && body.length > limit) throw new ApiError(413, `Request entity too large: ${body.length} bytes (at most ${limit}).`);
+      const reply = this.files.continue(uploadId, ctx.req.headers, body);
+      const command = String(ctx.req.headers['x-goog-upload-command'] ?? '').toLowerCase();
+      if (command.includes('upload') && this.opts.dropUploadAnswers > 0) {
+        // Stored, but the answer is lost: the client must ask (`query`) how much arrived.
+        this.opts.dropUploadAnswers--;
+        ctx.res.destroy();
+        return;
+      }
+      return this.sendUploadReply(ctx, reply);
+    }
     this.requireApiKey(ctx);
     const protocol = String(ctx.req.headers['x-goog-upload-protocol'] ?? '').toLowerCase();
     const command = String(ctx.req.headers['x-goog-upload-command'] ?? '').toLowerCase();

@@ -154,15 +154,20 @@ describe('no paying twice', () => {
 		}
 	}, 30_000);
 
-	test('a finished job is reused only with "Reuse Answers Across Executions"', async () => {
+	test('a delivered job is reused only with "Reuse Answers Across Executions"; without it, it is deleted', async () => {
 		const fixture = items(2, `reuse ${randomBytes(4).toString('hex')}`);
 		expect((await run(fixture, BATCH)).status).toBe('success');
 		expect((await run(fixture, BATCH)).status).toBe('success');
 		expect(emulator.counters.batchCreates).toBe(2);
+		expect(emulator.counters.batchDeletes).toBe(2);
 
-		const reused = await run(fixture, { ...BATCH, reuseAnswersAcrossExecutions: true });
+		const REUSE = { ...BATCH, reuseAnswersAcrossExecutions: true };
+		expect((await run(fixture, REUSE)).status).toBe('success');
+		expect(emulator.counters.batchCreates).toBe(3);
+		const reused = await run(fixture, REUSE);
 		expect(reused.status).toBe('success');
-		expect(emulator.counters.batchCreates).toBe(2);
+		expect(emulator.counters.batchCreates).toBe(3);
+		expect(emulator.counters.batchDeletes).toBe(2);
 		expect(reused.outputs[0]).toHaveLength(2);
 	});
 

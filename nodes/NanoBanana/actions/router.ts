@@ -79,10 +79,11 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 
 	const options = readOptions(this.getNodeParameter('options', 0, {}), RUN_OPTIONS);
 	let results: Array<INodeExecutionData | undefined>;
+	let keptNote: string | undefined;
 	try {
 		if (options.batchMode === true) {
 			try {
-				results = await runBatch(this, run, prepare, settle, shouldStop);
+				({ results, keptNote } = await runBatch(this, run, prepare, settle, shouldStop));
 			} catch (error) {
 				throw toItemFailure(this, error, 0, scope).error;
 			}
@@ -107,7 +108,12 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 		run.close();
 	}
 
-	if (firstFailure) throw firstFailure.failure.error;
+	if (firstFailure) {
+		const { error } = firstFailure.failure;
+		// Batch Mode: the other items' images are paid for and wait at Google; say how to get them.
+		if (keptNote) error.description = error.description ? `${error.description} ${keptNote}` : keptNote;
+		throw firstFailure.failure.error;
+	}
 	const output = results.filter((item): item is INodeExecutionData => item !== undefined);
 	if (output.length !== items.length) {
 		throw new NodeOperationError(this.getNode(), 'The execution was stopped before every item was processed');

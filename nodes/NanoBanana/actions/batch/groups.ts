@@ -17,6 +17,8 @@ export interface BatchEntry {
 	/** The item used an image big enough for the Files API: its real request needs an upload. */
 	needsUpload: boolean;
 	prepared: Pick<PreparedItem, 'parameters' | 'inputFileName'>;
+	/** Failed before it reached the job (its upload, say): its outcome is given already. */
+	settled?: boolean;
 }
 
 export interface JobGroup {

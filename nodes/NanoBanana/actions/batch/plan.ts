@@ -31,13 +31,22 @@ export function batchDisplayName(modelId: string, requests: Array<{ key: string;
 
 const ACTIVE_STATES = new Set(['BATCH_STATE_PENDING', 'BATCH_STATE_RUNNING']);
 
+/** How long Google keeps a finished job's results. */
+export const RESULTS_KEPT_MS = 48 * 60 * 60 * 1000;
+
 /**
  * Whether a job found under our display name may stand in for a new one: one still pending or
- * running always (its requests are paid for already); a finished one only when the user allows
- * answers to be reused across executions.
+ * running (its requests are paid for already), and one that succeeded less than 48 hours ago (its
+ * results are paid for and still kept), whatever "Reuse Answers Across Executions" says. An
+ * execution that delivered a job's results deletes the job unless answers may be reused (`run.ts`),
+ * so a succeeded job found here is one whose results nobody got, or one kept on purpose.
  */
-export function canAttach(state: string, reuseFinished: boolean): boolean {
-	return ACTIVE_STATES.has(state) || (reuseFinished && state === 'BATCH_STATE_SUCCEEDED');
+export function canAttach(job: { state: string; endTime?: string }, nowMs: number): boolean {
+	if (ACTIVE_STATES.has(job.state)) return true;
+	if (job.state !== 'BATCH_STATE_SUCCEEDED') return false;
+	const endedAt = job.endTime === undefined ? Number.NaN : Date.parse(job.endTime);
+	// A job without an end time is taken: its results are fetched, and found missing, like any other's.
+	return Number.isNaN(endedAt) || nowMs - endedAt < RESULTS_KEPT_MS;
 }
 
 const FIRST_POLL_MS = 1000;

@@ -2,14 +2,16 @@ import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } f
 
 import { DEFAULT_BATCH_MAX_WAIT_MINUTES } from '../../description/defaults';
 import { readOptions, RUN_OPTIONS, type NanoBananaOptions } from '../../description/options';
+import { deleteBatch, FINISHED_STATES, getBatch } from '../../transport/api/batches';
+import type { BatchJob } from '../../transport/google/types';
 import type { PrepareItem } from '../item';
 import type { RunContext } from '../runContext';
 import { collectResults } from './collect';
 import { prepareGroups, type JobGroup } from './groups';
 import { batchDisplayName } from './plan';
 import { batchSession, type BatchSession, type Settle } from './session';
-import { createJob, findExistingJob } from './submit';
-import { cancelJob, jobFailure, waitUntilFinished } from './waiting';
+import { createJob, findExistingJob, lookForCreatedJob } from './submit';
+import { cancelJob, jobFailure, StillRunningError, waitUntilFinished } from './waiting';
 
 /**
  * Batch Mode: every item of the execution goes to Google as part of one batch job per model (half
@@ -18,11 +20,14 @@ import { cancelJob, jobFailure, waitUntilFinished } from './waiting';
  *
  * 1. Each item is prepared as for a normal request and its body digested; the digests give the
  *    job's display name. Bodies are kept only while the job is small enough to send inline.
- * 2. A job still pending or running under that name is attached to instead of paying again (a
- *    restart of n8n loses nothing); otherwise a job is created, inline or from a JSONL file that
- *    streams through a Files API upload one request at a time.
- * 3. The job is polled with growing waits; stopping the execution cancels it at Google.
- * 4. Results (inline, or a results file read as a stream) are matched to items by key.
+ * 2. A job still pending or running under that name, or one that succeeded less than 48 hours ago
+ *    and was never delivered, is used instead of paying again (a restart of n8n or a failed run
+ *    loses nothing); otherwise a job is created, inline or from a JSONL file that streams through
+ *    a Files API upload one request at a time. A create whose answer is lost is looked up, not sent again.
+ * 3. The job is polled with growing waits, through outages, up to Batch Max Wait; stopping the
+ *    execution, or another job of it failing, cancels it at Google.
+ * 4. Results (inline, or a results file read as a stream) are matched to items by key. A job whose
+ *    results were delivered is deleted unless answers may be reused across executions.
  *
  * Files: `groups.ts` (1), `submit.ts` (2), `waiting.ts` (3), `collect.ts` (4); `plan.ts` holds the
  * pure decisions, `session.ts` what the steps share.
@@ -47,52 +52,116 @@ export function checkBatchModeAvailable(context: IExecuteFunctions, run: RunCont
 	});
 }
 
+/** What a Batch Mode run gives the router: output items, and a note for the error that may end it. */
+export interface BatchRun {
+	results: Array<INodeExecutionData | undefined>;
+	/**
+	 * When an item's failure ends the run (no Continue On Fail) after jobs succeeded: how many images
+	 * wait at Google and how to collect them without paying again.
+	 */
+	keptNote?: string;
+}
+
+/** A job that finished and whose results were handed out: its images among them. */
+interface Collected {
+	job: BatchJob;
+	images: number;
+}
+
 export async function runBatch(
 	context: IExecuteFunctions,
 	run: RunContext,
 	prepare: PrepareItem,
 	onFailure: ItemFailureHandler,
 	shouldStop: () => boolean,
-): Promise<Array<INodeExecutionData | undefined>> {
+): Promise<BatchRun> {
 	checkBatchModeAvailable(context, run);
 	const options = readOptions(context.getNodeParameter('options', 0, {}), RUN_OPTIONS);
 	const maxWaitMs = batchMaxWaitMs(options);
 	const itemCount = context.getInputData().length;
 	const results = new Array<INodeExecutionData | undefined>(itemCount);
+	const settled = new Set<number>();
+	// Each item is settled once, with its first cause (a failed upload is not overwritten later).
+	const settleOnce = (itemIndex: number, outcome: unknown) => {
+		if (settled.has(itemIndex)) return;
+		settled.add(itemIndex);
+		results[itemIndex] = outcome instanceof Error || !isOutputItem(outcome) ? onFailure(itemIndex, outcome) : outcome;
+	};
 
-	const groups = await prepareGroups(context, run, prepare, itemCount, (itemIndex, thrown) => {
-		results[itemIndex] = onFailure(itemIndex, thrown);
-	});
+	const groups = await prepareGroups(context, run, prepare, itemCount, settleOnce);
 	// A bad input without Continue On Fail stops the run before anything is paid for.
-	if (shouldStop()) return results;
+	if (shouldStop()) return { results };
 
-	const session = batchSession(context, run, prepare, options.reuseAnswersAcrossExecutions === true, maxWaitMs);
-	await Promise.all(
+	// When one job fails, the others of this execution are given up too (cancelled at Google):
+	// nothing would collect them, and nothing may poll them after the execution is over.
+	const abandon = new AbortController();
+	const signal = run.signal ? AbortSignal.any([run.signal, abandon.signal]) : abandon.signal;
+	const scoped: RunContext = { ...run, signal, callOptions: { ...run.callOptions, signal } };
+	const reuse = options.reuseAnswersAcrossExecutions === true;
+	const session = batchSession(context, scoped, prepare, reuse, maxWaitMs, () => run.signal?.aborted === true);
+	let failed: { error: unknown } | undefined;
+	const collected = await Promise.all(
 		groups.map(async (group) => {
-			await runGroup(session, group, (itemIndex, outcome) => {
-				results[itemIndex] = outcome instanceof Error ? onFailure(itemIndex, outcome) : outcome;
-			});
+			try {
+				return await runGroup(session, group, settleOnce);
+			} catch (error) {
+				failed ??= { error };
+				// A wait that ran out keeps its job (and the others') running for a rerun to collect.
+				if (!(error instanceof StillRunningError)) abandon.abort();
+				return undefined;
+			}
 		}),
 	);
-	return results;
+	if (failed) throw failed.error;
+	const finished = collected.filter((entry): entry is Collected => entry !== undefined);
+	if (shouldStop()) {
+		const kept = finished.filter(({ images }) => images > 0);
+		return { results, keptNote: kept.length > 0 ? keptNote(kept) : undefined };
+	}
+	// Delivered: unless answers may be reused, the job goes, so running the same items again pays
+	// for new images instead of collecting these (a job still found was never delivered).
+	if (!reuse) await Promise.all(finished.map(async ({ job }) => await deleteDelivered(session, job)));
+	return { results };
+}
+
+function isOutputItem(outcome: unknown): outcome is INodeExecutionData {
+	return typeof outcome === 'object' && outcome !== null && 'json' in outcome;
+}
+
+function keptNote(kept: Collected[]): string {
+	const parts = kept.map(({ job, images }) => `${images} image${images === 1 ? '' : 's'} from batch job ${job.name}`);
+	return `${parts.join(' and ')} ${kept.length === 1 && kept[0].images === 1 ? 'is' : 'are'} kept at Google for 48 hours: run the workflow again with the same items (with "Continue On Fail" on, to get the others) to collect them without paying again.`;
+}
+
+async function deleteDelivered(session: BatchSession, job: BatchJob): Promise<void> {
+	try {
+		await deleteBatch(session.run.request, session.run.backend, job.name, session.afterStop);
+		session.logJob('batch job deleted at Google: its results were delivered', job);
+	} catch {
+		session.run.log.warn('could not delete the delivered batch job; running the same items again will collect it instead of paying again', {
+			batchJob: job.name,
+		});
+	}
 }
 
 /** One model's job, from finding or creating it to its results. */
-async function runGroup(session: BatchSession, group: JobGroup, settle: Settle): Promise<void> {
-	if (group.entries.length === 0) return;
+async function runGroup(session: BatchSession, group: JobGroup, settle: Settle): Promise<Collected | undefined> {
+	if (group.entries.length === 0) return undefined;
 	const displayName = batchDisplayName(group.modelId, group.entries);
 	let job = await findExistingJob(session, displayName);
 	if (job) {
 		session.logJob('attached to the batch job already sent for these items', job, { model: group.modelId });
+		// A list entry may leave out the results: a finished job is read whole.
+		if (FINISHED_STATES.has(job.state)) job = await getBatch(session.run.request, session.run.backend, job.name, session.run.callOptions);
 	} else {
 		const created = await createJob(session, group, displayName, settle).then(
 			(value) => ({ value }),
 			(error: unknown) => ({ error }),
 		);
 		if (!('value' in created)) {
-			// Stopped while the create request was out: Google may have the job without us
-			// knowing its name. It is found by its display name and cancelled like any other.
-			const orphan = session.run.signal?.aborted ? await findExistingJob(session, displayName, session.afterStop) : undefined;
+			// Stopped while the create request was out: Google may have the job without us knowing
+			// its name. It is looked for by its display name (a few times: lists lag) and cancelled.
+			const orphan = session.run.signal?.aborted ? await lookForCreatedJob(session, displayName, session.afterStop) : undefined;
 			if (orphan) await cancelJob(session, orphan);
 			throw created.error;
 		}
@@ -102,5 +171,10 @@ async function runGroup(session: BatchSession, group: JobGroup, settle: Settle):
 	job = await waitUntilFinished(session, job);
 	if (job.state !== 'BATCH_STATE_SUCCEEDED') throw jobFailure(session, job);
 	session.logJob('batch job finished', job);
-	await collectResults(session, job, group, settle);
+	let images = 0;
+	await collectResults(session, job, group, (itemIndex, outcome) => {
+		if (!(outcome instanceof Error)) images++;
+		settle(itemIndex, outcome);
+	});
+	return { job, images };
 }

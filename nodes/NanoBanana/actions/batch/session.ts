@@ -17,11 +17,13 @@ export interface BatchSession {
 	context: IExecuteFunctions;
 	run: RunContext;
 	prepare: PrepareItem;
-	/** A finished job found by its fingerprint may stand in for a new one. */
+	/** "Reuse Answers Across Executions": a job whose results were delivered is kept (else deleted). */
 	reuseFinished: boolean;
 	maxWaitMs: number;
 	/** For the calls that must still go out after "Stop" (cancelling the job): no stop signal, short. */
 	afterStop: CallOptions;
+	/** Whether the user stopped the execution (rather than another job of it failing). */
+	stoppedByUser(): boolean;
 	/** Job progress at info level: its name, state and counts, never a prompt or an image. */
 	logJob(message: string, job: BatchJob, extra?: LogFields): void;
 }
@@ -32,8 +34,10 @@ export function batchSession(
 	prepare: PrepareItem,
 	reuseFinished: boolean,
 	maxWaitMs: number,
+	stoppedByUser: () => boolean,
 ): BatchSession {
 	return {
+		stoppedByUser,
 		context,
 		run,
 		prepare,

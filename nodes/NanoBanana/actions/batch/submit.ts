@@ -3,6 +3,7 @@ import { uploadJsonl } from '../../transport/api/files';
 import { jsonlLine } from '../../transport/google/jsonl';
 import type { BatchJob } from '../../transport/google/types';
 import type { CallOptions } from '../../transport/http/client';
+import { waitUnlessStopped } from '../../transport/pacing/wait';
 import type { PreparedItem } from '../item';
 import type { JobGroup } from './groups';
 import { canAttach } from './plan';
@@ -20,7 +21,7 @@ export async function findExistingJob(
 	return await findBatch(
 		request,
 		backend,
-		(job) => job.displayName === displayName && canAttach(job.state, session.reuseFinished),
+		(job) => job.displayName === displayName && canAttach(job, Date.now()),
 		options,
 	).catch((error: unknown) => {
 		if (options === session.afterStop) return undefined;
@@ -28,16 +29,38 @@ export async function findExistingJob(
 	});
 }
 
+/** Waits before each look for a job just created: Google's list may not show it at once. */
+const LOOKUP_WAITS_MS = [0, 1000, 2000, 3000];
+
+/**
+ * Looks for a job that may have just been created (its create request was stopped, or its answer
+ * lost), a few times over some seconds. A failed lookup throws, except with `session.afterStop`.
+ */
+export async function lookForCreatedJob(
+	session: BatchSession,
+	displayName: string,
+	options: CallOptions = session.run.callOptions,
+): Promise<BatchJob | undefined> {
+	for (const waitMs of LOOKUP_WAITS_MS) {
+		if (waitMs > 0) await waitUnlessStopped(waitMs, options.signal);
+		const job = await findExistingJob(session, displayName, options);
+		if (job) return job;
+	}
+	return undefined;
+}
+
 /** Creates the group's job: inline when its requests fit into the create request, else from a JSONL upload. */
 export async function createJob(session: BatchSession, group: JobGroup, displayName: string, settle: Settle): Promise<BatchJob> {
 	const { request, backend, callOptions } = session.run;
+	// A create whose answer was lost may have made the job: it is looked for before the create is sent again.
+	const findCreated = async () => await lookForCreatedJob(session, displayName);
 	if (group.inline) {
 		const body = inlineBatchBody(
 			displayName,
 			group.entries.map((entry) => ({ key: entry.key, body: entry.body as Buffer })),
 		);
 		for (const entry of group.entries) entry.body = undefined;
-		return await createBatch(request, backend, group.modelId, body, callOptions);
+		return await createBatch(request, backend, group.modelId, body, callOptions, findCreated);
 	}
 	const fileName = await uploadJsonl(request, backend, requestLines(session, group, settle), displayName, callOptions);
 	session.run.log.info('batch requests uploaded as a JSONL file', {
@@ -45,7 +68,7 @@ export async function createJob(session: BatchSession, group: JobGroup, displayN
 		model: group.modelId,
 		requests: group.entries.length,
 	});
-	return await createBatch(request, backend, group.modelId, fileBatchBody(displayName, fileName), callOptions);
+	return await createBatch(request, backend, group.modelId, fileBatchBody(displayName, fileName), callOptions, findCreated);
 }
 
 /** The JSONL lines of a file job, each built when the upload is ready for it. */
@@ -55,6 +78,8 @@ async function* requestLines(session: BatchSession, group: JobGroup, settle: Set
 		try {
 			prepared = await session.prepare(session.context, entry.itemIndex, session.run);
 		} catch (error) {
+			// Settled here, with its own cause; the job has no request for it.
+			entry.settled = true;
 			settle(entry.itemIndex, error instanceof Error ? error : new Error(String(error)));
 			continue;
 		}

@@ -1,7 +1,11 @@
 import { NodeOperationError } from 'n8n-workflow';
 
 import { cancelBatch, FINISHED_STATES, getBatch } from '../../transport/api/batches';
+import { isTransient } from '../../transport/failures/retry';
+import type { TransportFailure } from '../../transport/failures/kinds';
 import type { BatchJob } from '../../transport/google/types';
+import { failureSummary } from '../../transport/http/attemptLog';
+import { TransportError } from '../../transport/http/client';
 import { waitUnlessStopped } from '../../transport/pacing/wait';
 import { pollDelayMs } from './plan';
 import type { BatchSession } from './session';
@@ -10,20 +14,38 @@ import type { BatchSession } from './session';
 
 const MINUTE_MS = 60_000;
 
+/**
+ * Polls the job until it finishes or Batch Max Wait runs out. A poll that fails for a passing
+ * reason (no connection, 5xx, 429) is an outage to wait out, not the end of a day-long wait: the
+ * job is polled again on the same schedule, and the error that ends the wait names the job.
+ */
 export async function waitUntilFinished(session: BatchSession, created: BatchJob): Promise<BatchJob> {
 	const { request, backend, signal, callOptions } = session.run;
 	const giveUpAt = Date.now() + session.maxWaitMs;
 	let job = created;
 	let lastState = job.state;
+	let outage: { since: number; failure: TransportFailure } | undefined;
 	for (let poll = 0; !FINISHED_STATES.has(job.state); poll++) {
 		const remaining = giveUpAt - Date.now();
-		if (remaining <= 0) throw stillRunning(session, job);
+		if (remaining <= 0) throw stillRunning(session, job, outage);
 		try {
 			const stopped = await waitUnlessStopped(Math.min(pollDelayMs(poll), remaining), signal).then(
 				() => false,
 				() => true,
 			);
-			if (!stopped) job = await getBatch(request, backend, job.name, callOptions);
+			if (!stopped) {
+				const polled = await getBatch(request, backend, job.name, callOptions).then(
+					(value) => ({ value }),
+					(error: unknown) => ({ error }),
+				);
+				if ('value' in polled) {
+					job = polled.value;
+					if (outage) session.logJob('batch job reachable again', job);
+					outage = undefined;
+				} else if (!signal?.aborted) {
+					outage = pollFailed(session, job, polled.error, outage);
+				}
+			}
 		} finally {
 			// Also when a poll was cut short by the stop: `cancelJob` ends the run with its own message.
 			if (signal?.aborted) await cancelJob(session, job);
@@ -36,31 +58,64 @@ export async function waitUntilFinished(session: BatchSession, created: BatchJob
 	return job;
 }
 
-/** Stopping the execution stops the job too: nobody would collect its results. */
+/** A failed poll: an outage to wait out (returned), or the end of the wait (thrown, naming the job). */
+function pollFailed(
+	session: BatchSession,
+	job: BatchJob,
+	error: unknown,
+	outage: { since: number; failure: TransportFailure } | undefined,
+): { since: number; failure: TransportFailure } {
+	if (!(error instanceof TransportError) || !isTransient(error.failure)) {
+		const why = error instanceof TransportError ? failureSummary(error.failure) : error instanceof Error ? error.message : String(error);
+		throw new NodeOperationError(session.context.getNode(), `Could not check batch job ${job.name} (${why})`, {
+			description: `Google refused to show the job. It may still run and its results be kept: once the cause is fixed, run the workflow again with the same items to collect them (the node finds job ${job.name} by its fingerprint).`,
+		});
+	}
+	if (!outage) {
+		session.run.log.warn(`could not check the batch job (${failureSummary(error.failure)}); waiting and trying again`, {
+			batchJob: job.name,
+		});
+	}
+	return { since: outage?.since ?? Date.now(), failure: error.failure };
+}
+
+/** Stopping the execution (or abandoning it: another job of it failed) stops the job too: nobody would collect its results. */
 export async function cancelJob(session: BatchSession, job: BatchJob): Promise<never> {
+	const stopped = session.stoppedByUser();
 	try {
 		await cancelBatch(session.run.request, session.run.backend, job.name, session.afterStop);
-		session.logJob('batch job cancelled because the execution was stopped', job);
+		session.logJob(stopped ? 'batch job cancelled because the execution was stopped' : 'batch job cancelled because the execution failed', job);
 	} catch {
 		session.run.log.warn('could not cancel the batch job', { batchJob: job.name });
 	}
-	throw new NodeOperationError(session.context.getNode(), `The execution was stopped; batch job ${job.name} was cancelled at Google`, {
-		description: 'Run the workflow again to send the items again.',
-	});
+	throw new NodeOperationError(
+		session.context.getNode(),
+		stopped ? `The execution was stopped; batch job ${job.name} was cancelled at Google` : `Batch job ${job.name} was cancelled at Google because the execution failed`,
+		{ description: 'Run the workflow again to send the items again.' },
+	);
 }
 
-function stillRunning(session: BatchSession, job: BatchJob): NodeOperationError {
+/** Batch Max Wait ran out; the job keeps running at Google (or could not be checked lately). */
+export class StillRunningError extends NodeOperationError {}
+
+function stillRunning(session: BatchSession, job: BatchJob, outage?: { since: number; failure: TransportFailure }): StillRunningError {
 	const minutes = Math.round((session.maxWaitMs / MINUTE_MS) * 10) / 10;
+	const again = `To collect its results, run the workflow again with the same items: the node finds job ${job.name} by its fingerprint and waits for it (or collects what it finished) instead of sending (and paying for) the requests again. To wait longer in one execution, raise "Batch Max Wait (Minutes)".`;
+	if (outage) {
+		const silent = Math.max(1, Math.round((Date.now() - outage.since) / 1000));
+		return new StillRunningError(
+			session.context.getNode(),
+			`Batch job ${job.name} could not be checked for the last ${silent} seconds of the ${minutes}-minute wait (${failureSummary(outage.failure)})`,
+			{ description: `Google could not be reached or was unavailable; the job was neither cancelled nor collected and may still be running. ${again}` },
+		);
+	}
 	const done = job.stats.requestCount !== undefined
 		? ` (${(job.stats.successfulRequestCount ?? 0) + (job.stats.failedRequestCount ?? 0)} of ${job.stats.requestCount} requests done)`
 		: '';
-	return new NodeOperationError(
+	return new StillRunningError(
 		session.context.getNode(),
 		`Batch job ${job.name} is still running at Google after ${minutes} minutes${done}`,
-		{
-			description:
-				`The job keeps running and its results are kept. To collect them, run the workflow again with the same items: the node finds job ${job.name} by its fingerprint and waits for it instead of sending (and paying for) the requests again. To wait longer in one execution, raise "Batch Max Wait (Minutes)".`,
-		},
+		{ description: `The job keeps running and its results are kept. ${again}` },
 	);
 }
 

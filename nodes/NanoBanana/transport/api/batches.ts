@@ -52,13 +52,19 @@ function readJob(body: unknown): BatchJob | undefined {
 	return job;
 }
 
-/** `POST models/{model}:batchGenerateContent` with a `{batch: …}` body (`inlineBatchBody`, `fileBatchBody`). */
+/**
+ * `POST models/{model}:batchGenerateContent` with a `{batch: …}` body (`inlineBatchBody`,
+ * `fileBatchBody`). A create whose answer was lost (reset, timeout, 5xx) may have made the job:
+ * before it is sent again, `findCreated` looks for it (by its display name), and the job found is
+ * the answer. When the lookup itself fails, the create is not repeated.
+ */
 export async function createBatch(
 	request: AuthenticatedRequest,
 	backend: Backend,
 	modelId: string,
 	body: Buffer,
 	options: CallOptions,
+	findCreated: () => Promise<BatchJob | undefined>,
 ): Promise<BatchJob> {
 	const url = batchEndpoints(backend).createUrl(modelId);
 	const { value } = await withRetries(
@@ -69,6 +75,7 @@ export async function createBatch(
 			options: () => ({ method: 'POST', url, body, headers: JSON_HEADERS }),
 			read: (response) => readJob(response.body),
 			describe: (job) => ({ batchJob: job.name, state: job.state }),
+			recover: findCreated,
 		},
 		options,
 	);
@@ -141,9 +148,21 @@ export async function cancelBatch(
 	);
 }
 
+/** `DELETE batches/{id}`: the job and its results are gone at Google. */
+export async function deleteBatch(
+	request: AuthenticatedRequest,
+	backend: Backend,
+	jobName: string,
+	options: CallOptions,
+): Promise<void> {
+	const url = batchEndpoints(backend).jobUrl(jobName);
+	await withRetries(request, backend, { name: 'batches.delete', options: () => ({ method: 'DELETE', url }), read: () => true }, options);
+}
+
 /**
  * Opens a results file as a stream of bytes (`GET /download/v1beta/files/…:download?alt=media`).
- * The body is never buffered: results of hundreds of images arrive line by line.
+ * The body is never buffered: results of hundreds of images arrive line by line. The Timeout
+ * covers the wait for the download to start and stalls, not the whole transfer (`attempt.ts`).
  */
 export async function downloadFile(
 	request: AuthenticatedRequest,

@@ -145,6 +145,37 @@ const FILE_POLLS = 30;
 const FILE_POLL_INTERVAL_MS = 1000;
 
 /**
+ * Asks an upload session how much it received (`X-Goog-Upload-Command: query`): the byte count of
+ * an active session, or the file of one already finalized.
+ */
+export async function queryUpload(
+	request: AuthenticatedRequest,
+	backend: Backend,
+	url: string,
+	options: CallOptions,
+): Promise<{ received: number; fileName?: string }> {
+	const { value } = await withRetries(
+		request,
+		backend,
+		{
+			name: 'upload query',
+			options: () => ({ method: 'POST', url, headers: { 'X-Goog-Upload-Command': 'query' } }),
+			read: (response) => {
+				const status = headerValue(response.headers, 'x-goog-upload-status');
+				if (status === 'final') {
+					const name = parseUploadedFile(response.body)?.name;
+					return name ? { received: Infinity, fileName: name } : undefined;
+				}
+				const received = Number(headerValue(response.headers, 'x-goog-upload-size-received'));
+				return status === 'active' && Number.isInteger(received) && received >= 0 ? { received } : undefined;
+			},
+		},
+		options,
+	);
+	return value;
+}
+
+/**
  * Uploads JSONL lines through the Files API's resumable protocol in fixed-size chunks, so the file
  * is never whole in memory and its size need not be known in advance. Returns `files/…`.
  */
@@ -160,6 +191,8 @@ export async function uploadJsonl(
 	let fileName: string | undefined;
 	for await (const { chunk, last } of jsonlChunks(lines, session.granularity)) {
 		const sentAt = offset;
+		// Bytes of this chunk Google already has: after an answer was lost, `query` says how many.
+		let sent = 0;
 		const { value } = await withRetries(
 			request,
 			backend,
@@ -169,13 +202,19 @@ export async function uploadJsonl(
 					method: 'POST',
 					url: session.url,
 					headers: {
-						'Content-Length': String(chunk.length),
-						'X-Goog-Upload-Offset': String(sentAt),
+						'Content-Length': String(chunk.length - sent),
+						'X-Goog-Upload-Offset': String(sentAt + sent),
 						'X-Goog-Upload-Command': last ? 'upload, finalize' : 'upload',
 					},
-					body: chunk,
+					body: chunk.subarray(sent),
 				}),
 				read: (response) => (last ? parseUploadedFile(response.body)?.name : true),
+				recover: async () => {
+					const status = await queryUpload(request, backend, session.url, options);
+					if (status.fileName !== undefined) return last ? status.fileName : true;
+					sent = Math.min(chunk.length, Math.max(0, status.received - sentAt));
+					return !last && sent === chunk.length ? true : undefined;
+				},
 			},
 			options,
 		);

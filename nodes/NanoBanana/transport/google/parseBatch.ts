@@ -66,6 +66,7 @@ export function parseBatchJob(body: unknown): BatchJob | undefined {
 			.filter((result): result is BatchItemResult => result !== undefined),
 		responsesFile: stringField(output, 'responsesFile'),
 		error: parseRpcStatus(json.error),
+		endTime: stringField(metadata, 'endTime') ?? stringField(metadata, 'updateTime'),
 	};
 }
 

@@ -177,4 +177,6 @@ export interface BatchJob {
 	responsesFile?: string;
 	/** Why the job failed, when it did. */
 	error?: GoogleApiError;
+	/** When the job ended (RFC 3339), once it has: its results are kept for 48 hours from then. */
+	endTime?: string;
 }

@@ -71,10 +71,13 @@ async function send(
 }
 
 /**
- * One attempt, over after `timeoutMs` whatever the server does. n8n's own `timeout` only fires
- * when the connection goes quiet, so a server trickling bytes could hold a request for ever: the
- * attempt races a timer that aborts the request (through its own signal, which also follows the
- * execution's Stop) and, should an n8n version not pass the signal on, stops waiting for it.
+ * One attempt, over after `timeoutMs` without an answer whatever the server does. n8n's own
+ * `timeout` only fires when the connection goes quiet, so a server trickling bytes could hold a
+ * request for ever: the attempt races a timer that aborts the request (through its own signal,
+ * which also follows the execution's Stop) and, should an n8n version not pass the signal on,
+ * stops waiting for it. A body asked for as a stream (`encoding: 'stream'`) is the exception once
+ * it has started: a results file may take longer than the Timeout to arrive, so from then on only
+ * a stall (no bytes for `timeoutMs`) cuts it.
  */
 export async function attempt(
 	request: AuthenticatedRequest,
@@ -85,16 +88,83 @@ export async function attempt(
 	call: { signal?: AbortSignal; secrets: readonly string[] },
 ): Promise<Outcome> {
 	const { signal } = call;
+	const cut = new AbortController();
+	const abortSignal = signal ? AbortSignal.any([signal, cut.signal]) : cut.signal;
+	let answered = false;
 	// Timers from AbortSignal.timeout do not keep n8n's process alive and need no clearing.
 	const expiry = AbortSignal.timeout(timeoutMs);
-	const abortSignal = signal ? AbortSignal.any([signal, expiry]) : expiry;
 	const deadline = new Promise<Outcome>((resolve) => {
-		expiry.addEventListener('abort', () => resolve({ failure: timedOut }), { once: true });
+		expiry.addEventListener(
+			'abort',
+			() => {
+				if (answered) return;
+				cut.abort();
+				resolve({ failure: timedOut });
+			},
+			{ once: true },
+		);
 	});
-	const sent = send(request, backend, { ...options, timeout: timeoutMs, abortSignal }, call.secrets).catch(
-		(error: unknown): Outcome => ({ failure: expiry.aborted ? timedOut : failureFromThrown(error, signal) }),
+	const sent = send(request, backend, { ...options, timeout: timeoutMs, abortSignal }, call.secrets).then(
+		(outcome): Outcome => {
+			if (expiry.aborted) return outcome;
+			answered = true;
+			if (!('response' in outcome) || options.encoding !== 'stream') return outcome;
+			const body: unknown = outcome.response.body;
+			if (!isStream(body)) return outcome;
+			const watched = watchStalls(body, timeoutMs, cut) as unknown as IN8nHttpFullResponse['body'];
+			return { response: { ...outcome.response, body: watched } };
+		},
+		(error: unknown): Outcome => ({ failure: expiry.aborted && !answered ? timedOut : failureFromThrown(error, signal) }),
 	);
 	return await Promise.race([sent, deadline]);
+}
+
+function isStream(body: unknown): body is AsyncIterable<Buffer> {
+	return typeof body === 'object' && body !== null && Symbol.asyncIterator in body;
+}
+
+/**
+ * Passes a streamed body through, cutting the request when the reader waited `timeoutMs` for the
+ * next bytes. One timer at a time, however long the transfer.
+ */
+async function* watchStalls(body: AsyncIterable<Buffer>, timeoutMs: number, cut: AbortController): AsyncGenerator<Buffer> {
+	let finished = false;
+	// Only time spent waiting for bytes counts: a reader busy with a result is not a stall.
+	let waitingSince: number | undefined;
+	const arm = (ms: number): void => {
+		AbortSignal.timeout(ms).addEventListener(
+			'abort',
+			() => {
+				if (finished) return;
+				const waited = waitingSince === undefined ? 0 : Date.now() - waitingSince;
+				if (waited < timeoutMs) {
+					arm(timeoutMs - waited);
+					return;
+				}
+				cut.abort(Object.assign(new Error(`No data for ${timeoutMs} ms`), { code: 'ETIMEDOUT' }));
+			},
+			{ once: true },
+		);
+	};
+	arm(timeoutMs);
+	// Ends the reading on a stall even if the HTTP client does not end the body when cut.
+	const stalled = new Promise<never>((_, reject) => {
+		cut.signal.addEventListener('abort', () => reject(cut.signal.reason), { once: true });
+	});
+	stalled.catch(() => undefined);
+	const iterator = body[Symbol.asyncIterator]();
+	try {
+		for (;;) {
+			waitingSince = Date.now();
+			const next = await Promise.race([iterator.next(), stalled]);
+			waitingSince = undefined;
+			if (next.done) return;
+			yield next.value;
+		}
+	} finally {
+		finished = true;
+		void iterator.return?.()?.then(undefined, () => undefined);
+	}
 }
 
 export function attemptResult(outcome: Outcome): AttemptResult {

@@ -79,6 +79,19 @@ interface RequestSpec<T> {
 	read(response: IN8nHttpFullResponse): T | undefined;
 	/** Log fields of a good answer (ids, token counts). */
 	describe?(value: T): LogFields;
+	/**
+	 * Before a request whose last attempt may have reached Google (no answer, a cut or unreadable
+	 * answer, a 5xx) is sent again: asks Google what it has of it. A value ends the request with it
+	 * (nothing is sent again), undefined sends it again, a throw ends the request with the attempt's
+	 * failure: a request that must not happen twice (a paid batch job) is never repeated blind.
+	 */
+	recover?(failure: TransportFailure): Promise<T | undefined>;
+}
+
+/** Whether a failed attempt may have been carried out by Google all the same. */
+export function mayHaveArrived(failure: TransportFailure): boolean {
+	if (failure.kind === 'network' || failure.kind === 'malformed') return true;
+	return failure.kind === 'api' && failure.statusCode >= 500;
 }
 
 export async function pauseUnlessStopped(wait: () => Promise<void>, attempts: number): Promise<void> {
@@ -173,5 +186,15 @@ export async function withRetries<T>(
 			delayMs: delay,
 		});
 		await pauseUnlessStopped(async () => await sleep(delay, signal), attemptIndex + 1);
+		if (spec.recover && mayHaveArrived(failure)) {
+			const recovered = await spec.recover(failure).catch(() => {
+				log.warn(`${spec.name}: could not check what Google has of the last attempt; not sending it again`, failureFields(failure));
+				throw signal?.aborted ? new TransportError({ kind: 'cancelled' }, attemptIndex + 1) : new TransportError(failure, attemptIndex + 1);
+			});
+			if (recovered !== undefined) {
+				log.info(`${spec.name}: Google had the last attempt's work; not sending it again`, { attempt: attemptIndex + 1 });
+				return { value: recovered, attempts: attemptIndex + 1 };
+			}
+		}
 	}
 }

@@ -119,13 +119,17 @@ describe('fingerprint and keys', () => {
 		for (const key of ['item-', 'item-1x', '../item-1', 'item--1', '41', 'item-1234567890']) expect(itemIndexOfKey(key)).toBeUndefined();
 	});
 
-	it('attaches to a pending or running job always, to a finished one only when answers may be reused', () => {
-		expect(canAttach('BATCH_STATE_PENDING', false)).toBe(true);
-		expect(canAttach('BATCH_STATE_RUNNING', false)).toBe(true);
-		expect(canAttach('BATCH_STATE_SUCCEEDED', false)).toBe(false);
-		expect(canAttach('BATCH_STATE_SUCCEEDED', true)).toBe(true);
+	it('attaches to a pending or running job always, to a succeeded one while its results are kept (48 h)', () => {
+		const now = Date.parse('2026-12-10T12:00:00Z');
+		const ended = (hoursAgo: number) => new Date(now - hoursAgo * 3600_000).toISOString();
+		expect(canAttach({ state: 'BATCH_STATE_PENDING' }, now)).toBe(true);
+		expect(canAttach({ state: 'BATCH_STATE_RUNNING' }, now)).toBe(true);
+		expect(canAttach({ state: 'BATCH_STATE_SUCCEEDED', endTime: ended(1) }, now)).toBe(true);
+		expect(canAttach({ state: 'BATCH_STATE_SUCCEEDED', endTime: ended(47.9) }, now)).toBe(true);
+		expect(canAttach({ state: 'BATCH_STATE_SUCCEEDED', endTime: ended(48.1) }, now)).toBe(false);
+		expect(canAttach({ state: 'BATCH_STATE_SUCCEEDED' }, now)).toBe(true);
 		for (const state of ['BATCH_STATE_FAILED', 'BATCH_STATE_CANCELLED', 'BATCH_STATE_EXPIRED', 'SOMETHING_NEW']) {
-			expect(canAttach(state, true)).toBe(false);
+			expect(canAttach({ state, endTime: ended(1) }, now)).toBe(false);
 		}
 	});
 });

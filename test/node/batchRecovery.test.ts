@@ -1,0 +1,223 @@
+/**
+ * Batch Mode when things go wrong between n8n and Google (issue 20): a create answer lost after
+ * the job was made, a results file slower than the Timeout, a job of another model failing, an
+ * item whose upload fails in a file job, a rerun after a failed execution, an outage while
+ * waiting, a Stop during a create whose job the list shows late, and an upload chunk whose answer
+ * was lost. Every case ends with exactly one job paid for, or none left running.
+ */
+import { randomBytes } from 'crypto';
+
+import type { IDataObject, INodeParameters } from 'n8n-workflow';
+
+import { encodePng } from '../emulator/server';
+import type { Emulator } from '../emulator/server';
+import { runWorkflow } from './harness';
+import type { FixtureItem, OnError, RunResult } from './harness';
+import { aiStudioCredential, editParameters, outputPng, png, useEmulator, waitFor } from './fixtures';
+
+let emulator: Emulator;
+useEmulator((started) => (emulator = started));
+
+beforeEach(() => {
+	emulator.configure({
+		batchPendingMs: 0,
+		batchRunMs: 200,
+		batchOutcome: 'SUCCEEDED',
+		dropDownloadsAfterBytes: 0,
+		downloadDurationMs: 0,
+		dropBatchCreateAnswers: 0,
+		failBatchGets: 0,
+		batchListDelayMs: 0,
+		dropUploadAnswers: 0,
+		uploadChunkGranularity: 8 * 1024 * 1024,
+		refuseUploadsOverBytes: 0,
+		closedModels: [],
+	});
+});
+
+const BATCH = { batchMode: true };
+
+function items(count: number, tag: string, safetyIndex?: number): FixtureItem[] {
+	return Array.from({ length: count }, (_, index) => ({
+		json: {
+			prompt: `${tag} photo ${index}${index === safetyIndex ? ' [[emulate:finish:IMAGE_SAFETY]]' : ''}`,
+		},
+		binary: { data: { bytes: png(32, 24, [index * 20, 100, 200]), fileName: `photo-${index}.png`, mimeType: 'image/png' } },
+	}));
+}
+
+async function run(
+	fixture: FixtureItem[],
+	options: IDataObject,
+	onError?: OnError,
+	extra: Partial<Parameters<typeof runWorkflow>[0]> = {},
+	parameters: INodeParameters = {},
+): Promise<RunResult> {
+	return await runWorkflow({
+		items: fixture,
+		parameters: editParameters({ options, ...parameters } as INodeParameters),
+		credential: aiStudioCredential(emulator),
+		onError,
+		...extra,
+	});
+}
+
+/** Noise does not compress: a PNG of about `bytes`. */
+function noisePng(bytes: number, seed: number): Buffer {
+	const side = Math.ceil(Math.sqrt(bytes / 3));
+	const rows = randomBytes(side * 3 * 64);
+	return encodePng({
+		width: side,
+		height: side,
+		row: (y) => {
+			const start = ((y * 7 + seed * 13) % 64) * side * 3;
+			return rows.subarray(start, start + side * 3);
+		},
+	});
+}
+
+/** Three 8 MB images: over 20 MB, so the job goes as a JSONL file and its results come as a file. */
+function bigItems(tag: string): FixtureItem[] {
+	return [0, 1, 2].map((index) => ({
+		json: { prompt: `${tag} ${index}` },
+		binary: { data: { bytes: noisePng(8 * 1024 * 1024, index), fileName: `big-${index}.png`, mimeType: 'image/png' } },
+	}));
+}
+
+const jobCreates = () => emulator.counters.log.filter((entry) => entry.path.endsWith(':batchGenerateContent')).length;
+
+describe('a lost create answer (issue 20, point 4)', () => {
+	test('the job made before the answer was lost is found by its name, not created again', async () => {
+		emulator.configure({ dropBatchCreateAnswers: 1 });
+		const result = await run(items(3, `lost answer ${randomBytes(4).toString('hex')}`), BATCH);
+
+		expect(result.status).toBe('success');
+		expect(jobCreates()).toBe(1);
+		expect(emulator.counters.batchCreates).toBe(1);
+		expect(result.outputs[0]).toHaveLength(3);
+	});
+});
+
+describe('a results file slower than the Timeout (issue 20, point 5)', () => {
+	test('a healthy 4 s download with Timeout 2 s is read whole, once', async () => {
+		emulator.configure({ downloadDurationMs: 4000 });
+		const result = await run(bigItems(`slow results ${randomBytes(4).toString('hex')}`), { ...BATCH, timeout: 2 });
+
+		expect(result.task?.error?.message).toBeUndefined();
+		expect(result.status).toBe('success');
+		expect(emulator.counters.batchCreates).toBe(1);
+		expect(emulator.counters.downloads).toBe(1);
+		expect(result.outputs[0]).toHaveLength(3);
+	}, 90_000);
+});
+
+describe('another model\'s job fails (issue 20, point 6)', () => {
+	test('the job already created for the other model is cancelled and no longer polled', async () => {
+		emulator.configure({ batchRunMs: 60_000, batchListDelayMs: 0, closedModels: ['gemini-3-pro-image'] });
+		const fixture = items(2, `two models ${randomBytes(4).toString('hex')}`);
+		fixture[0].json = { ...fixture[0].json, model: 'gemini-2.5-flash-image' };
+		fixture[1].json = { ...fixture[1].json, model: 'gemini-3-pro-image' };
+		const result = await run(fixture, BATCH, undefined, {}, {
+			model: { __rl: true, mode: 'id', value: '={{ $json.model }}' },
+		});
+
+		expect(result.status).toBe('error');
+		expect(emulator.counters.batchCreates).toBe(1);
+		await waitFor(() => emulator.counters.batchCancels === 1);
+		const gets = emulator.counters.batchGets;
+		await new Promise((resolve) => setTimeout(resolve, 3500));
+		expect(emulator.counters.batchGets).toBe(gets);
+	}, 30_000);
+});
+
+describe('an item whose upload fails in a file job (issue 20, point 7)', () => {
+	test('it keeps its own cause; the other items are unaffected', async () => {
+		emulator.configure({ refuseUploadsOverBytes: 10 * 1024 * 1024, uploadChunkGranularity: 1024 * 1024 });
+		const fixture = items(2, `upload fails ${randomBytes(4).toString('hex')}`);
+		fixture[0].binary = { data: { bytes: noisePng(21 * 1024 * 1024, 7), fileName: 'huge.png', mimeType: 'image/png' } };
+		const result = await run(fixture, BATCH, 'continueRegularOutput');
+
+		expect(result.status).toBe('success');
+		const [first, second] = result.outputs[0];
+		expect(first.json.error).toMatchObject({ httpCode: '413', itemIndex: 0 });
+		expect(JSON.stringify(first.json.error)).not.toContain('without an answer');
+		expect(second.json.error).toBeUndefined();
+		expect((await outputPng(result, second)).meta?.prompt).toBe(fixture[1].json?.prompt);
+		expect(emulator.counters.batchRequests).toBe(1);
+	}, 60_000);
+});
+
+describe('a rerun after a failed execution (issue 20, point 8)', () => {
+	test('collects the finished job without paying again, and the error says how', async () => {
+		const fixture = items(3, `rerun after failure ${randomBytes(4).toString('hex')}`, 1);
+		const failed = await run(fixture, BATCH);
+
+		expect(failed.status).toBe('error');
+		expect(failed.task?.error?.message).toContain('IMAGE_SAFETY');
+		const job = /batches\/[a-z0-9]+/.exec(failed.task?.error?.description ?? '')?.[0];
+		expect(failed.task?.error?.description).toContain(`2 images from batch job ${job} are kept at Google for 48 hours`);
+		expect(failed.task?.error?.description).toContain('run the workflow again with the same items');
+
+		const rerun = await run(fixture, BATCH, 'continueRegularOutput');
+		expect(rerun.status).toBe('success');
+		expect(emulator.counters.batchCreates).toBe(1);
+		expect(rerun.outputs[0].map((item) => Boolean(item.json.error))).toEqual([false, true, false]);
+		expect((rerun.outputs[0][0].json.nanoBanana as IDataObject).batchJob).toBe(job);
+
+		// Delivered now (and deleted at Google): the same items again are a new job.
+		const third = await run(fixture, BATCH, 'continueRegularOutput');
+		expect(third.status).toBe('success');
+		expect(emulator.counters.batchCreates).toBe(2);
+	});
+});
+
+describe('an outage while waiting (issue 20, point 9)', () => {
+	test('polls that fail with 503 are waited out; the job is collected', async () => {
+		emulator.configure({ batchRunMs: 500, failBatchGets: 2 });
+		const result = await run(items(2, `outage ${randomBytes(4).toString('hex')}`), { ...BATCH, maxRetries: 0 });
+
+		expect(result.task?.error?.message).toBeUndefined();
+		expect(result.status).toBe('success');
+		expect(emulator.counters.batchCreates).toBe(1);
+		expect(result.outputs[0]).toHaveLength(2);
+	}, 30_000);
+
+	test('an outage until Batch Max Wait ends with an error that names the job', async () => {
+		emulator.configure({ batchRunMs: 60_000, failBatchGets: 1000 });
+		const result = await run(items(2, `long outage ${randomBytes(4).toString('hex')}`), { ...BATCH, maxRetries: 0, batchMaxWait: 0.1 });
+
+		expect(result.status).toBe('error');
+		expect(result.task?.error?.message).toMatch(/^Batch job batches\/[a-z0-9]+ could not be checked for the last \d+ seconds of the 0\.1-minute wait \(503 UNAVAILABLE\)$/);
+		expect(result.task?.error?.description).toContain('run the workflow again with the same items');
+		expect(emulator.counters.batchCancels).toBe(0);
+	}, 30_000);
+});
+
+describe('smaller ones (issue 20, point 10)', () => {
+	test('a Stop during a create finds the job even when the list shows it late, and cancels it', async () => {
+		emulator.configure({ batchRunMs: 60_000, latencyMs: 3000, batchListDelayMs: 1500 });
+		const controller = new AbortController();
+		const running = run(items(2, `late list ${randomBytes(4).toString('hex')}`), BATCH, undefined, { signal: controller.signal });
+		await waitFor(() => emulator.counters.batchCreates === 1);
+		controller.abort();
+		const result = await running;
+
+		expect(result.savedStatus).toBe('canceled');
+		await waitFor(() => emulator.counters.batchCancels === 1, 10_000);
+	}, 30_000);
+
+	test('an upload chunk whose answer was lost is resumed where Google says it is', async () => {
+		emulator.configure({ uploadChunkGranularity: 4 * 1024 * 1024, dropUploadAnswers: 1 });
+		const tag = `lost chunk ${randomBytes(4).toString('hex')}`;
+		const result = await run(bigItems(tag), BATCH);
+
+		expect(result.task?.error?.message).toBeUndefined();
+		expect(result.status).toBe('success');
+		expect(emulator.counters.uploads).toBe(1);
+		expect(emulator.counters.batchCreates).toBe(1);
+		expect(emulator.counters.log.some((entry) => entry.path.startsWith('/upload/') && entry.status >= 400)).toBe(false);
+		for (const [index, item] of result.outputs[0].entries()) {
+			expect((await outputPng(result, item)).meta?.prompt).toBe(`${tag} ${index}`);
+		}
+	}, 90_000);
+});

@@ -1,0 +1,112 @@
+import { aiStudioBackend } from '../../../../nodes/NanoBanana/transport/auth/backends';
+import { attempt, type AuthenticatedRequest } from '../../../../nodes/NanoBanana/transport/http/attempt';
+import { TransportError, withRetries, type CallOptions } from '../../../../nodes/NanoBanana/transport/http/client';
+import { DEFAULT_RETRY_POLICY } from '../../../../nodes/NanoBanana/transport/failures/retry';
+import { SharedRequestGate } from '../../../../nodes/NanoBanana/transport/pacing/gate';
+
+const backend = aiStudioBackend({ apiKey: 'AIzaSyA1234567890abcdefghijklmnopqrstuv' });
+const TIMED_OUT = { kind: 'network', code: 'ETIMEDOUT', message: 'No answer' } as const;
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A body that sends `pieces` chunks `gapMs` apart, then (if `hang`) never ends. */
+async function* trickle(pieces: number, gapMs: number, hang = false): AsyncGenerator<Buffer> {
+	for (let i = 0; i < pieces; i++) {
+		await pause(gapMs);
+		yield Buffer.from(`line ${i}\n`);
+	}
+	if (hang) await new Promise(() => undefined);
+}
+
+async function read(body: unknown): Promise<string> {
+	let text = '';
+	for await (const chunk of body as AsyncIterable<Buffer>) text += chunk.toString();
+	return text;
+}
+
+describe('a streamed body and the Timeout (issue 20, point 5)', () => {
+	/** Like n8n's helper: aborting the request's signal cuts its body. */
+	const streamOf = (body: AsyncIterable<Buffer>): AuthenticatedRequest => async (_type, options) => ({
+		statusCode: 200,
+		headers: {},
+		body: (async function* () {
+			for await (const chunk of body) {
+				if (options.abortSignal?.aborted) throw new Error('The connection to the server was closed unexpectedly');
+				yield chunk;
+			}
+		})(),
+	});
+
+	test('a download longer than the Timeout that keeps flowing is read whole', async () => {
+		const outcome = await attempt(streamOf(trickle(10, 50)), backend, { url: 'https://x', encoding: 'stream' }, 250, TIMED_OUT, { secrets: [] });
+		expect('response' in outcome).toBe(true);
+		if (!('response' in outcome)) return;
+		expect((await read(outcome.response.body)).split('\n')).toHaveLength(11);
+	});
+
+	test('a stall (no bytes for the Timeout) cuts it', async () => {
+		const outcome = await attempt(streamOf(trickle(2, 10, true)), backend, { url: 'https://x', encoding: 'stream' }, 100, TIMED_OUT, { secrets: [] });
+		if (!('response' in outcome)) throw new Error('no response');
+		const started = Date.now();
+		await expect(read(outcome.response.body)).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+		expect(Date.now() - started).toBeLessThan(2000);
+	});
+
+	test('a reader busy with what it got is not a stall', async () => {
+		const outcome = await attempt(streamOf(trickle(3, 5)), backend, { url: 'https://x', encoding: 'stream' }, 100, TIMED_OUT, { secrets: [] });
+		if (!('response' in outcome)) throw new Error('no response');
+		let lines = 0;
+		for await (const _ of outcome.response.body as unknown as AsyncIterable<Buffer>) {
+			lines++;
+			await pause(300);
+		}
+		expect(lines).toBe(3);
+	});
+});
+
+describe('a request that may have reached Google is checked before it is sent again (issue 20, point 4)', () => {
+	const options = (): CallOptions => ({
+		policy: { ...DEFAULT_RETRY_POLICY, maxRetries: 3 },
+		timeoutMs: 1000,
+		gate: new SharedRequestGate().join(),
+		secrets: [],
+		random: () => 0,
+		sleep: async () => {},
+	});
+	const lostThenOk = () => {
+		let sent = 0;
+		const request: AuthenticatedRequest = async () => {
+			sent++;
+			if (sent === 1) throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+			return { statusCode: 200, headers: {}, body: { made: sent } };
+		};
+		return { request, sent: () => sent };
+	};
+	const spec = (recover: () => Promise<string | undefined>) => ({
+		name: 'create',
+		options: () => ({ method: 'POST' as const, url: 'https://x' }),
+		read: () => 'created again',
+		recover,
+	});
+
+	test('what Google has is the answer: nothing is sent again', async () => {
+		const { request, sent } = lostThenOk();
+		const { value } = await withRetries(request, backend, spec(async () => 'found'), options());
+		expect(value).toBe('found');
+		expect(sent()).toBe(1);
+	});
+
+	test('nothing found: sent again', async () => {
+		const { request, sent } = lostThenOk();
+		const { value } = await withRetries(request, backend, spec(async () => undefined), options());
+		expect(value).toBe('created again');
+		expect(sent()).toBe(2);
+	});
+
+	test('the check fails: not sent again, the lost answer is the error', async () => {
+		const { request, sent } = lostThenOk();
+		const error = await withRetries(request, backend, spec(async () => { throw new Error('list failed'); }), options()).catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(TransportError);
+		expect((error as TransportError).failure).toMatchObject({ kind: 'network', code: 'ECONNRESET' });
+		expect(sent()).toBe(1);
+	});
+});
