@@ -16,7 +16,8 @@ export class NanoBanana implements INodeType {
 		name: 'nanoBanana',
 		icon: { light: 'file:nanoBanana.svg', dark: 'file:nanoBanana.dark.svg' },
 		group: ['transform'],
-		version: 1,
+		version: [1, 2],
+		defaultVersion: 2,
 		// The model arrives as a resource-locator object or, in some editor versions, as its value.
 		subtitle:
 			'={{ ($parameter["operation"] === "generate" ? "Generate" : "Edit") + ": " + (typeof $parameter["model"] === "object" ? $parameter["model"].value : $parameter["model"]) }}',

@@ -258,16 +258,21 @@ describe('browser: the node in the n8n editor', { timeout: 15 * 60_000 }, () => 
 			// soon as the credential changes).
 			await page.locator('[data-test-id="rlc-input"]').click();
 			const items = page.locator('[data-test-id="rlc-item"]');
-			await items.filter({ hasText: 'gemini-2.5-flash-image' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+			await items.filter({ hasText: 'gemini-nano-banana-2.1' }).first().waitFor({ state: 'visible', timeout: 30_000 });
 			const models = await ui.visibleTexts(items);
 			log(`model list: ${JSON.stringify(models)}`);
-			// gemini-3-pro-image-preview is in the emulator's catalogue but not in the node's built-in fallback list.
-			assert.ok(models.some((m) => m.includes('gemini-3-pro-image-preview')), `models from the API: ${JSON.stringify(models)}`);
-			assert.ok(models.every((m) => /image/.test(m)), `only image models: ${JSON.stringify(models)}`);
+			// Issue 18: Google's recommended model first, with the name users know, although its id has
+			// no "image"; the emulator's shut-down preview ids and its text models are left out.
+			assert.match(models[0] ?? '', /Nano Banana 2\.1 \(gemini-nano-banana-2\.1\)/, `recommended model first: ${JSON.stringify(models)}`);
+			assert.ok(models.some((m) => m.includes('Nano Banana Pro (gemini-3-pro-image)')), `models from the API: ${JSON.stringify(models)}`);
+			assert.ok(!models.some((m) => /preview/.test(m)), `no preview or shut-down ids: ${JSON.stringify(models)}`);
+			assert.ok(!models.some((m) => /\(gemini-2\.5-(flash|pro)\)/.test(m)), `only image models: ${JSON.stringify(models)}`);
 			const listCalls = (await emulatorLog()).slice(requestsBefore).filter((r) => r.method === 'GET' && r.path.startsWith('/v1beta/models'));
 			assert.ok(listCalls.length >= 1, 'the list came from GET /v1beta/models');
-			await items.filter({ hasText: '(gemini-2.5-flash-image)' }).first().click();
-			assert.match(await page.locator('[data-test-id="rlc-input"] input, input[data-test-id="rlc-input"]').first().inputValue(), /gemini-2\.5-flash-image/);
+			// A node added now is version 2.
+			assert.equal((await ui.nodeInEditor(page, NODE_NAME))?.typeVersion, 2);
+			await items.filter({ hasText: '(gemini-nano-banana-2.1)' }).first().click();
+			assert.match(await page.locator('[data-test-id="rlc-input"] input, input[data-test-id="rlc-input"]').first().inputValue(), /gemini-nano-banana-2\.1|Nano Banana 2\.1/);
 
 			await page
 				.locator('[data-test-id="parameter-input-prompt"] textarea, [data-test-id="parameter-input-prompt"] input')

@@ -441,6 +441,8 @@ export interface RunOptions {
 	onError?: OnError;
 	/** The older node setting; n8n reads `onError` first. */
 	continueOnFail?: boolean;
+	/** The Nano Banana node's version (default 1, what the older tests were written for). */
+	typeVersion?: number;
 	/** Aborting it stops the execution the way n8n's "Stop" button does (PCancelable.cancel). */
 	signal?: AbortSignal;
 }
@@ -509,7 +511,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
 			id: 'nano-banana',
 			name: NODE,
 			type: NANO_BANANA_TYPE,
-			typeVersion: 1,
+			typeVersion: options.typeVersion ?? 1,
 			position: [200, 0],
 			parameters: options.parameters,
 			credentials: {

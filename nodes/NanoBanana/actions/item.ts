@@ -5,6 +5,7 @@ import { fieldName, text } from '../description/validate';
 import { InputProblem, type InputImage } from '../media/inputImages';
 import { checkModelSupport } from '../media/limits';
 import { normalizeModelId } from '../transport/auth/backends';
+import { RECOMMENDED_IMAGE_MODEL } from '../transport/google/modelCatalog';
 import { TransportError } from '../transport/http/client';
 import { encodeGenerateContentRequest, type EncodedRequest } from '../transport/google/encode';
 import type { NodeLog } from '../transport/http/log';
@@ -45,7 +46,7 @@ export function readItemParameters(context: IExecuteFunctions, itemIndex: number
 	}
 	const modelId = normalizeModelId(asText(context.getNodeParameter('model', itemIndex, '', { extractValue: true }), 'Model'));
 	if (!modelId) {
-		throw new InputProblem('No model is selected', 'Choose a model in "Model", e.g. gemini-2.5-flash-image.');
+		throw new InputProblem('No model is selected', `Choose a model in "Model", e.g. ${RECOMMENDED_IMAGE_MODEL}.`);
 	}
 	const outputBinaryField =
 		asFieldName(context.getNodeParameter('outputBinaryField', itemIndex, 'data'), 'Output Binary Field') || 'data';
@@ -162,6 +163,7 @@ export async function finishImageItem(
 		outputBinaryField,
 		...source,
 		includeModelText: options.includeModelText ?? true,
+		includeThoughts: options.includeThoughts ?? false,
 		keepInputBinaries: options.keepInputBinaries ?? false,
 		customFileName: options.outputFileName,
 		inputFileName: prepared.inputFileName,

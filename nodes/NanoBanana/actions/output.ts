@@ -11,6 +11,8 @@ export interface OutputSettings {
 	/** The answer was shared with an identical request instead of asked for anew. */
 	shared: boolean;
 	includeModelText: boolean;
+	/** Include Thought Summaries: the model's thought summaries go to `nanoBanana.thoughts`. */
+	includeThoughts?: boolean;
 	keepInputBinaries: boolean;
 	customFileName?: string;
 	/** File name of the first input image (edit). */
@@ -50,6 +52,9 @@ export function answerSummary(answer: ImageAnswer, settings: OutputSettings): ID
 		) as IDataObject;
 	}
 	if (settings.includeModelText && answer.text) summary.text = answer.text;
+	if (settings.includeThoughts && answer.thoughts) summary.thoughts = answer.thoughts;
+	// Only interim thought images came back; the last one is the result.
+	if (answer.fromThoughtImage) summary.resultFromThoughtImage = true;
 	if (answer.groundingMetadata) summary.grounding = groundingSummary(answer.groundingMetadata);
 	return summary;
 }

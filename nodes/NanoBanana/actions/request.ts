@@ -1,6 +1,6 @@
 import { DEFAULT_JPEG_QUALITY } from '../description/defaults';
 import type { NanoBananaOptions } from '../description/options';
-import type { GenerateContentRequest, GenerationConfig, ImageConfig, RequestPart } from '../transport/google/types';
+import type { GenerateContentRequest, GenerationConfig, ImageConfig, RequestPart, ThinkingConfig } from '../transport/google/types';
 
 /** An input image: its bytes to send inline, or the URI of a copy uploaded through the Files API. */
 export type RequestImage = { mimeType: string; bytes: Buffer } | { mimeType: string; fileUri: string };
@@ -19,6 +19,9 @@ export interface ImageRequestInput {
 		| 'systemInstruction'
 		| 'numberOfImages'
 		| 'googleSearch'
+		| 'googleImageSearch'
+		| 'thinkingLevel'
+		| 'includeThoughts'
 		| 'outputFormat'
 		| 'compressionQuality'
 		| 'personGeneration'
@@ -59,9 +62,21 @@ export function buildGenerateContentRequest({ prompt, images, options, vertex = 
 		generationConfig.candidateCount = options.numberOfImages;
 	}
 
+	const thinkingConfig: ThinkingConfig = {};
+	// Google's enum name, as @google/genai sends it (ThinkingLevel.HIGH = 'HIGH').
+	if (options.thinkingLevel) thinkingConfig.thinkingLevel = options.thinkingLevel.toUpperCase();
+	if (options.includeThoughts) thinkingConfig.includeThoughts = true;
+	if (Object.keys(thinkingConfig).length > 0) generationConfig.thinkingConfig = thinkingConfig;
+
 	const request: GenerateContentRequest = { contents: [{ role: 'user', parts }], generationConfig };
 	const systemInstruction = options.systemInstruction?.trim();
 	if (systemInstruction) request.systemInstruction = { parts: [{ text: systemInstruction }] };
-	if (options.googleSearch) request.tools = [{ googleSearch: {} }];
+	if (options.googleSearch) {
+		request.tools = [
+			options.googleImageSearch
+				? { googleSearch: { searchTypes: { webSearch: {}, imageSearch: {} } } }
+				: { googleSearch: {} },
+		];
+	}
 	return request;
 }

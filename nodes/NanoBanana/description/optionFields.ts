@@ -17,11 +17,11 @@ const ASPECT_RATIOS: Array<[string, string]> = [
 	['9:16', 'Vertical video, stories'],
 	['16:9', 'Widescreen'],
 	['21:9', 'Ultra-wide'],
-	['1:4', 'Tall banner, Nano Banana 2 only'],
-	['4:1', 'Wide banner, Nano Banana 2 only'],
-	['1:8', 'Very tall banner, Nano Banana 2 only'],
-	['8:1', 'Very wide banner, Nano Banana 2 only'],
-	['9:21', 'Ultra-tall, Nano Banana 2 only'],
+	['1:4', 'Tall banner, Nano Banana 2.1 and 2 only'],
+	['4:1', 'Wide banner, Nano Banana 2.1 and 2 only'],
+	['1:8', 'Very tall banner, Nano Banana 2.1 and 2 only'],
+	['8:1', 'Very wide banner, Nano Banana 2.1 and 2 only'],
+	['9:21', 'Ultra-tall, Nano Banana 2.1 and 2 only'],
 ];
 
 export const optionsProperty: INodeProperties = {
@@ -73,7 +73,7 @@ export const optionsProperty: INodeProperties = {
 			type: 'boolean',
 			default: false,
 			description:
-				'Whether the model may look things up with Google Search before drawing (Nano Banana Pro and Nano Banana 2), e.g. for current events, real places or products. The searches and sources go to the output JSON (nanoBanana.grounding): Google\'s terms require showing them with the image.',
+				'Whether the model may look things up with Google Search before drawing (Nano Banana 2.1, Pro and 2), e.g. for current events, real places or products. The searches and sources go to the output JSON (nanoBanana.grounding): Google\'s terms require showing them with the image.',
 		},
 		{
 			displayName: 'Image Size',
@@ -81,7 +81,7 @@ export const optionsProperty: INodeProperties = {
 			type: 'options',
 			default: '1K',
 			description:
-				'Resolution of the result. Leave this option out for the model\'s default (1K). Gemini 2.5 Flash Image ignores it; 512 needs Nano Banana 2; 4K takes longer.',
+				'Resolution of the result. Leave this option out for the model\'s default (1K). Gemini 2.5 Flash Image ignores it; 512 needs Nano Banana 2 (Nano Banana 2.1 starts at 1K); 4K takes longer.',
 			options: [
 				{ name: '512 Pixels', value: '512' },
 				{ name: '1K (1024 Pixels)', value: '1K' },
@@ -95,6 +95,14 @@ export const optionsProperty: INodeProperties = {
 			type: 'boolean',
 			default: true,
 			description: 'Whether to add the text the model wrote alongside the image to the output JSON',
+		},
+		{
+			displayName: 'Include Thought Summaries',
+			name: 'includeThoughts',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to ask for summaries of the model\'s thinking and write them to the output JSON (nanoBanana.thoughts). Models that think only (not Nano Banana 2.5).',
 		},
 		{
 			displayName: 'Item Time Budget (Seconds)',
@@ -200,6 +208,15 @@ export const optionsProperty: INodeProperties = {
 				'Whether to keep recent image answers in memory (up to 128 MB) and reuse them when the same credential, model, prompt, images and options come again in a later execution. Answers without an image are never kept. Identical items within one execution always share one request. Only switch on if your content may be cached.',
 		},
 		{
+			displayName: 'Search Images Too',
+			name: 'googleImageSearch',
+			type: 'boolean',
+			default: true,
+			displayOptions: { show: { googleSearch: [true] } },
+			description:
+				'Whether grounding may search images as well as the web (Nano Banana 2.1 and Nano Banana 2; Nano Banana Pro searches the web only). Image searches and image sources go to nanoBanana.grounding with the web ones.',
+		},
+		{
 			displayName: 'Seed',
 			name: 'seed',
 			type: 'number',
@@ -222,6 +239,19 @@ export const optionsProperty: INodeProperties = {
 			typeOptions: { minValue: 0, maxValue: 2, numberPrecision: 2 },
 			default: 1,
 			description: 'Lower values give more predictable results, higher values more varied ones',
+		},
+		{
+			displayName: 'Thinking Level',
+			name: 'thinkingLevel',
+			type: 'options',
+			default: 'high',
+			description:
+				'How much the model thinks before drawing. Higher levels take longer and add thinking tokens; they can help complex edits and text in images. Nano Banana 2.1 takes minimal, medium and high; Nano Banana 2 and 2 Lite minimal and high; Nano Banana (2.5) does not think. Leave it out for the model\'s default.',
+			options: [
+				{ name: 'Minimal', value: 'minimal' },
+				{ name: 'Medium', value: 'medium', description: 'Nano Banana 2.1 only' },
+				{ name: 'High', value: 'high' },
+			],
 		},
 		{
 			displayName: 'Timeout (Seconds)',

@@ -1,5 +1,5 @@
 import { optionsProperty } from './optionFields';
-import { decimal, flag, matching, readCollection, text, textList, wholeNumber, type RuleSet } from './validate';
+import { decimal, flag, matching, readCollection, text, textList, wholeNumber, type Rule, type RuleSet } from './validate';
 
 /** The values of the "Options" collection, as the node reads them. */
 export interface NanoBananaOptions {
@@ -22,6 +22,11 @@ export interface NanoBananaOptions {
 	batchMode?: boolean;
 	batchMaxWait?: number;
 	googleSearch?: boolean;
+	/** With googleSearch: grounding searches images as well as the web. */
+	googleImageSearch?: boolean;
+	/** minimal, low, medium, high or xhigh (lower case); sent as Google's enum name. */
+	thinkingLevel?: string;
+	includeThoughts?: boolean;
 	/** Vertex AI only: `image/png` or `image/jpeg`. */
 	outputFormat?: string;
 	/** Vertex AI only, with JPEG: 0–100. */
@@ -57,10 +62,17 @@ export const OPTION_RULES: RuleSet<NanoBananaOptions> = {
 	// Minutes; a week at most keeps the wait inside what a Node.js timer can hold.
 	batchMaxWait: decimal({ min: 0.1, max: 10_080 }),
 	googleSearch: flag(),
+	googleImageSearch: flag(),
+	thinkingLevel: lowerCase(matching(/^(minimal|low|medium|high|xhigh)$/i, 'high')),
+	includeThoughts: flag(),
 	outputFormat: matching(/^image\/(png|jpeg)$/, 'image/jpeg'),
 	compressionQuality: wholeNumber({ min: 0, max: 100 }),
 	personGeneration: matching(/^ALLOW_(ALL|ADULT|NONE)$/, 'ALLOW_ADULT'),
 };
+
+function lowerCase(rule: Rule<string>): Rule<string> {
+	return (value, label) => rule(value, label).toLowerCase();
+}
 
 /** Options that hold for the whole execution and are read from the first item. */
 export const RUN_OPTIONS: ReadonlyArray<keyof NanoBananaOptions> = [

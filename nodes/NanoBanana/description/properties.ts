@@ -2,7 +2,17 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { optionsProperty } from './optionFields';
 
-export const DEFAULT_MODEL = 'gemini-2.5-flash-image';
+/**
+ * The model a node uses when none is saved. n8n does not save a parameter left at its default, so
+ * each node version keeps its own: a saved version 1 node keeps sending gemini-2.5-flash-image
+ * (no silent change of model or price); version 2 (new nodes) uses Google's recommended model.
+ */
+export const DEFAULT_MODEL_BY_VERSION = {
+	1: 'gemini-2.5-flash-image',
+	2: 'gemini-nano-banana-2.1',
+} as const;
+/** The default of the newest version. */
+export const DEFAULT_MODEL = DEFAULT_MODEL_BY_VERSION[2];
 
 const authentication: INodeProperties = {
 	displayName: 'Authentication',
@@ -37,37 +47,42 @@ const operation: INodeProperties = {
 	default: 'edit',
 };
 
-const model: INodeProperties = {
-	displayName: 'Model',
-	name: 'model',
-	type: 'resourceLocator',
-	default: { mode: 'list', value: DEFAULT_MODEL },
-	required: true,
-	description: 'The Gemini image model ("Nano Banana") to use',
-	modes: [
-		{
-			displayName: 'From List',
-			name: 'list',
-			type: 'list',
-			typeOptions: { searchListMethod: 'searchModels', searchable: true },
-		},
-		{
-			displayName: 'ID',
-			name: 'id',
-			type: 'string',
-			placeholder: 'e.g. gemini-2.5-flash-image',
-			validation: [
-				{
-					type: 'regex',
-					properties: {
-						regex: '^(models/|publishers/google/models/)?[a-z0-9][a-z0-9.@_-]*$',
-						errorMessage: 'Enter a model id such as gemini-2.5-flash-image',
+function modelProperty(version: 1 | 2): INodeProperties {
+	const example = DEFAULT_MODEL_BY_VERSION[version];
+	return {
+		displayName: 'Model',
+		name: 'model',
+		type: 'resourceLocator',
+		default: { mode: 'list', value: example },
+		required: true,
+		description: 'The Gemini image model ("Nano Banana") to use',
+		// One property per node version, so each keeps its own default model.
+		displayOptions: { show: { '@version': version === 1 ? [1] : [{ _cnd: { gte: 2 } }] } },
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				typeOptions: { searchListMethod: 'searchModels', searchable: true },
+			},
+			{
+				displayName: 'ID',
+				name: 'id',
+				type: 'string',
+				placeholder: `e.g. ${DEFAULT_MODEL_BY_VERSION[2]}`,
+				validation: [
+					{
+						type: 'regex',
+						properties: {
+							regex: '^(models/|publishers/google/models/)?[a-z0-9][a-z0-9.@_-]*$',
+							errorMessage: `Enter a model id such as ${DEFAULT_MODEL_BY_VERSION[2]}`,
+						},
 					},
-				},
-			],
-		},
-	],
-};
+				],
+			},
+		],
+	};
+}
 
 const editPrompt: INodeProperties = {
 	displayName: 'Prompt',
@@ -113,7 +128,8 @@ const outputBinaryField: INodeProperties = {
 export const nodeProperties: INodeProperties[] = [
 	authentication,
 	operation,
-	model,
+	modelProperty(1),
+	modelProperty(2),
 	editPrompt,
 	generatePrompt,
 	inputBinaryFields,

@@ -69,7 +69,7 @@ export function checkImageCount(fields: string[], limits: InputLimits): void {
 	if (fields.length > limits.maxImages) {
 		throw new InputProblem(
 			`Too many images for ${limits.modelId}: ${fields.length} given, at most ${limits.maxImages}`,
-			`Send fewer images in "Input Binary Fields", or choose a model that accepts more (the Gemini 3 image models take up to 14).`,
+			`Send fewer images in "Input Binary Fields", or choose a model that accepts more (Nano Banana 2.1, Pro, 2 and 2 Lite take up to 14).`,
 		);
 	}
 }

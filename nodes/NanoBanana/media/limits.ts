@@ -20,30 +20,75 @@ interface ModelSupport {
 	imageSizes: readonly string[];
 	maxInputImages: number;
 	googleSearch: boolean;
+	/** Grounding may search images as well as the web. */
+	imageSearch: boolean;
+	/** Thinking levels it takes (lower case); [] = it does not think; undefined = not checked. */
+	thinkingLevels?: readonly string[];
 }
+
+const ALL_RATIOS = [...STANDARD_RATIOS, ...BANNER_RATIOS];
 
 /** By id prefix (previews and dated versions share their family's limits); first match wins. */
 const MODEL_SUPPORT: Array<[string, ModelSupport]> = [
 	[
+		'gemini-nano-banana-2.1',
+		{
+			name: 'Nano Banana 2.1',
+			aspectRatios: ALL_RATIOS,
+			// Google refuses 512 on 2.1 (400).
+			imageSizes: ['1K', '2K', '4K'],
+			maxInputImages: 14,
+			googleSearch: true,
+			imageSearch: true,
+			thinkingLevels: ['minimal', 'medium', 'high'],
+		},
+	],
+	[
 		'gemini-2.5-flash-image',
-		{ name: 'Nano Banana', aspectRatios: STANDARD_RATIOS, imageSizes: ['1K'], maxInputImages: 3, googleSearch: false },
+		{
+			name: 'Nano Banana',
+			aspectRatios: STANDARD_RATIOS,
+			imageSizes: ['1K'],
+			maxInputImages: 3,
+			googleSearch: false,
+			imageSearch: false,
+			thinkingLevels: [],
+		},
 	],
 	[
 		'gemini-3-pro-image',
-		{ name: 'Nano Banana Pro', aspectRatios: STANDARD_RATIOS, imageSizes: ['1K', '2K', '4K'], maxInputImages: 14, googleSearch: true },
+		{
+			name: 'Nano Banana Pro',
+			aspectRatios: STANDARD_RATIOS,
+			imageSizes: ['1K', '2K', '4K'],
+			maxInputImages: 14,
+			googleSearch: true,
+			imageSearch: false,
+			// Thinks always; Google lists no levels for it, so a level is left to Google.
+		},
 	],
 	[
 		'gemini-3.1-flash-lite-image',
-		{ name: 'Nano Banana 2 Lite', aspectRatios: STANDARD_RATIOS, imageSizes: ['1K'], maxInputImages: 14, googleSearch: false },
+		{
+			name: 'Nano Banana 2 Lite',
+			aspectRatios: STANDARD_RATIOS,
+			imageSizes: ['1K'],
+			maxInputImages: 14,
+			googleSearch: false,
+			imageSearch: false,
+			thinkingLevels: ['minimal', 'high'],
+		},
 	],
 	[
 		'gemini-3.1-flash-image',
 		{
 			name: 'Nano Banana 2',
-			aspectRatios: [...STANDARD_RATIOS, ...BANNER_RATIOS],
+			aspectRatios: ALL_RATIOS,
 			imageSizes: ['512', '1K', '2K', '4K'],
 			maxInputImages: 14,
 			googleSearch: true,
+			imageSearch: true,
+			thinkingLevels: ['minimal', 'high'],
 		},
 	],
 ];
@@ -59,9 +104,8 @@ export function maxInputImages(model: string): number {
 
 /** The models that accept something, for "choose … instead". */
 function modelsAccepting(accepts: (support: ModelSupport) => boolean): string {
-	return MODEL_SUPPORT.filter(([, support]) => accepts(support))
-		.map(([id, support]) => `${support.name} (${id})`)
-		.join(' or ');
+	const names = MODEL_SUPPORT.filter(([, support]) => accepts(support)).map(([id, support]) => `${support.name} (${id})`);
+	return names.length > 0 ? names.join(' or ') : 'another model';
 }
 
 function refuse(model: string, support: ModelSupport, what: string, accepted: string, instead: string): never {
@@ -104,7 +148,7 @@ export function checkModelSupport(modelIds: readonly string[], options: NanoBana
 				support,
 				`${inputImages} input images`,
 				`at most ${support.maxInputImages}`,
-				'Send fewer images in "Input Binary Fields", or choose a Gemini 3 image model (up to 14).',
+				`Send fewer images in "Input Binary Fields", or choose ${modelsAccepting((other) => other.maxInputImages >= inputImages)}.`,
 			);
 		}
 		if (options.googleSearch && !support.googleSearch) {
@@ -116,5 +160,39 @@ export function checkModelSupport(modelIds: readonly string[], options: NanoBana
 				`Switch "Ground in Google Search" off, or choose ${modelsAccepting((other) => other.googleSearch)}.`,
 			);
 		}
+		if (options.googleSearch && options.googleImageSearch && !support.imageSearch) {
+			refuse(
+				model,
+				support,
+				'image search',
+				'web search only',
+				`Switch "Search Images Too" off, or choose ${modelsAccepting((other) => other.imageSearch)}.`,
+			);
+		}
+		checkThinking(model, support, options);
+	}
+}
+
+function checkThinking(model: string, support: ModelSupport, options: NanoBananaOptions): void {
+	const levels = support.thinkingLevels;
+	if (!levels) return;
+	const level = options.thinkingLevel?.toLowerCase();
+	if (level && !levels.includes(level)) {
+		refuse(
+			model,
+			support,
+			`the thinking level ${level}`,
+			levels.length > 0 ? `the thinking levels ${levels.join(', ')}` : 'no thinking level (it does not think)',
+			`${levels.length > 0 ? 'Choose one of them in "Thinking Level", remove it,' : 'Remove "Thinking Level"'} or choose ${modelsAccepting((other) => other.thinkingLevels?.includes(level) ?? false)} for ${level}.`,
+		);
+	}
+	if (options.includeThoughts && levels.length === 0) {
+		refuse(
+			model,
+			support,
+			'thought summaries',
+			'no thinking options (it does not think)',
+			`Switch "Include Thought Summaries" off, or choose ${modelsAccepting((other) => (other.thinkingLevels?.length ?? 1) > 0)}.`,
+		);
 	}
 }

@@ -15,35 +15,46 @@ import { redactSecrets } from '../transport/http/redact';
 import { SharedRequestGate, SYSTEM_CLOCK } from '../transport/pacing/gate';
 import { loggerOf, nodeLog } from '../transport/http/log';
 import { DEFAULT_RETRY_POLICY } from '../transport/failures/retry';
+import { CURRENT_IMAGE_MODELS, isShutDown, knownImageModel } from '../transport/google/modelCatalog';
 import type { Model } from '../transport/google/types';
 
 /**
- * Google's image models as of this release, shown when Vertex's Model Garden list is not
- * available to the service account. The list loaded from the API always wins.
+ * Google's image models as of this release, shown when the model list is not available (Vertex's
+ * Model Garden list needs more than the Vertex AI User role). The list loaded from the API wins.
  */
-const KNOWN_IMAGE_MODELS: Model[] = [
-	{ name: 'gemini-2.5-flash-image', displayName: 'Nano Banana' },
-	{ name: 'gemini-3-pro-image', displayName: 'Nano Banana Pro' },
-	{ name: 'gemini-3.1-flash-image', displayName: 'Nano Banana 2' },
-	{ name: 'gemini-3.1-flash-lite-image', displayName: 'Nano Banana 2 Lite' },
-];
+const KNOWN_IMAGE_MODELS: Model[] = CURRENT_IMAGE_MODELS.map((model) => ({ name: model.id, displayName: model.name }));
 
-/** The list has no "outputs images" flag, so image models are told apart by name. */
+/** Models that plainly do not draw, whatever their family. */
+const NOT_IMAGE_OUTPUT = /embedding|tts|audio|live|native-audio|-aqa|imagen|veo/;
+
+/**
+ * The list has no "outputs images" flag, and the newest ids need not contain "image"
+ * (gemini-nano-banana-2.1): an image model is a known id, an id of the image or Nano Banana
+ * families, or one Google names "Nano Banana" or "… Image". Text, embedding and audio models are
+ * left out; so are previews and experiments (Google shuts them down every few months) and ids
+ * Google has shut down.
+ */
 export function isImageModel(model: Model): boolean {
 	const id = normalizeModelId(model.name);
 	const generates = model.supportedGenerationMethods?.includes('generateContent') ?? true;
-	return generates && id.startsWith('gemini') && id.includes('image');
+	if (!generates || NOT_IMAGE_OUTPUT.test(id)) return false;
+	if (/preview|-exp\b|experimental/.test(id) || isShutDown(id)) return false;
+	if (knownImageModel(id)) return true;
+	const name = model.displayName?.toLowerCase() ?? '';
+	return (
+		id.startsWith('gemini') &&
+		(id.includes('image') || id.includes('nano-banana') || name.includes('nano banana') || /\bimage\b/.test(name))
+	);
 }
 
-const KNOWN_NAMES = new Map(KNOWN_IMAGE_MODELS.map((model) => [model.name, model.displayName]));
-
-/** Stable releases before previews and experiments, so the first entry of a family is the safe pick. */
-function stability(id: string): number {
-	return /preview|exp/.test(id) ? 1 : 0;
+/** Google's recommended model first, then the known ones in their order, then new ids, newest first. */
+function rank(id: string): number {
+	const known = CURRENT_IMAGE_MODELS.findIndex((model) => model.id === id);
+	return known === -1 ? CURRENT_IMAGE_MODELS.length : known;
 }
 
 function generation(id: string): number {
-	return Number(/gemini-(\d+(?:\.\d+)?)/.exec(id)?.[1] ?? 0);
+	return Number(/(?:gemini|nano-banana)-(\d+(?:\.\d+)?)/.exec(id)?.[1] ?? 0);
 }
 
 export function toSearchItems(models: Model[], filter?: string): INodeListSearchItems[] {
@@ -55,15 +66,15 @@ export function toSearchItems(models: Model[], filter?: string): INodeListSearch
 		if (seen.has(id)) continue;
 		seen.add(id);
 		// Vertex's Model Garden lists ids only; known ids get the names users know.
-		const displayName = model.displayName ?? KNOWN_NAMES.get(id);
+		const known = knownImageModel(id);
+		const displayName = known?.name ?? model.displayName;
 		const name = displayName && displayName !== id ? `${displayName} (${id})` : id;
 		if (needle && !name.toLowerCase().includes(needle)) continue;
-		items.push({ name, value: id });
+		items.push({ name, value: id, ...(known?.note ? { description: known.note } : {}) });
 	}
-	// Stable before previews, newest generation first, the plain model before its variants (Lite, Pro).
 	return items.sort(
 		(a, b) =>
-			stability(a.value) - stability(b.value) ||
+			rank(a.value) - rank(b.value) ||
 			generation(b.value) - generation(a.value) ||
 			a.value.length - b.value.length ||
 			a.value.localeCompare(b.value),

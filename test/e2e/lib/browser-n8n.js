@@ -113,7 +113,7 @@ async function navigate(page, url, route, landed) {
  * parameter behind the credential selector in n8n 2.x.
  * @param {Page} page
  * @param {string} nodeName
- * @returns {Promise<{ type: string, parameters: Record<string, any>, credentials?: Record<string, { id: string, name: string }> } | null>}
+ * @returns {Promise<{ type: string, typeVersion?: number, parameters: Record<string, any>, credentials?: Record<string, { id: string, name: string }> } | null>}
  */
 async function nodeInEditor(page, nodeName) {
 	return page.evaluate((name) => {
@@ -134,7 +134,7 @@ async function nodeInEditor(page, nodeName) {
 			nodes = workflows?.workflow?.nodes ?? workflows?.allNodes ?? [];
 		}
 		const node = nodes.find((n) => n.name === name);
-		return node ? JSON.parse(JSON.stringify({ type: node.type, parameters: node.parameters, credentials: node.credentials })) : null;
+		return node ? JSON.parse(JSON.stringify({ type: node.type, typeVersion: node.typeVersion, parameters: node.parameters, credentials: node.credentials })) : null;
 	}, nodeName);
 }
 

@@ -86,7 +86,8 @@ function httpDownloadNode(url, name = 'Download sample image') {
  * @param {{ id: string, name: string }} spec.credential
  * @param {'edit' | 'generate'} [spec.operation]
  * @param {string} spec.prompt
- * @param {string} [spec.model]
+ * @param {string | null} [spec.model]  null: none saved (the node version's default applies)
+ * @param {number} [spec.typeVersion]  default 1
  * @param {string} [spec.inputBinaryFields]
  * @param {string} [spec.outputBinaryField]
  * @param {Record<string, unknown>} [spec.options]
@@ -99,16 +100,17 @@ function nanoBananaNode(spec) {
 	const parameters = {
 		authentication,
 		operation,
-		model: { __rl: true, mode: 'id', value: spec.model ?? 'gemini-2.5-flash-image' },
 		prompt: spec.prompt,
 	};
+	// null: no model saved, as n8n stores a node left at its version's default model.
+	if (spec.model !== null) parameters.model = { __rl: true, mode: 'id', value: spec.model ?? 'gemini-2.5-flash-image' };
 	if (operation === 'edit') parameters.inputBinaryFields = spec.inputBinaryFields ?? 'data';
 	parameters.outputBinaryField = spec.outputBinaryField ?? 'data';
 	parameters.options = spec.options ?? {};
 	return {
 		name: spec.name ?? 'Nano Banana',
 		type: config.NODE_TYPE,
-		typeVersion: 1,
+		typeVersion: spec.typeVersion ?? 1,
 		parameters,
 		credentials: { [config.CREDENTIAL_TYPES[authentication]]: spec.credential },
 	};

@@ -110,3 +110,55 @@ describe('grounding metadata in the answer', () => {
 		expect(answerSummary(reading.answer, { outputBinaryField: 'data', modelId: 'm', attempts: 1, shared: false, includeModelText: true, keepInputBinaries: false })).not.toHaveProperty('grounding');
 	});
 });
+
+describe('thinking, thoughts and image grounding in the output (issue 18)', () => {
+	const settings = { outputBinaryField: 'data', modelId: 'gemini-nano-banana-2.1', attempts: 1, shared: false, includeModelText: true, keepInputBinaries: false };
+	const png = Buffer.from('89504e470d0a1a0a', 'hex').toString('base64');
+	const read = (body: unknown) => {
+		const reading = readImageAnswer(parseGenerateContentResponse(body)!);
+		if (!reading.ok) throw new Error(reading.problem.message);
+		return reading.answer;
+	};
+
+	it('thought summaries go to nanoBanana.thoughts with Include Thought Summaries only, never into text', () => {
+		const answer = read({ candidates: [{ content: { parts: [{ text: '**Planning**', thought: true }, { text: 'Here.' }, { inlineData: { mimeType: 'image/png', data: png } }] } }] });
+		expect(answerSummary(answer, { ...settings, includeThoughts: true })).toMatchObject({ thoughts: '**Planning**', text: 'Here.' });
+		expect(answerSummary(answer, settings)).not.toHaveProperty('thoughts');
+	});
+
+	it('an answer of thought images only says its result is the last thought image', () => {
+		const answer = read({ candidates: [{ content: { parts: [{ inlineData: { mimeType: 'image/png', data: png }, thought: true }] } }] });
+		expect(answerSummary(answer, settings)).toMatchObject({ imageCount: 1, resultFromThoughtImage: true });
+	});
+
+	it('image search queries and image sources reach nanoBanana.grounding as web grounding does', () => {
+		const answer = read({
+			candidates: [
+				{
+					content: { parts: [{ inlineData: { mimeType: 'image/png', data: png } }] },
+					groundingMetadata: {
+						webSearchQueries: ['eiffel tower'],
+						imageSearchQueries: ['eiffel tower at night'],
+						groundingChunks: [
+							{ web: { uri: 'https://example.com/page', title: 'example.com' } },
+							{ image: { sourceUri: 'https://example.com/photos', imageUri: 'https://example.com/tower.jpg', title: 'Tower', domain: 'example.com' } },
+						],
+					},
+				},
+			],
+		});
+		expect(answerSummary(answer, settings).grounding).toEqual({
+			webSearchQueries: ['eiffel tower'],
+			imageSearchQueries: ['eiffel tower at night'],
+			sources: [
+				{ uri: 'https://example.com/page', title: 'example.com' },
+				{ uri: 'https://example.com/photos', imageUri: 'https://example.com/tower.jpg', title: 'Tower', domain: 'example.com' },
+			],
+		});
+	});
+
+	it('the thinking options are checked like every option', () => {
+		expect(readOptions({ thinkingLevel: 'HIGH', includeThoughts: 'true', googleImageSearch: true })).toEqual({ thinkingLevel: 'high', includeThoughts: true, googleImageSearch: true });
+		expect(() => readOptions({ thinkingLevel: 'max' })).toThrow(/"Thinking Level" must be a value like high/);
+	});
+});

@@ -95,3 +95,28 @@ describe('backends', () => {
 		expect(normalizeModelId('gemini-3.1-flash-image')).toBe('gemini-3.1-flash-image');
 	});
 });
+
+describe('thinking and image search in the request (issue 18)', () => {
+	const base = { prompt: 'p', images: [] };
+
+	it('Thinking Level goes to generationConfig.thinkingConfig.thinkingLevel as the enum name', () => {
+		expect(buildGenerateContentRequest({ ...base, options: { thinkingLevel: 'high' } }).generationConfig.thinkingConfig).toEqual({ thinkingLevel: 'HIGH' });
+	});
+
+	it('Include Thought Summaries sends includeThoughts: true; neither option sends no thinkingConfig', () => {
+		expect(buildGenerateContentRequest({ ...base, options: { includeThoughts: true, thinkingLevel: 'minimal' } }).generationConfig.thinkingConfig).toEqual({
+			thinkingLevel: 'MINIMAL',
+			includeThoughts: true,
+		});
+		expect(buildGenerateContentRequest({ ...base, options: { includeThoughts: false } }).generationConfig).not.toHaveProperty('thinkingConfig');
+		expect(buildGenerateContentRequest({ ...base, options: {} }).generationConfig).not.toHaveProperty('thinkingConfig');
+	});
+
+	it('Search Images Too makes grounding search images as well as the web', () => {
+		expect(buildGenerateContentRequest({ ...base, options: { googleSearch: true, googleImageSearch: true } }).tools).toEqual([
+			{ googleSearch: { searchTypes: { webSearch: {}, imageSearch: {} } } },
+		]);
+		expect(buildGenerateContentRequest({ ...base, options: { googleSearch: true, googleImageSearch: false } }).tools).toEqual([{ googleSearch: {} }]);
+		expect(buildGenerateContentRequest({ ...base, options: { googleImageSearch: true } }).tools).toBeUndefined();
+	});
+});

@@ -1,4 +1,5 @@
 import type { Backend } from '../auth/backends';
+import { modelLabel, successionOf, type ModelSuccession } from '../google/modelCatalog';
 import type { TransportFailure } from './kinds';
 import { isDailyQuotaExhausted, isSpendCapReached, retryDelayFrom } from './retry';
 
@@ -29,6 +30,22 @@ function seconds(ms: number): string {
 
 function tried(attempts: number): string {
 	return attempts > 1 ? ` (tried ${attempts} times)` : '';
+}
+
+/** A 404 for an id Google shut down or closed: its successor and how to switch. */
+function explainSuccession(modelId: string, succession: ModelSuccession, google: string): Pick<FailureExplanation, 'message' | 'description'> {
+	const [first, ...others] = succession.successors.map(modelLabel);
+	const instead = others.length > 0 ? `${first} (or ${others.join(', or ')})` : first;
+	const howToSwitch = `To switch, open the node and set "Model" to ${succession.successors[0]} (Model → From List or ID), and replace the id in "Fallback Models" if it is there; then check the options the new model takes (docs/models.md).`;
+	return succession.closed
+		? {
+				message: `The model "${modelId}" is not available to this Google project: use ${succession.successors[0]}`,
+				description: `${modelLabel(modelId)} ${succession.what}, so new Google projects cannot use it. Use ${instead}, Google's recommended image model. ${howToSwitch} ${google}`,
+			}
+		: {
+				message: `The model "${modelId}" is no longer available: use ${succession.successors[0]}`,
+				description: `"${modelId}" ${succession.what}. Its successor is ${instead}. ${howToSwitch} ${google}`,
+			};
 }
 
 function explainApi(
@@ -106,6 +123,8 @@ function explainApi(
 		};
 	}
 	if (statusCode === 404) {
+		const succession = successionOf(modelId);
+		if (succession) return { ...base, ...explainSuccession(modelId, succession, google) };
 		return {
 			...base,
 			message: `The model "${modelId}" was not found`,

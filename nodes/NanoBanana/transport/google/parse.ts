@@ -6,6 +6,7 @@ import type {
 	GenerateContentResponse,
 	GoogleApiError,
 	GroundingMetadata,
+	GroundingSource,
 	Model,
 	Part,
 	UsageMetadata,
@@ -49,12 +50,23 @@ function stringList(record: JsonRecord, key: string): string[] | undefined {
 /** Only the fields users need to credit the sources; anything else Google adds is dropped. */
 function parseGroundingMetadata(raw: unknown): GroundingMetadata | undefined {
 	if (!isRecord(raw)) return undefined;
-	const sources = arrayField(raw, 'groundingChunks').flatMap((chunk) => {
+	const sources = arrayField(raw, 'groundingChunks').flatMap((chunk): GroundingSource[] => {
 		if (!isRecord(chunk)) return [];
-		const source = isRecord(chunk.web) ? chunk.web : isRecord(chunk.image) ? chunk.image : undefined;
-		if (!source) return [];
-		const entry = { uri: stringField(source, 'uri'), title: stringField(source, 'title') };
-		return entry.uri || entry.title ? [entry] : [];
+		if (isRecord(chunk.web)) {
+			const entry = { uri: stringField(chunk.web, 'uri'), title: stringField(chunk.web, 'title') };
+			return entry.uri || entry.title ? [entry] : [];
+		}
+		if (!isRecord(chunk.image)) return [];
+		// GroundingChunkImage: the page (sourceUri) and the image itself (imageUri).
+		const image = chunk.image;
+		const entry: GroundingSource = {
+			uri: stringField(image, 'sourceUri') ?? stringField(image, 'uri'),
+			title: stringField(image, 'title'),
+			imageUri: stringField(image, 'imageUri'),
+			domain: stringField(image, 'domain'),
+		};
+		for (const key of Object.keys(entry) as Array<keyof GroundingSource>) if (entry[key] === undefined) delete entry[key];
+		return Object.keys(entry).length > 0 ? [entry] : [];
 	});
 	const entryPoint = isRecord(raw.searchEntryPoint) ? stringField(raw.searchEntryPoint, 'renderedContent') : undefined;
 	const metadata: GroundingMetadata = {

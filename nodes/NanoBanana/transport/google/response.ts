@@ -20,6 +20,13 @@ export interface ImageAnswer {
 	images: AnswerImage[];
 	/** The model's non-thought text, joined. */
 	text?: string;
+	/** Thought summaries (text parts marked `thought: true`, sent with includeThoughts), joined. */
+	thoughts?: string;
+	/**
+	 * True when the answer's only images were interim thought images and the last of them is the
+	 * result (Google's guide: the last thought image is also the final one).
+	 */
+	fromThoughtImage?: boolean;
 	finishReason?: string;
 	usageMetadata?: UsageMetadata;
 	modelVersion?: string;
@@ -143,9 +150,19 @@ export function readImageAnswer(response: GenerateContentResponse): AnswerReadin
 	const images: AnswerImage[] = [];
 	const unusable: string[] = [];
 	const texts: string[] = [];
+	const thoughts: string[] = [];
+	// The last decodable interim image, kept for an answer whose only images are thought images.
+	let lastThoughtImage: AnswerImage | undefined;
 	let failedCandidate: { finishReason: string; finishMessage?: string } | undefined;
 	for (const candidate of response.candidates) {
-		const parts = (candidate.content?.parts ?? []).filter((part) => !part.thought);
+		const allParts = candidate.content?.parts ?? [];
+		for (const part of allParts) {
+			if (!part.thought) continue;
+			if (part.text) thoughts.push(part.text);
+			const decoded = part.inlineData && decodeAnswerImage(part.inlineData);
+			if (decoded && !('problem' in decoded)) lastThoughtImage = decoded;
+		}
+		const parts = allParts.filter((part) => !part.thought);
 		const candidateImages: AnswerImage[] = [];
 		for (const part of parts) {
 			if (!part.inlineData) continue;
@@ -161,6 +178,10 @@ export function readImageAnswer(response: GenerateContentResponse): AnswerReadin
 		}
 	}
 	const text = texts.join('\n').trim() || undefined;
+	const thoughtText = thoughts.join('\n\n').trim() || undefined;
+	// Never when a candidate stopped for a reason (a blocked final image is not replaced by its draft).
+	const fromThoughtImage = images.length === 0 && unusable.length === 0 && !failedCandidate && lastThoughtImage !== undefined;
+	if (fromThoughtImage && lastThoughtImage) images.push(lastThoughtImage);
 
 	if (images.length > 0) {
 		return {
@@ -168,6 +189,8 @@ export function readImageAnswer(response: GenerateContentResponse): AnswerReadin
 			answer: {
 				images,
 				text,
+				...(thoughtText ? { thoughts: thoughtText } : {}),
+				...(fromThoughtImage ? { fromThoughtImage: true } : {}),
 				finishReason: response.candidates[0]?.finishReason,
 				usageMetadata: response.usageMetadata,
 				modelVersion: response.modelVersion,

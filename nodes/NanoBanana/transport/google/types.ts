@@ -41,9 +41,22 @@ export interface ImageConfig {
 	personGeneration?: string;
 }
 
-/** Google Search grounding: `{ googleSearch: {} }`. */
+/**
+ * Google Search grounding: `{ googleSearch: {} }` searches the web; `searchTypes` (as in
+ * `@google/genai` GoogleSearch.searchTypes) adds image search.
+ */
 export interface Tool {
-	googleSearch: Record<string, never>;
+	googleSearch: {
+		searchTypes?: { webSearch?: Record<string, never>; imageSearch?: Record<string, never> };
+	};
+}
+
+/** `@google/genai` ThinkingConfig, as this node sends it. */
+export interface ThinkingConfig {
+	/** The ThinkingLevel enum name: MINIMAL, LOW, MEDIUM, HIGH (XHIGH on newer models). */
+	thinkingLevel?: string;
+	/** Return thought summaries as text parts marked `thought: true`. */
+	includeThoughts?: boolean;
 }
 
 export interface GenerationConfig {
@@ -52,6 +65,7 @@ export interface GenerationConfig {
 	temperature?: number;
 	seed?: number;
 	candidateCount?: number;
+	thinkingConfig?: ThinkingConfig;
 }
 
 /**
@@ -71,12 +85,22 @@ export interface GenerateContentRequest {
 	tools?: Tool[];
 }
 
+/** A `groundingChunks` entry: `web {uri, title}` or `image {sourceUri, imageUri, title, domain}`. */
+export interface GroundingSource {
+	/** The web page (for an image: the page it is on, `sourceUri`). */
+	uri?: string;
+	title?: string;
+	/** Image search results only. */
+	imageUri?: string;
+	domain?: string;
+}
+
 /** What a grounded answer says about its searches; Google's terms require showing it with the result. */
 export interface GroundingMetadata {
 	webSearchQueries?: string[];
 	imageSearchQueries?: string[];
-	/** The web pages (and images) the answer drew on. */
-	sources: Array<{ uri?: string; title?: string }>;
+	/** The web pages and images the answer drew on (an image source adds its image link and domain). */
+	sources: GroundingSource[];
 	/** `searchEntryPoint.renderedContent`: HTML of the search suggestions to show. */
 	searchEntryPoint?: string;
 }

@@ -28,6 +28,35 @@ const googleError = (code: number, status: string, message: string, details: unk
 });
 
 describe('explainFailure', () => {
+	describe('404 for a shut-down or closed id names its successor (issue 18)', () => {
+		const notFound = (id: string) => api(404, googleError(404, 'NOT_FOUND', `models/${id} is not found for API version v1beta, or is not supported for generateContent.`));
+
+		it.each([
+			['gemini-3-pro-image-preview', 'gemini-3-pro-image'],
+			['gemini-3.1-flash-image-preview', 'gemini-3.1-flash-image'],
+			['gemini-2.5-flash-image-preview', 'gemini-nano-banana-2.1'],
+			['imagen-4.0-generate-001', 'gemini-nano-banana-2.1'],
+		])('%s → %s, and how to switch', (modelId, successor) => {
+			const explained = explainFailure(notFound(modelId), { ...aiStudio, modelId });
+			expect(explained.message).toBe(`The model "${modelId}" is no longer available: use ${successor}`);
+			expect(explained.description).toContain(`set "Model" to ${successor}`);
+			expect(explained.description).toContain('Fallback Models');
+			expect(explained.description).toContain('Google said: "models/');
+			expect(explained.httpCode).toBe('404');
+		});
+
+		it('names 2.1 as well for the 3.1 Flash preview (Nano Banana 2 is deprecated)', () => {
+			const explained = explainFailure(notFound('gemini-3.1-flash-image-preview'), { ...aiStudio, modelId: 'gemini-3.1-flash-image-preview' });
+			expect(explained.description).toContain('Nano Banana 2 (gemini-3.1-flash-image) (or Nano Banana 2.1 (gemini-nano-banana-2.1))');
+		});
+
+		it('gemini-2.5-flash-image: new Google projects cannot use it; names gemini-nano-banana-2.1', () => {
+			const explained = explainFailure(notFound('gemini-2.5-flash-image'), aiStudio);
+			expect(explained.message).toBe('The model "gemini-2.5-flash-image" is not available to this Google project: use gemini-nano-banana-2.1');
+			expect(explained.description).toMatch(/new Google projects cannot use it\. Use Nano Banana 2\.1 \(gemini-nano-banana-2\.1\)/);
+		});
+	});
+
 	it('says an invalid API key was rejected and where to get one', () => {
 		const explained = explainFailure(
 			api(400, googleError(400, 'INVALID_ARGUMENT', 'API key not valid. Please pass a valid API key.', [

@@ -38,6 +38,7 @@ describe('readImageAnswer', () => {
 					{ mimeType: 'image/jpeg', bytes: Buffer.from('/9j/', 'base64') },
 				],
 				text: 'Here you go.',
+				thoughts: 'Thinking about the beach…',
 				finishReason: 'STOP',
 				usageMetadata: {
 					promptTokenCount: 10,
@@ -48,6 +49,48 @@ describe('readImageAnswer', () => {
 				modelVersion: 'gemini-2.5-flash-image',
 				responseId: 'abc',
 			},
+		});
+	});
+
+	describe('thought images and thought summaries', () => {
+		const png = (tag: string) => Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.from(tag)]);
+		const thoughtImage = (tag: string) => ({ inlineData: { mimeType: 'image/png', data: png(tag).toString('base64') }, thought: true });
+
+		it('an answer whose only images are thought images gives the last of them, and says so', () => {
+			const reading = answer({
+				candidates: [
+					{
+						content: { parts: [{ text: 'Planning', thought: true }, thoughtImage('draft'), thoughtImage('final'), { text: 'Done.' }] },
+						finishReason: 'STOP',
+					},
+				],
+			});
+			expect(reading.ok).toBe(true);
+			if (!reading.ok) return;
+			expect(reading.answer.images).toEqual([{ mimeType: 'image/png', bytes: png('final') }]);
+			expect(reading.answer.fromThoughtImage).toBe(true);
+			expect(reading.answer.text).toBe('Done.');
+			expect(reading.answer.thoughts).toBe('Planning');
+		});
+
+		it('thought images are never results when a real image came', () => {
+			const reading = answer({ candidates: [{ content: { parts: [thoughtImage('draft'), { inlineData: { mimeType: 'image/png', data: png('real').toString('base64') } }] } }] });
+			expect(reading.ok && reading.answer.images).toEqual([{ mimeType: 'image/png', bytes: png('real') }]);
+			expect(reading.ok && reading.answer.fromThoughtImage).toBeUndefined();
+		});
+
+		it('a candidate stopped for safety is not replaced by its draft', () => {
+			const reading = answer({ candidates: [{ content: { parts: [thoughtImage('draft')] }, finishReason: 'IMAGE_SAFETY' }] });
+			expect(reading.ok).toBe(false);
+			if (reading.ok) return;
+			expect(reading.problem.reason).toBe('IMAGE_SAFETY');
+		});
+
+		it('thought summaries (several text parts) are kept apart from the answer text', () => {
+			const reading = answer({
+				candidates: [{ content: { parts: [{ text: '**One**', thought: true }, { text: '**Two**', thought: true }, { text: 'Here.' }, image] } }],
+			});
+			expect(reading.ok && reading.answer).toMatchObject({ text: 'Here.', thoughts: '**One**\n\n**Two**' });
 		});
 	});
 
