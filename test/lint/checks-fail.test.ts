@@ -45,8 +45,8 @@ const RULE = {
 	password: '@n8n/community-nodes/credential-password-field',
 };
 
-const PROBE_CREDENTIAL = 'credentials/LintProbeApi.credentials';
-const PROBE_CREDENTIAL_OK = 'credentials/LintProbeOkApi.credentials';
+const PROBE_CREDENTIAL = 'credentials/LintProbeApi.credentials.ts';
+const PROBE_CREDENTIAL_OK = 'credentials/LintProbeOkApi.credentials.ts';
 
 function credentialSource(className: string, apiKeyIsPassword: boolean): string {
 	const name = className.charAt(0).toLowerCase() + className.slice(1);
@@ -111,7 +111,7 @@ function listFiles(dir: string, ext: string): string[] {
 function pickNodeFile(dir: string): string {
 	const nodeTs = listFiles(path.join(dir, 'nodes'), '.ts').map((f) => path.join('nodes', f));
 	return (
-		nodeTs.find((f) => f.endsWith('.node')) ??
+		nodeTs.find((f) => f.endsWith('.node.ts')) ??
 		nodeTs[0] ??
 		path.join('nodes', 'NanoBanana', 'LintProbe.ts')
 	);
