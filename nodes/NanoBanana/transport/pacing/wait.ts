@@ -16,7 +16,7 @@ export const STOP_CHECK_MS = 1000;
  */
 export async function waitUnlessStopped(ms: number, signal?: AbortSignal): Promise<void> {
 	if (typeof sleepWithAbort === 'function') {
-		await sleepWithAbort(ms, signal);
+		await sleepWithAbortOnly(sleepWithAbort, ms, signal);
 		return;
 	}
 	if (!signal) {
@@ -38,5 +38,28 @@ async function sleepInSteps(ms: number, signal: AbortSignal): Promise<void> {
 	const endAt = Date.now() + ms;
 	for (let left = ms; left > 0 && !signal.aborted; left = endAt - Date.now()) {
 		await sleep(Math.min(left, STOP_CHECK_MS));
+	}
+}
+
+/**
+ * `sleepWithAbort` leaves its listener on the signal when the wait ends normally. On the
+ * execution's signal that would pile up one listener per wait for the whole execution (a day of
+ * batch polls, a pause per item of a thousand): it gets a signal of its own per wait instead, and
+ * the execution's signal holds one listener only while a wait runs.
+ */
+async function sleepWithAbortOnly(
+	abortableSleep: (ms: number, signal?: AbortSignal) => Promise<void>,
+	ms: number,
+	signal?: AbortSignal,
+): Promise<void> {
+	if (!signal) return await abortableSleep(ms);
+	const own = new AbortController();
+	const forward = () => own.abort();
+	if (signal.aborted) own.abort();
+	else signal.addEventListener('abort', forward, { once: true });
+	try {
+		await abortableSleep(ms, own.signal);
+	} finally {
+		signal.removeEventListener('abort', forward);
 	}
 }
