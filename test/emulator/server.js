@@ -204,11 +204,16 @@ function bump(map, key) {
 function sleep(ms, signal) {
   if (ms <= 0 || signal.aborted) return Promise.resolve();
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
+    const onAbort = () => {
       clearTimeout(timer);
       resolve(undefined);
-    }, { once: true });
+    };
+    // A trickled answer sleeps once per chunk on one request's signal: no listener may stay behind.
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(undefined);
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
   });
 }
 
