@@ -6,57 +6,23 @@
  */
 import { randomBytes } from 'crypto';
 
-import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { encodePng } from '../emulator/server';
 import type { Emulator } from '../emulator/server';
-import { runWorkflow } from './harness';
-import type { FixtureItem, OnError, RunResult } from './harness';
-import {
-	aiStudioCredential,
-	editParameters,
-	outputPng,
-	png,
-	sha256,
-	useEmulator,
-	vertexCredential,
-	waitFor,
-} from './fixtures';
+import { BATCH, batchItems, noisePng, runBatchNode } from './batchFixtures';
+import type { FixtureItem, RunResult } from './harness';
+import { outputPng, sha256, useEmulator, vertexCredential, waitFor } from './fixtures';
 
 let emulator: Emulator;
 useEmulator((started) => (emulator = started));
 
 beforeEach(() => {
-	emulator.configure({ batchPendingMs: 0, batchRunMs: 200, batchOutcome: 'SUCCEEDED', dropDownloadsAfterBytes: 0 });
+	emulator.configure({ batchRunMs: 200 });
 });
 
-const BATCH = { batchMode: true };
-
-function items(count: number, tag: string, safetyIndex?: number): FixtureItem[] {
-	return Array.from({ length: count }, (_, index) => ({
-		json: {
-			sku: `SKU-${index}`,
-			prompt: `${tag} photo ${index}${index === safetyIndex ? ' [[emulate:finish:IMAGE_SAFETY]]' : ''}`,
-		},
-		binary: { data: { bytes: png(32, 24, [index * 20, 100, 200]), fileName: `photo-${index}.png`, mimeType: 'image/png' } },
-	}));
-}
-
-async function run(
-	fixture: FixtureItem[],
-	options: IDataObject,
-	onError?: OnError,
-	credential = aiStudioCredential(emulator),
-	extra: Partial<Parameters<typeof runWorkflow>[0]> = {},
-): Promise<RunResult> {
-	return await runWorkflow({
-		items: fixture,
-		parameters: editParameters({ options } as INodeParameters),
-		credential,
-		onError,
-		...extra,
-	});
-}
+const items = batchItems;
+const run = async (fixture: FixtureItem[], options: IDataObject, settings: Parameters<typeof runBatchNode>[3] = {}) =>
+	await runBatchNode(emulator, fixture, options, settings);
 
 /** What an output item says, minus what legitimately differs between two runs. */
 async function comparable(result: RunResult, item: INodeExecutionData) {
@@ -76,9 +42,9 @@ async function comparable(result: RunResult, item: INodeExecutionData) {
 describe('Batch Mode output equals the request pool output', () => {
 	test('6 edits with one IMAGE_SAFETY: 5 images and 1 error item in order, from one job and no generateContent', async () => {
 		const fixture = items(6, 'same-as-pool', 3);
-		const pool = await run(fixture, {}, 'continueRegularOutput');
+		const pool = await run(fixture, {}, { onError: 'continueRegularOutput' });
 		emulator.reset();
-		const batch = await run(fixture, BATCH, 'continueRegularOutput');
+		const batch = await run(fixture, BATCH, { onError: 'continueRegularOutput' });
 
 		expect(batch.status).toBe('success');
 		expect(emulator.counters.generateContent).toBe(0);
@@ -114,7 +80,7 @@ describe('Batch Mode output equals the request pool output', () => {
 	test('a per-request error becomes that item\'s error item, explained like a direct request\'s', async () => {
 		const fixture = items(2, 'denied');
 		fixture[1].json = { prompt: 'denied photo [[emulate:403]]' };
-		const batch = await run(fixture, BATCH, 'continueErrorOutput');
+		const batch = await run(fixture, BATCH, { onError: 'continueErrorOutput' });
 
 		expect(batch.successSink).toHaveLength(1);
 		expect(batch.errorSink).toHaveLength(1);
@@ -178,15 +144,6 @@ describe('no paying twice', () => {
 	});
 });
 
-/** Noise does not compress: a PNG of about `bytes`. */
-function noisePng(bytes: number, seed: number): Buffer {
-	const side = Math.ceil(Math.sqrt(bytes / 3));
-	const rows = randomBytes(side * 3 * 64);
-	return encodePng({ width: side, height: side, row: (y) => {
-		const start = ((y * 7 + seed * 13) % 64) * side * 3;
-		return rows.subarray(start, start + side * 3);
-	} });
-}
 
 describe('big batches', () => {
 	test.each([
@@ -234,9 +191,7 @@ describe('job failures, stopping and Vertex', () => {
 	])('stopping the execution %s cancels the job at Google', async (_, createLatencyMs) => {
 		emulator.configure({ batchRunMs: 60_000, latencyMs: createLatencyMs });
 		const controller = new AbortController();
-		const running = run(items(2, `stop ${randomBytes(4).toString('hex')}`), BATCH, undefined, undefined, {
-			signal: controller.signal,
-		});
+		const running = run(items(2, `stop ${randomBytes(4).toString('hex')}`), BATCH, { signal: controller.signal });
 		await waitFor(() => emulator.counters.batchCreates === 1);
 		controller.abort();
 		const result = await running;
@@ -247,9 +202,7 @@ describe('job failures, stopping and Vertex', () => {
 	});
 
 	test('Vertex AI is refused before any request', async () => {
-		const result = await run(items(1, 'vertex'), BATCH, undefined, vertexCredential(emulator), {
-			parameters: { ...editParameters({ authentication: 'vertexAi', options: BATCH }) },
-		});
+		const result = await run(items(1, 'vertex'), BATCH, { credential: vertexCredential(emulator), parameters: { authentication: 'vertexAi' } });
 
 		expect(result.status).toBe('error');
 		expect(result.task?.error?.message).toBe('Batch Mode is not available with Vertex AI');

@@ -7,82 +7,23 @@
  */
 import { randomBytes } from 'crypto';
 
-import type { IDataObject, INodeParameters } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
-import { encodePng } from '../emulator/server';
 import type { Emulator } from '../emulator/server';
-import { runWorkflow } from './harness';
-import type { FixtureItem, OnError, RunResult } from './harness';
-import { aiStudioCredential, editParameters, outputPng, png, useEmulator, waitFor } from './fixtures';
+import { BATCH, batchItems, bigBatchItems, noisePng, runBatchNode } from './batchFixtures';
+import type { FixtureItem } from './harness';
+import { outputPng, useEmulator, waitFor } from './fixtures';
 
 let emulator: Emulator;
 useEmulator((started) => (emulator = started));
 
 beforeEach(() => {
-	emulator.configure({
-		batchPendingMs: 0,
-		batchRunMs: 200,
-		batchOutcome: 'SUCCEEDED',
-		dropDownloadsAfterBytes: 0,
-		downloadDurationMs: 0,
-		dropBatchCreateAnswers: 0,
-		failBatchGets: 0,
-		batchListDelayMs: 0,
-		dropUploadAnswers: 0,
-		uploadChunkGranularity: 8 * 1024 * 1024,
-		refuseUploadsOverBytes: 0,
-		closedModels: [],
-	});
+	emulator.configure({ batchRunMs: 200 });
 });
 
-const BATCH = { batchMode: true };
-
-function items(count: number, tag: string, safetyIndex?: number): FixtureItem[] {
-	return Array.from({ length: count }, (_, index) => ({
-		json: {
-			prompt: `${tag} photo ${index}${index === safetyIndex ? ' [[emulate:finish:IMAGE_SAFETY]]' : ''}`,
-		},
-		binary: { data: { bytes: png(32, 24, [index * 20, 100, 200]), fileName: `photo-${index}.png`, mimeType: 'image/png' } },
-	}));
-}
-
-async function run(
-	fixture: FixtureItem[],
-	options: IDataObject,
-	onError?: OnError,
-	extra: Partial<Parameters<typeof runWorkflow>[0]> = {},
-	parameters: INodeParameters = {},
-): Promise<RunResult> {
-	return await runWorkflow({
-		items: fixture,
-		parameters: editParameters({ options, ...parameters } as INodeParameters),
-		credential: aiStudioCredential(emulator),
-		onError,
-		...extra,
-	});
-}
-
-/** Noise does not compress: a PNG of about `bytes`. */
-function noisePng(bytes: number, seed: number): Buffer {
-	const side = Math.ceil(Math.sqrt(bytes / 3));
-	const rows = randomBytes(side * 3 * 64);
-	return encodePng({
-		width: side,
-		height: side,
-		row: (y) => {
-			const start = ((y * 7 + seed * 13) % 64) * side * 3;
-			return rows.subarray(start, start + side * 3);
-		},
-	});
-}
-
-/** Three 8 MB images: over 20 MB, so the job goes as a JSONL file and its results come as a file. */
-function bigItems(tag: string): FixtureItem[] {
-	return [0, 1, 2].map((index) => ({
-		json: { prompt: `${tag} ${index}` },
-		binary: { data: { bytes: noisePng(8 * 1024 * 1024, index), fileName: `big-${index}.png`, mimeType: 'image/png' } },
-	}));
-}
+const items = batchItems;
+const run = async (fixture: FixtureItem[], options: IDataObject, settings: Parameters<typeof runBatchNode>[3] = {}) =>
+	await runBatchNode(emulator, fixture, options, settings);
 
 const jobCreates = () => emulator.counters.log.filter((entry) => entry.path.endsWith(':batchGenerateContent')).length;
 
@@ -101,7 +42,7 @@ describe('a lost create answer (issue 20, point 4)', () => {
 describe('a results file slower than the Timeout (issue 20, point 5)', () => {
 	test('a healthy 4 s download with Timeout 2 s is read whole, once', async () => {
 		emulator.configure({ downloadDurationMs: 4000 });
-		const result = await run(bigItems(`slow results ${randomBytes(4).toString('hex')}`), { ...BATCH, timeout: 2 });
+		const result = await run(bigBatchItems(`slow results ${randomBytes(4).toString('hex')}`), { ...BATCH, timeout: 2 });
 
 		expect(result.task?.error?.message).toBeUndefined();
 		expect(result.status).toBe('success');
@@ -117,9 +58,7 @@ describe('another model\'s job fails (issue 20, point 6)', () => {
 		const fixture = items(2, `two models ${randomBytes(4).toString('hex')}`);
 		fixture[0].json = { ...fixture[0].json, model: 'gemini-2.5-flash-image' };
 		fixture[1].json = { ...fixture[1].json, model: 'gemini-3-pro-image' };
-		const result = await run(fixture, BATCH, undefined, {}, {
-			model: { __rl: true, mode: 'id', value: '={{ $json.model }}' },
-		});
+		const result = await run(fixture, BATCH, { parameters: { model: { __rl: true, mode: 'id', value: '={{ $json.model }}' } } });
 
 		expect(result.status).toBe('error');
 		expect(emulator.counters.batchCreates).toBe(1);
@@ -135,7 +74,7 @@ describe('an item whose upload fails in a file job (issue 20, point 7)', () => {
 		emulator.configure({ refuseUploadsOverBytes: 10 * 1024 * 1024, uploadChunkGranularity: 1024 * 1024 });
 		const fixture = items(2, `upload fails ${randomBytes(4).toString('hex')}`);
 		fixture[0].binary = { data: { bytes: noisePng(21 * 1024 * 1024, 7), fileName: 'huge.png', mimeType: 'image/png' } };
-		const result = await run(fixture, BATCH, 'continueRegularOutput');
+		const result = await run(fixture, BATCH, { onError: 'continueRegularOutput' });
 
 		expect(result.status).toBe('success');
 		const [first, second] = result.outputs[0];
@@ -158,14 +97,14 @@ describe('a rerun after a failed execution (issue 20, point 8)', () => {
 		expect(failed.task?.error?.description).toContain(`2 images from batch job ${job} are kept at Google for 48 hours`);
 		expect(failed.task?.error?.description).toContain('run the workflow again with the same items');
 
-		const rerun = await run(fixture, BATCH, 'continueRegularOutput');
+		const rerun = await run(fixture, BATCH, { onError: 'continueRegularOutput' });
 		expect(rerun.status).toBe('success');
 		expect(emulator.counters.batchCreates).toBe(1);
 		expect(rerun.outputs[0].map((item) => Boolean(item.json.error))).toEqual([false, true, false]);
 		expect((rerun.outputs[0][0].json.nanoBanana as IDataObject).batchJob).toBe(job);
 
 		// Delivered now (and deleted at Google): the same items again are a new job.
-		const third = await run(fixture, BATCH, 'continueRegularOutput');
+		const third = await run(fixture, BATCH, { onError: 'continueRegularOutput' });
 		expect(third.status).toBe('success');
 		expect(emulator.counters.batchCreates).toBe(2);
 	});
@@ -197,7 +136,7 @@ describe('smaller ones (issue 20, point 10)', () => {
 	test('a Stop during a create finds the job even when the list shows it late, and cancels it', async () => {
 		emulator.configure({ batchRunMs: 60_000, latencyMs: 3000, batchListDelayMs: 1500 });
 		const controller = new AbortController();
-		const running = run(items(2, `late list ${randomBytes(4).toString('hex')}`), BATCH, undefined, { signal: controller.signal });
+		const running = run(items(2, `late list ${randomBytes(4).toString('hex')}`), BATCH, { signal: controller.signal });
 		await waitFor(() => emulator.counters.batchCreates === 1);
 		controller.abort();
 		const result = await running;
@@ -209,7 +148,7 @@ describe('smaller ones (issue 20, point 10)', () => {
 	test('an upload chunk whose answer was lost is resumed where Google says it is', async () => {
 		emulator.configure({ uploadChunkGranularity: 4 * 1024 * 1024, dropUploadAnswers: 1 });
 		const tag = `lost chunk ${randomBytes(4).toString('hex')}`;
-		const result = await run(bigItems(tag), BATCH);
+		const result = await run(bigBatchItems(tag), BATCH);
 
 		expect(result.task?.error?.message).toBeUndefined();
 		expect(result.status).toBe('success');

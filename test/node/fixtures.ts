@@ -3,7 +3,7 @@ import { createHash } from 'crypto';
 
 import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import { encodePng, readPngInfo, startEmulator } from '../emulator/server';
+import { DEFAULTS, encodePng, readPngInfo, startEmulator } from '../emulator/server';
 import type { Emulator, PngInfo } from '../emulator/server';
 import { credentialsHelper, tearDownN8nServices } from './harness';
 import type { FixtureItem, RunOptions, RunResult } from './harness';
@@ -127,7 +127,9 @@ export function useEmulator(onStart: (emulator: Emulator) => void): void {
 		onStart(started);
 	});
 	beforeEach(() => {
-		started?.configure({ latencyMs: 0 });
+		// Every test starts from the emulator's defaults: no fault or limit set by the one before.
+		const { port: _port, host: _host, ...defaults } = DEFAULTS;
+		started?.configure(defaults);
 		started?.reset();
 	});
 	afterAll(async () => {
