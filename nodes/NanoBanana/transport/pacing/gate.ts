@@ -1,5 +1,4 @@
 import type { TransportFailure } from '../failures/kinds';
-import { StartRateLearner, type RateChange } from './rateLearner';
 import {
 	CLUSTER_ANSWERS,
 	DEFAULT_RETRY_POLICY,
@@ -10,10 +9,15 @@ import {
 	refusalsCluster,
 	retryDelayFrom,
 } from '../failures/retry';
-import { waitUnlessStopped } from './wait';
+import { ConcurrencyCap } from './concurrencyCap';
+import { StartRateLearner } from './rateLearner';
+import { isSlot, type AcquireResult, type AttemptResult, type PacingEvent, type Slot } from './slot';
+import { WaiterQueue } from './waiters';
+import { SYSTEM_CLOCK, type GateClock } from './wait';
 
-/** Successes per slot in use before a concurrency cap grows by one after a 429. */
-const SUCCESSES_PER_STEP_UP = 50;
+export { isSlot, type AcquireResult, type AttemptResult, type Closed, type PacingEvent, type Slot } from './slot';
+export { SYSTEM_CLOCK, type GateClock } from './wait';
+
 /**
  * Request starts are never closer than this (100 per second, far above any image model's quota).
  * It spreads a pool's first burst over a few tens of ms, so when the server refuses, the 429
@@ -28,40 +32,6 @@ export const MIN_START_SPACING_MS = 10;
 export const COLD_START_SPACING_MS = 25;
 /** A wait longer than this fails the item anyway (see the retry policy): no use holding everyone. */
 const MAX_PAUSE_MS = DEFAULT_RETRY_POLICY.maxServerDelayMs;
-
-export interface GateClock {
-	now(): number;
-	/** Waits `ms`; rejects when `signal` aborts. */
-	wait(ms: number, signal?: AbortSignal): Promise<void>;
-}
-
-export const SYSTEM_CLOCK: GateClock = { now: () => Date.now(), wait: waitUnlessStopped };
-
-/** A granted request start; hand it back to `release`. */
-export interface Slot {
-	readonly startedAt: number;
-	/** The start waited for the pace (used to decide when to probe a higher rate). */
-	readonly heldByPace: boolean;
-}
-
-/**
- * The execution may send no more requests through this lane: Google answered one with a quota
- * that does not clear within a run (see `closesLane`); every later item fails with that answer.
- */
-export interface Closed {
-	readonly closedBy: TransportFailure;
-}
-
-export type AcquireResult = Slot | Closed | 'stopped' | 'outOfTime';
-
-/** How an attempt that held a slot ended. */
-export type AttemptResult = { ok: true } | { ok: false; failure: TransportFailure };
-
-/** A pacing decision, for the log (the gate is shared, so the caller that caused it logs it). */
-export type PacingEvent =
-	| ({ kind: 'rate' } & RateChange)
-	| { kind: 'paused'; pauseMs: number; cause: 'rateLimit' | 'serverBusy' }
-	| { kind: 'concurrencyCap'; cap: number };
 
 /**
  * The request gate of one credential and model in this n8n process, shared by every execution
@@ -81,21 +51,12 @@ export class SharedRequestGate {
 	private pausedUntil = 0;
 	private nextStartAt = 0;
 	private inFlight = 0;
-	private cap: number | undefined;
-	/** When the cap was last lowered: refusals of requests started before that are of the same burst. */
-	private capLoweredAt = -Infinity;
-	private successStreak = 0;
-	/**
-	 * After a refusal that looked like a concurrency limit, one request at a time goes out until
-	 * one is answered: if the limit is a rate after all, only that one is refused, not a round.
-	 */
-	private probing = false;
-	private probe: Slot | undefined;
+	private readonly cap = new ConcurrencyCap();
 	/** Bumped when reserved start times become invalid (a pause). */
 	private epoch = 0;
 	private readonly learner = new StartRateLearner();
 	private readonly ceilings = new Map<symbol, number>();
-	private releaseWaiters: Array<() => void> = [];
+	private readonly waiters: WaiterQueue;
 	private lastUsedAt: number;
 	private lanes = 0;
 	private lastStartAt = -Infinity;
@@ -113,6 +74,7 @@ export class SharedRequestGate {
 		private readonly maxInFlight = Infinity,
 	) {
 		this.lastUsedAt = clock.now();
+		this.waiters = new WaiterQueue(clock);
 	}
 
 	get requestsInFlight(): number {
@@ -121,7 +83,7 @@ export class SharedRequestGate {
 
 	/** The learned cap on requests in flight; undefined while no concurrency limit was seen. */
 	get concurrencyCap(): number | undefined {
-		return this.cap;
+		return this.cap.value;
 	}
 
 	/** Spacing between request starts now in force, in ms. */
@@ -185,7 +147,7 @@ export class SharedRequestGate {
 	async acquire(signal?: AbortSignal, deadlineAt = Infinity): Promise<AcquireResult> {
 		const turn: Turn = { woken: false };
 		const result = await this.waitForStart(signal, deadlineAt, turn);
-		if (turn.woken && !this.full()) this.wakeNext();
+		if (turn.woken && !this.full()) this.waiters.wakeNext();
 		return result;
 	}
 
@@ -202,7 +164,7 @@ export class SharedRequestGate {
 			if (this.full()) {
 				// Someone else took the slot this waiter was woken for: it waits for the next
 				// release again, at the head of the queue since it has waited longest.
-				const woken = await this.nextRelease(signal, deadlineAt, turn.woken);
+				const woken = await this.waiters.next(signal, deadlineAt, turn.woken);
 				if (woken !== 'woken') return woken;
 				turn.woken = true;
 				continue;
@@ -234,23 +196,17 @@ export class SharedRequestGate {
 		this.lastUsedAt = now;
 		const events: PacingEvent[] = [];
 		this.unexplained = [...this.unexplained, !result.ok && isUnexplained429(result.failure)].slice(-CLUSTER_ANSWERS);
-		if (slot === this.probe) {
-			this.probe = undefined;
-			if (result.ok) this.probing = false;
-		}
+		this.cap.answered(slot, result.ok);
 		if (result.ok) {
 			this.cold = false;
 			const change = this.learner.accepted(slot.startedAt, now, slot.heldByPace);
 			if (change) events.push({ kind: 'rate', ...change });
-			if (this.cap !== undefined && ++this.successStreak >= SUCCESSES_PER_STEP_UP * this.cap) {
-				this.cap++;
-				this.successStreak = 0;
-				events.push({ kind: 'concurrencyCap', cap: this.cap });
-			}
+			const capChange = this.cap.succeeded();
+			if (capChange) events.push(capChange);
 		} else {
 			this.learnFrom(slot, result.failure, now, events);
 		}
-		this.wakeNext();
+		this.waiters.wakeNext();
 		return events;
 	}
 
@@ -258,8 +214,7 @@ export class SharedRequestGate {
 		const delay = retryDelayFrom(failure);
 		// A refusal of a request that was already out when the cap was lowered tells nothing new
 		// about the cap: judged as if no cap were known, it lowers the cap a step further.
-		const knownCap = slot.startedAt >= this.capLoweredAt ? this.cap : undefined;
-		switch (refusalKind(failure, this.inFlight, knownCap, refusalsCluster(this.unexplained))) {
+		switch (refusalKind(failure, this.inFlight, this.cap.capFor(slot), refusalsCluster(this.unexplained))) {
 			case 'dailyQuota':
 				return; // fails fast; pausing would only hold the others up
 			case 'sporadic':
@@ -268,7 +223,7 @@ export class SharedRequestGate {
 				this.learner.refusedOther(slot.startedAt);
 				return;
 			case 'rate': {
-				this.probing = false; // the pace takes over
+				this.cap.rateLimited(); // the pace takes over
 				const change = this.learner.refused(slot.startedAt, now, rateWindowMs(failure), delay);
 				if (change) events.push({ kind: 'rate', ...change });
 				if (delay !== undefined) this.pause(delay, 'rateLimit', events);
@@ -276,12 +231,7 @@ export class SharedRequestGate {
 			}
 			case 'concurrency':
 				this.learner.refusedOther(slot.startedAt);
-				this.probing = true;
-				// The server just refused one more than it takes: what is still running is what it takes.
-				this.cap = Math.max(1, Math.min((this.cap ?? this.inFlight + 1) - 1, this.inFlight));
-				this.capLoweredAt = now;
-				this.successStreak = 0;
-				events.push({ kind: 'concurrencyCap', cap: this.cap });
+				events.push(this.cap.refused(this.inFlight, now));
 				return;
 			default:
 				// An overloaded server that names a wait (503 + Retry-After) is overloaded for everyone.
@@ -301,11 +251,7 @@ export class SharedRequestGate {
 	}
 
 	private full(): boolean {
-		return (
-			this.inFlight >= this.maxInFlight ||
-			(this.cap !== undefined && this.inFlight >= this.cap) ||
-			(this.probing && this.probe !== undefined)
-		);
+		return this.inFlight >= this.maxInFlight || this.cap.full(this.inFlight);
 	}
 
 	private take(now: number, heldByPace: boolean): Slot {
@@ -315,7 +261,7 @@ export class SharedRequestGate {
 		this.nextStartAt = Math.max(this.nextStartAt, now + this.startIntervalMs);
 		this.learner.started(now);
 		const slot = { startedAt: now, heldByPace };
-		if (this.probing) this.probe = slot;
+		this.cap.started(slot);
 		return slot;
 	}
 
@@ -325,45 +271,6 @@ export class SharedRequestGate {
 			() => false,
 		);
 	}
-
-	private wakeNext(): void {
-		this.releaseWaiters.shift()?.();
-	}
-
-	/**
-	 * Waits for the next release ('woken'), or until this waiter's own execution stops or its
-	 * item's deadline passes; either way it leaves the queue, so a later release wakes a waiter
-	 * that still wants a slot.
-	 */
-	private async nextRelease(signal: AbortSignal | undefined, deadlineAt: number, first: boolean): Promise<'woken' | Exclude<AcquireResult, Slot>> {
-		const ended = new AbortController();
-		return await new Promise((resolve) => {
-			let done = false;
-			const finish = (how: 'woken' | 'stopped' | 'outOfTime') => {
-				if (done) return;
-				done = true;
-				this.releaseWaiters = this.releaseWaiters.filter((waiter) => waiter !== wake);
-				signal?.removeEventListener('abort', stop);
-				ended.abort(); // ends the deadline timer
-				resolve(how);
-			};
-			const wake = () => finish('woken');
-			const stop = () => finish('stopped');
-			if (first) this.releaseWaiters.unshift(wake);
-			else this.releaseWaiters.push(wake);
-			signal?.addEventListener('abort', stop, { once: true });
-			if (Number.isFinite(deadlineAt)) {
-				this.clock.wait(Math.max(0, deadlineAt - this.clock.now()), ended.signal).then(
-					() => finish('outOfTime'),
-					() => undefined,
-				);
-			}
-		});
-	}
-}
-
-export function isSlot(result: AcquireResult): result is Slot {
-	return typeof result === 'object' && 'startedAt' in result;
 }
 
 /**
