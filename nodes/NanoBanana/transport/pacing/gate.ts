@@ -1,16 +1,8 @@
 import type { TransportFailure } from '../failures/kinds';
-import {
-	CLUSTER_ANSWERS,
-	DEFAULT_RETRY_POLICY,
-	isLongQuotaExhausted,
-	isUnexplained429,
-	rateWindowMs,
-	refusalKind,
-	refusalsCluster,
-	retryDelayFrom,
-} from '../failures/retry';
+import { DEFAULT_RETRY_POLICY, isLongQuotaExhausted } from '../failures/retry';
 import { ConcurrencyCap } from './concurrencyCap';
 import { StartRateLearner } from './rateLearner';
+import { learnFromRefusal, UnexplainedRefusals } from './refusals';
 import { isSlot, type AcquireResult, type AttemptResult, type PacingEvent, type Slot } from './slot';
 import { WaiterQueue } from './waiters';
 import { SYSTEM_CLOCK, type GateClock } from './wait';
@@ -37,12 +29,13 @@ const MAX_PAUSE_MS = DEFAULT_RETRY_POLICY.maxServerDelayMs;
  * The request gate of one credential and model in this n8n process, shared by every execution
  * that uses them, so concurrent executions honour one quota together:
  * - a 429 that shows no limit (no quota named, no wait asked for) is retried like any busy
- *   answer and teaches nothing, unless such refusals cluster (see `refusalKind`);
+ *   answer and teaches nothing, unless such refusals cluster (see `refusals.ts`);
  * - a rate limit (429 naming a quota, or refusals while few requests are in flight) is learned
  *   as a pace between request starts (see `StartRateLearner`), and every start waits out the
  *   server's requested delay;
  * - a concurrency limit (429 while as many requests as before are in flight) caps requests in
- *   flight; only the refused request waits, and a long run of successes raises the cap by one;
+ *   flight (see `ConcurrencyCap`, tentative when the 429 named a wait); only the refused request
+ *   waits, and a long run of successes raises the cap by one;
  * - each execution's Max Requests per Minute is a hard ceiling on the pace while it runs.
  * Each execution keeps its own Max Concurrency (its item pool), stop signal and deadlines: a
  * waiter leaves the gate alone when its own execution stops, and never wakes or fails another.
@@ -62,8 +55,7 @@ export class SharedRequestGate {
 	private lastStartAt = -Infinity;
 	/** No request through this gate has been answered successfully yet. */
 	private cold = true;
-	/** Whether each of the latest answers was a 429 that shows no limit (oldest first). */
-	private unexplained: boolean[] = [];
+	private readonly unexplained = new UnexplainedRefusals();
 
 	/**
 	 * @param maxInFlight a fixed cap on requests in flight, for a gate of one caller's own (the
@@ -195,48 +187,32 @@ export class SharedRequestGate {
 		const now = this.clock.now();
 		this.lastUsedAt = now;
 		const events: PacingEvent[] = [];
-		this.unexplained = [...this.unexplained, !result.ok && isUnexplained429(result.failure)].slice(-CLUSTER_ANSWERS);
-		this.cap.answered(slot, result.ok);
+		this.unexplained.record(result);
+		const overCap = this.cap.answered(slot, result.ok);
 		if (result.ok) {
 			this.cold = false;
 			const change = this.learner.accepted(slot.startedAt, now, slot.heldByPace);
 			if (change) events.push({ kind: 'rate', ...change });
-			const capChange = this.cap.succeeded();
+			const capChange = this.cap.succeeded(overCap, now);
 			if (capChange) events.push(capChange);
+			if (this.unexplained.stopped()) this.forgetUnexplained(events);
 		} else {
-			this.learnFrom(slot, result.failure, now, events);
+			const pause = (ms: number, cause: 'rateLimit' | 'serverBusy') => this.pause(ms, cause, events);
+			const learners = { learner: this.learner, cap: this.cap, unexplained: this.unexplained, pause };
+			learnFromRefusal(learners, slot, overCap, this.inFlight, result.failure, now, events);
 		}
 		this.waiters.wakeNext();
 		return events;
 	}
 
-	private learnFrom(slot: Slot, failure: TransportFailure, now: number, events: PacingEvent[]): void {
-		const delay = retryDelayFrom(failure);
-		// A refusal of a request that was already out when the cap was lowered tells nothing new
-		// about the cap: judged as if no cap were known, it lowers the cap a step further.
-		switch (refusalKind(failure, this.inFlight, this.cap.capFor(slot), refusalsCluster(this.unexplained))) {
-			case 'dailyQuota':
-				return; // fails fast; pausing would only hold the others up
-			case 'sporadic':
-				// Not a limit: the request retries after its own backoff; the pace stays. It was
-				// not taken, so it does not count as accepted when a rate is learned later.
-				this.learner.refusedOther(slot.startedAt);
-				return;
-			case 'rate': {
-				this.cap.rateLimited(); // the pace takes over
-				const change = this.learner.refused(slot.startedAt, now, rateWindowMs(failure), delay);
-				if (change) events.push({ kind: 'rate', ...change });
-				if (delay !== undefined) this.pause(delay, 'rateLimit', events);
-				return;
-			}
-			case 'concurrency':
-				this.learner.refusedOther(slot.startedAt);
-				events.push(this.cap.refused(this.inFlight, now));
-				return;
-			default:
-				// An overloaded server that names a wait (503 + Retry-After) is overloaded for everyone.
-				if (failure.kind === 'api' && delay !== undefined) this.pause(delay, 'serverBusy', events);
-		}
+	/**
+	 * 429s that show no limit taught a pace or a cap while they clustered; the last
+	 * `CLUSTER_ANSWERS` answers hold none of them any more: whatever it was has passed.
+	 */
+	private forgetUnexplained(events: PacingEvent[]): void {
+		this.learner.reset();
+		this.cap.forget();
+		events.push({ kind: 'rate', intervalMs: 0, windowMs: 0, reason: 'cleared' });
 	}
 
 	/** Holds every new request back for `ms` from now (never shortens an earlier pause). */
@@ -251,7 +227,7 @@ export class SharedRequestGate {
 	}
 
 	private full(): boolean {
-		return this.inFlight >= this.maxInFlight || this.cap.full(this.inFlight);
+		return this.inFlight >= this.maxInFlight || this.cap.full(this.inFlight, this.clock.now());
 	}
 
 	private take(now: number, heldByPace: boolean): Slot {
@@ -261,7 +237,7 @@ export class SharedRequestGate {
 		this.nextStartAt = Math.max(this.nextStartAt, now + this.startIntervalMs);
 		this.learner.started(now);
 		const slot = { startedAt: now, heldByPace };
-		this.cap.started(slot);
+		this.cap.started(slot, this.inFlight - 1);
 		return slot;
 	}
 

@@ -1,5 +1,5 @@
 import type { TransportFailure } from '../../../../nodes/NanoBanana/transport/failures/kinds';
-import { COLD_START_SPACING_MS, isSlot, MIN_START_SPACING_MS, SharedRequestGate, type GateLane, type Slot } from '../../../../nodes/NanoBanana/transport/pacing/gate';
+import { COLD_START_SPACING_MS, isSlot, MIN_START_SPACING_MS, SharedRequestGate, type AcquireResult, type GateLane, type PacingEvent, type Slot } from '../../../../nodes/NanoBanana/transport/pacing/gate';
 import { DEFAULT_RETRY_POLICY } from '../../../../nodes/NanoBanana/transport/failures/retry';
 import { VirtualClock } from '../../virtualClock';
 
@@ -150,6 +150,91 @@ describe('SharedRequestGate', () => {
 		const last = take(lane);
 		await clock.runUntil(() => false);
 		expect(lane.release(await last, { ok: true })).toEqual([{ kind: 'concurrencyCap', cap: 3 }]);
+	});
+
+	describe('a cap learned from a refusal that named a wait is tentative', () => {
+		/** Three taken one after the other, the fourth refused while three run, "retry in 1 s": cap 3 (until 1 s after). */
+		async function tentativeCapOfThree(clock: VirtualClock, lane: GateLane): Promise<Slot[]> {
+			const slots: Slot[] = [];
+			for (let i = 0; i < 4; i++) {
+				const slot = take(lane);
+				await clock.runUntil(() => false);
+				slots.push(await slot);
+			}
+			lane.release(slots[3], { ok: false, failure: failure429(1000) });
+			expect(lane.gate.concurrencyCap).toBe(3);
+			return slots.slice(0, 3);
+		}
+
+		it('once the wait has passed, one request goes out over it; taken, the cap grows by one', async () => {
+			const clock = new VirtualClock();
+			const lane = new SharedRequestGate(clock).join();
+			await tentativeCapOfThree(clock, lane);
+			const queued = lane.acquire();
+			expect(await settled(queued)).toBe('pending'); // before the wait has passed: the cap holds
+			await clock.advanceTo(2000);
+			const probe = await take(lane); // the server's wait has passed: 4 in flight
+			expect(lane.gate.requestsInFlight).toBe(4);
+			expect(await settled(lane.acquire())).toBe('pending'); // one probe at a time
+			expect(lane.release(probe, { ok: true })).toEqual([{ kind: 'concurrencyCap', cap: 4 }]);
+			await clock.runUntil(() => false);
+			expect(isSlot(await settled(queued) as AcquireResult)).toBe(true); // under the cap of 4 now
+		});
+
+		it('a probe over it refused while as many run confirms it: no more probes', async () => {
+			const clock = new VirtualClock();
+			const lane = new SharedRequestGate(clock).join();
+			const running = await tentativeCapOfThree(clock, lane);
+			await clock.advanceTo(2000);
+			const probe = await take(lane);
+			expect(lane.release(probe, { ok: false, failure: failure429(1000) })).toEqual([]);
+			expect(lane.gate.concurrencyCap).toBe(3);
+			await clock.advanceTo(5000);
+			expect(await settled(lane.acquire())).toBe('pending');
+			lane.release(running[0], { ok: true });
+		});
+
+		it('a refusal with fewer running than the cap shows a rate: the cap goes, a pace comes', async () => {
+			const clock = new VirtualClock();
+			const lane = new SharedRequestGate(clock).join();
+			const running = await tentativeCapOfThree(clock, lane);
+			lane.release(running[0], { ok: true });
+			lane.release(running[1], { ok: true });
+			await clock.advanceTo(1500);
+			const next = await take(lane); // 2 in flight, under the cap of 3
+			const events = lane.release(next, { ok: false, failure: failure429(500) });
+			expect(events).toEqual([{ kind: 'paused', pauseMs: 500, cause: 'rateLimit' }]);
+			expect(lane.gate.concurrencyCap).toBeUndefined();
+		});
+	});
+
+	it('forgets a pace taught by a cluster of 429s that show no limit once the last ten answers hold none', async () => {
+		const clock = new VirtualClock();
+		const gate = new SharedRequestGate(clock);
+		const lane = gate.join();
+		const bare = failure429();
+		const slots: Slot[] = [];
+		for (let i = 0; i < 10; i++) {
+			const slot = take(lane);
+			await clock.runUntil(() => false);
+			slots.push(await slot);
+		}
+		for (const slot of slots.slice(0, 5)) lane.release(slot, { ok: true });
+		for (const slot of slots.slice(5, 9)) lane.release(slot, { ok: false, failure: bare }); // sporadic so far
+		expect(gate.startIntervalMs).toBe(MIN_START_SPACING_MS);
+		// 5 of the last 10: a cluster, with nothing else in flight: 5 taken over a second (not a minute).
+		expect(lane.release(slots[9], { ok: false, failure: bare })).toEqual([
+			expect.objectContaining({ kind: 'rate', reason: 'learned', acceptedInWindow: 5, windowMs: 1000 }),
+		]);
+		expect(gate.startIntervalMs).toBeCloseTo(210);
+		let events: PacingEvent[] = [];
+		for (let i = 0; i < 10; i++) {
+			const slot = take(lane);
+			await clock.runUntil(() => false);
+			events = lane.release(await slot, { ok: true });
+		}
+		expect(events).toContainEqual({ kind: 'rate', intervalMs: 0, windowMs: 0, reason: 'cleared' });
+		expect(gate.startIntervalMs).toBe(MIN_START_SPACING_MS);
 	});
 
 	it('a per-day quota closes the execution\'s lane without holding other executions back', async () => {

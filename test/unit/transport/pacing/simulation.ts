@@ -2,6 +2,7 @@ import { runPool } from '../../../../nodes/NanoBanana/actions/pool';
 import { aiStudioBackend } from '../../../../nodes/NanoBanana/transport/auth/backends';
 import { generateContent } from '../../../../nodes/NanoBanana/transport/api/models';
 import type { AuthenticatedRequest } from '../../../../nodes/NanoBanana/transport/http/client';
+import type { NodeLog } from '../../../../nodes/NanoBanana/transport/http/log';
 import { ExecutionGates, GateRegistry } from '../../../../nodes/NanoBanana/transport/pacing/gateRegistry';
 import { DEFAULT_RETRY_POLICY } from '../../../../nodes/NanoBanana/transport/failures/retry';
 import { VirtualClock } from '../../virtualClock';
@@ -103,6 +104,8 @@ export async function runExecutions(
 	random: () => number = () => 0.5,
 	/** Each execution in an n8n process of its own (its own gates), as two workers on one key. */
 	separateProcesses = false,
+	/** Where each execution's log lines go, with the virtual time (to study a run). */
+	trace?: (line: string) => void,
 ) {
 	const shared = new GateRegistry(clock);
 	let done = 0;
@@ -112,7 +115,7 @@ export async function runExecutions(
 		starts.push(clock.now());
 		return await request(type, options);
 	};
-	const runs = executions.map(async ({ items, maxConcurrency, requestsPerMinute }) => {
+	const runs = executions.map(async ({ items, maxConcurrency, requestsPerMinute }, index) => {
 		const registry = separateProcesses ? new GateRegistry(clock) : shared;
 		const gates = new ExecutionGates(registry, 'cred-a', requestsPerMinute ?? 0);
 		await runPool(items, maxConcurrency, async () => {
@@ -124,6 +127,7 @@ export async function runExecutions(
 					secrets: [],
 					random,
 					sleep: clock.wait,
+					log: trace ? tracingLog(clock, `#${index}`, trace) : undefined,
 				});
 				done++;
 			} catch {
@@ -153,4 +157,10 @@ export function seeded(seed: number): () => number {
 		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
 		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 	};
+}
+
+function tracingLog(clock: VirtualClock, name: string, trace: (line: string) => void): NodeLog {
+	const line = (message: string) => trace(`${String(Math.round(clock.now())).padStart(6)} ${name} ${message}`);
+	const log: NodeLog = { debug: line, info: line, warn: line, with: () => log };
+	return log;
 }
