@@ -11,17 +11,20 @@ export { isSlot, type AcquireResult, type AttemptResult, type Closed, type Pacin
 export { SYSTEM_CLOCK, type GateClock } from './wait';
 
 /**
- * Request starts are never closer than this (100 per second, far above any image model's quota).
- * It spreads a pool's first burst over a few tens of ms, so when the server refuses, the 429
- * (which comes back at once) stops the gate before the rest of the burst has gone out.
- */
-export const MIN_START_SPACING_MS = 10;
-/**
- * Until the server has answered one request successfully, starts are this far apart: a busy n8n
- * (encoding the next bodies) reads a 429 late, and every start in between meets the same limit.
- * 32 starts take 0.8 s, small beside an image model's seconds.
+ * A burst of starts ramps up (a slow start): the first ones go `COLD_START_SPACING_MS` apart for
+ * `RAMP_DELAY_MS`, then the spacing halves every `RAMP_HALVING_MS`, down to
+ * `MIN_START_SPACING_MS`. When the server refuses, the 429 (which comes back at once) stops the
+ * gate while few starts are out: 2 or 3 at a limit of 4 starts a second, as with a fixed 25 ms.
+ * Yet 32 starts go out within 0.25 s (a fixed 25 ms took 0.8 s, and the second wave of Max
+ * Concurrency 32 inherited that spread).
  */
 export const COLD_START_SPACING_MS = 25;
+export const RAMP_DELAY_MS = 100;
+export const RAMP_HALVING_MS = 40;
+/** Request starts are never closer than this (500 per second, far above any image model's quota). */
+export const MIN_START_SPACING_MS = 2;
+/** A gate with nothing in flight and no start for this long ramps up again from its first spacing. */
+const RAMP_RESET_MS = 60_000;
 /** A wait longer than this fails the item anyway (see the retry policy): no use holding everyone. */
 const MAX_PAUSE_MS = DEFAULT_RETRY_POLICY.maxServerDelayMs;
 
@@ -53,8 +56,8 @@ export class SharedRequestGate {
 	private lastUsedAt: number;
 	private lanes = 0;
 	private lastStartAt = -Infinity;
-	/** No request through this gate has been answered successfully yet. */
-	private cold = true;
+	/** When the current ramp of start spacing began (see `COLD_START_SPACING_MS`). */
+	private rampFrom = -Infinity;
 	private readonly unexplained = new UnexplainedRefusals();
 
 	/**
@@ -80,9 +83,19 @@ export class SharedRequestGate {
 
 	/** Spacing between request starts now in force, in ms. */
 	get startIntervalMs(): number {
-		let interval = Math.max(this.cold ? COLD_START_SPACING_MS : MIN_START_SPACING_MS, this.learner.intervalMs);
+		return this.intervalAt(this.clock.now());
+	}
+
+	/** The spacing in force for a start at `at`. */
+	private intervalAt(at: number): number {
+		let interval = Math.max(this.rampSpacingMs(at), this.learner.intervalMs);
 		for (const requestsPerMinute of this.ceilings.values()) interval = Math.max(interval, 60_000 / requestsPerMinute);
 		return interval;
+	}
+
+	private rampSpacingMs(at: number): number {
+		const since = Math.max(0, at - this.rampFrom - RAMP_DELAY_MS);
+		return since === Infinity ? COLD_START_SPACING_MS : Math.max(MIN_START_SPACING_MS, COLD_START_SPACING_MS * 2 ** (-since / RAMP_HALVING_MS));
 	}
 
 	/** True when no execution uses the gate and nothing has happened for `idleMs`. */
@@ -165,7 +178,7 @@ export class SharedRequestGate {
 			// Reserve the next start time now, so waiters start in arrival order, one per interval.
 			const at = Math.max(this.nextStartAt, now);
 			if (at > deadlineAt) return 'outOfTime';
-			this.nextStartAt = at + this.startIntervalMs;
+			this.nextStartAt = at + this.intervalAt(at);
 			const epoch = this.epoch;
 			if (!(await this.sleep(at - now, signal))) return 'stopped';
 			// A busy event loop wakes sleepers late, and the next reserved start may then come right
@@ -190,7 +203,6 @@ export class SharedRequestGate {
 		this.unexplained.record(result);
 		const overCap = this.cap.answered(slot, result.ok);
 		if (result.ok) {
-			this.cold = false;
 			const change = this.learner.accepted(slot.startedAt, now, slot.heldByPace);
 			if (change) events.push({ kind: 'rate', ...change });
 			const capChange = this.cap.succeeded(overCap, now);
@@ -231,6 +243,7 @@ export class SharedRequestGate {
 	}
 
 	private take(now: number, heldByPace: boolean): Slot {
+		if (this.inFlight === 0 && now - this.lastStartAt >= RAMP_RESET_MS) this.rampFrom = now;
 		this.inFlight++;
 		this.lastUsedAt = now;
 		this.lastStartAt = now;

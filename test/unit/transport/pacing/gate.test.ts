@@ -23,21 +23,24 @@ async function take(lane: GateLane, signal?: AbortSignal, deadlineAt?: number): 
 }
 
 describe('SharedRequestGate', () => {
-	it('spreads starts a little until a first answer, then lets them through only the minimum spacing apart', async () => {
+	it('ramps a burst up: 25 ms apart for its first 100 ms, then ever closer down to the minimum; again after a minute idle', async () => {
 		const clock = new VirtualClock();
 		const lane = new SharedRequestGate(clock).join();
-		const starts: number[] = [];
 		const slots: Slot[] = [];
-		const first = Promise.all([0, 1, 2].map(async () => slots.push(await take(lane))));
-		await clock.runUntil(() => slots.length === 3);
-		await first;
-		expect(slots.map((slot) => slot.startedAt)).toEqual([0, COLD_START_SPACING_MS, 2 * COLD_START_SPACING_MS]);
-		lane.release(slots[0], { ok: true });
-		await clock.advanceTo(1000);
-		const warm = Promise.all([0, 1, 2].map(async () => starts.push((await take(lane)).startedAt)));
-		await clock.runUntil(() => starts.length === 3);
-		await warm;
-		expect(starts).toEqual([1000, 1000 + MIN_START_SPACING_MS, 1000 + 2 * MIN_START_SPACING_MS]);
+		const burst = Promise.all(Array.from({ length: 40 }, async () => slots.push(await take(lane))));
+		await clock.runUntil(() => slots.length === 40);
+		await burst;
+		const starts = slots.map((slot) => slot.startedAt);
+		expect(starts.slice(0, 5)).toEqual([0, 1, 2, 3, 4].map((i) => i * COLD_START_SPACING_MS));
+		const gaps = starts.slice(1).map((t, i) => t - starts[i]);
+		for (let i = 1; i < gaps.length; i++) expect(gaps[i]).toBeLessThanOrEqual(gaps[i - 1] + 1e-9);
+		expect(gaps[gaps.length - 1]).toBe(MIN_START_SPACING_MS);
+		expect(starts[31]).toBeLessThanOrEqual(250); // 32 starts (a fixed 25 ms: 775 ms)
+		for (const slot of slots) lane.release(slot, { ok: true });
+		await clock.advanceTo(70_000);
+		const again = Promise.all([0, 1].map(async () => (await take(lane)).startedAt));
+		await clock.runUntil(() => false);
+		expect(await again).toEqual([70_000, 70_000 + COLD_START_SPACING_MS]);
 	});
 
 	it('spaces starts by the strictest Max Requests per Minute of the executions using it, while they run', async () => {
@@ -56,7 +59,7 @@ describe('SharedRequestGate', () => {
 		strict.leave();
 		expect(gate.startIntervalMs).toBe(500);
 		loose.leave();
-		expect(gate.startIntervalMs).toBe(COLD_START_SPACING_MS);
+		expect(gate.startIntervalMs).toBe(MIN_START_SPACING_MS); // the ramp is over by 4 s
 	});
 
 	it('a rate limit pauses every start for the wait asked for and paces the rest at the rate taken', async () => {
@@ -221,6 +224,7 @@ describe('SharedRequestGate', () => {
 		}
 		for (const slot of slots.slice(0, 5)) lane.release(slot, { ok: true });
 		for (const slot of slots.slice(5, 9)) lane.release(slot, { ok: false, failure: bare }); // sporadic so far
+		await clock.advanceTo(1000); // the ramp of the first starts is over
 		expect(gate.startIntervalMs).toBe(MIN_START_SPACING_MS);
 		// 5 of the last 10: a cluster, with nothing else in flight: 5 taken over a second (not a minute).
 		expect(lane.release(slots[9], { ok: false, failure: bare })).toEqual([

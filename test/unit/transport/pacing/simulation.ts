@@ -23,6 +23,7 @@ export type Limit =
 	/** Refuses the requests numbered in `calls` once each, naming a per-minute quota and a short wait (someone else's burst). */
 	| { kind: 'strayRefusals'; calls: number[]; retryDelayS: number }
 	| { kind: 'inFlight'; max: number }
+	| { kind: 'none' }
 	/**
 	 * No limit at all, but each call is refused with a bare 429 (no QuotaFailure, no RetryInfo:
 	 * what Vertex's dynamic shared quota sends now and then) with probability `share`, drawn
@@ -83,7 +84,7 @@ export function simulatedServer(clock: VirtualClock, limit: Limit, latencyMs: nu
 				await clock.wait(REFUSAL_ROUND_TRIP_MS);
 				return bare;
 			}
-		} else if (inFlight >= limit.max) {
+		} else if (limit.kind === 'inFlight' && inFlight >= limit.max) {
 			stats.refused++;
 			await clock.wait(REFUSAL_ROUND_TRIP_MS);
 			return refuse(1);

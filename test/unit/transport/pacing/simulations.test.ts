@@ -69,6 +69,15 @@ describe('learning the limit, simulated', () => {
 		expect(server.stats.maxInFlight).toBe(2);
 	});
 
+	it('no limit, 64 items of 1.5 s, Max Concurrency 32: within 1.1× of two waves (3 s)', async () => {
+		// The first wave's spread is the second's: 32 starts 25 ms apart took 0.8 s (1.26×).
+		const clock = new VirtualClock();
+		const server = simulatedServer(clock, { kind: 'none' }, 1500);
+		const run = await runExecutions(clock, server.request, [{ items: 64, maxConcurrency: 32 }]);
+		expect(run).toMatchObject({ done: 64, failed: 0 });
+		expect(run.elapsedMs).toBeLessThanOrEqual(1.1 * 3000);
+	});
+
 	describe('two n8n processes on one key share a 4-per-second quota (fixed 1 s windows), knowing only what Google answers', () => {
 		const limit = { kind: 'startsPerWindow', starts: 4, windowMs: 1000 } as const;
 
