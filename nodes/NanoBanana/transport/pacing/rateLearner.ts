@@ -13,8 +13,12 @@
 export const RATE_SAFETY_FACTOR = 1.05;
 /** A refusal while already pacing slows the pace by this factor (the decrease of AIMD on the rate). */
 const SLOWDOWN_FACTOR = 1.1;
-/** Windows at a pace without a refusal before it takes one more start per window. */
-const WINDOWS_PER_STEP = 1;
+/**
+ * Windows at a pace without a refusal before it takes `STARTS_PER_STEP` more starts per window.
+ * Every window made two processes sharing a quota overshoot it together twice as often (up to
+ * 25% of calls refused against 21% in the simulations), for no gain in time.
+ */
+const WINDOWS_PER_STEP = 2;
 /**
  * Starts per window added at each step. One is too many for shares of a few starts per window:
  * two processes at 2 a second each, stepping up together, ask for 6 in a window of 4.
@@ -66,10 +70,10 @@ export class StartRateLearner {
 	}
 
 	/**
-	 * A request that started at `startedAt` was accepted. Each time a whole window has passed at
+	 * A request that started at `startedAt` was accepted. Each time two windows have passed at
 	 * the pace without a refusal, and the pace held this start back (so the pace, not the load,
-	 * limits the rate), the pace takes one more start per window (the additive increase of AIMD):
-	 * a share lost to someone else's burst comes back within a few windows, not minutes.
+	 * limits the rate), the pace takes half a start more per window (the additive increase of
+	 * AIMD): a share lost to someone else's burst comes back within seconds, not minutes.
 	 */
 	accepted(startedAt: number, now: number, heldByPace: boolean): RateChange | undefined {
 		if (this.interval === 0 || !heldByPace || startedAt < this.changedAt) return undefined;
