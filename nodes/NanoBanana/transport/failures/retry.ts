@@ -178,9 +178,12 @@ const HOUR = 60 * MINUTE;
 /**
  * The window a rate limit counts in: named by the quota (`...PerMinute...`), else guessed from
  * the wait the server asked for (a wait of about a second means a per-second window), else a
- * minute, the window of Google's request quotas.
+ * minute, the window of Google's request quotas. A 429 that shows no limit at all (see
+ * `isUnexplained429`) names no window: a second, so a pace taught by a cluster of them fits what
+ * the server took just now rather than spreading one second's starts over a minute.
  */
 export function rateWindowMs(failure: TransportFailure): number {
+	if (isUnexplained429(failure)) return SECOND;
 	if (failure.kind === 'api') {
 		const names = failure.error.details.quotaViolations.map(({ quotaId, description }) => `${quotaId ?? ''} ${description ?? ''}`).join(' ');
 		if (/per.?second/i.test(names)) return SECOND;

@@ -15,10 +15,14 @@ export function logPacing(log: NodeLog, event: PacingEvent, cause: TransportFail
 			);
 			return;
 		case 'rate': {
+			if (event.reason === 'cleared') {
+				log.info('429s that showed no limit have stopped: requests start without a learned pace or cap again', { ...fields, paceChange: event.reason });
+				return;
+			}
 			const perMinute = Math.round((60_000 / event.intervalMs) * 10) / 10;
 			const what =
 				event.reason === 'probedUp'
-					? 'no refusal for a while: trying a slightly higher rate'
+					? 'no refusal for a window: trying a slightly higher rate'
 					: `rate limit (${event.acceptedInWindow ?? '?'} accepted in ${duration(event.windowMs)})`;
 			log.info(`${what}: starting requests every ${duration(Math.round(event.intervalMs))} (${perMinute} per minute)`, {
 				...fields,

@@ -1,78 +1,44 @@
 import type { TransportFailure } from '../failures/kinds';
-import { StartRateLearner, type RateChange } from './rateLearner';
-import {
-	CLUSTER_ANSWERS,
-	DEFAULT_RETRY_POLICY,
-	isLongQuotaExhausted,
-	isUnexplained429,
-	rateWindowMs,
-	refusalKind,
-	refusalsCluster,
-	retryDelayFrom,
-} from '../failures/retry';
-import { waitUnlessStopped } from './wait';
+import { DEFAULT_RETRY_POLICY, isLongQuotaExhausted } from '../failures/retry';
+import { ConcurrencyCap } from './concurrencyCap';
+import { StartRateLearner } from './rateLearner';
+import { learnFromRefusal, UnexplainedRefusals } from './refusals';
+import { isSlot, type AcquireResult, type AttemptResult, type PacingEvent, type Slot } from './slot';
+import { WaiterQueue } from './waiters';
+import { SYSTEM_CLOCK, type GateClock } from './wait';
 
-/** Successes per slot in use before a concurrency cap grows by one after a 429. */
-const SUCCESSES_PER_STEP_UP = 50;
+export { isSlot, type AcquireResult, type AttemptResult, type Closed, type PacingEvent, type Slot } from './slot';
+export { SYSTEM_CLOCK, type GateClock } from './wait';
+
 /**
- * Request starts are never closer than this (100 per second, far above any image model's quota).
- * It spreads a pool's first burst over a few tens of ms, so when the server refuses, the 429
- * (which comes back at once) stops the gate before the rest of the burst has gone out.
- */
-export const MIN_START_SPACING_MS = 10;
-/**
- * Until the server has answered one request successfully, starts are this far apart: a busy n8n
- * (encoding the next bodies) reads a 429 late, and every start in between meets the same limit.
- * 32 starts take 0.8 s, small beside an image model's seconds.
+ * A burst of starts ramps up (a slow start): the first ones go `COLD_START_SPACING_MS` apart for
+ * `RAMP_DELAY_MS`, then the spacing halves every `RAMP_HALVING_MS`, down to
+ * `MIN_START_SPACING_MS`. When the server refuses, the 429 (which comes back at once) stops the
+ * gate while few starts are out: 2 or 3 at a limit of 4 starts a second, as with a fixed 25 ms.
+ * Yet 32 starts go out within 0.25 s (a fixed 25 ms took 0.8 s, and the second wave of Max
+ * Concurrency 32 inherited that spread).
  */
 export const COLD_START_SPACING_MS = 25;
+export const RAMP_DELAY_MS = 100;
+export const RAMP_HALVING_MS = 40;
+/** Request starts are never closer than this (500 per second, far above any image model's quota). */
+export const MIN_START_SPACING_MS = 2;
+/** A gate with nothing in flight and no start for this long ramps up again from its first spacing. */
+const RAMP_RESET_MS = 60_000;
 /** A wait longer than this fails the item anyway (see the retry policy): no use holding everyone. */
 const MAX_PAUSE_MS = DEFAULT_RETRY_POLICY.maxServerDelayMs;
-
-export interface GateClock {
-	now(): number;
-	/** Waits `ms`; rejects when `signal` aborts. */
-	wait(ms: number, signal?: AbortSignal): Promise<void>;
-}
-
-export const SYSTEM_CLOCK: GateClock = { now: () => Date.now(), wait: waitUnlessStopped };
-
-/** A granted request start; hand it back to `release`. */
-export interface Slot {
-	readonly startedAt: number;
-	/** The start waited for the pace (used to decide when to probe a higher rate). */
-	readonly heldByPace: boolean;
-}
-
-/**
- * The execution may send no more requests through this lane: Google answered one with a quota
- * that does not clear within a run (see `closesLane`); every later item fails with that answer.
- */
-export interface Closed {
-	readonly closedBy: TransportFailure;
-}
-
-export type AcquireResult = Slot | Closed | 'stopped' | 'outOfTime';
-
-/** How an attempt that held a slot ended. */
-export type AttemptResult = { ok: true } | { ok: false; failure: TransportFailure };
-
-/** A pacing decision, for the log (the gate is shared, so the caller that caused it logs it). */
-export type PacingEvent =
-	| ({ kind: 'rate' } & RateChange)
-	| { kind: 'paused'; pauseMs: number; cause: 'rateLimit' | 'serverBusy' }
-	| { kind: 'concurrencyCap'; cap: number };
 
 /**
  * The request gate of one credential and model in this n8n process, shared by every execution
  * that uses them, so concurrent executions honour one quota together:
  * - a 429 that shows no limit (no quota named, no wait asked for) is retried like any busy
- *   answer and teaches nothing, unless such refusals cluster (see `refusalKind`);
+ *   answer and teaches nothing, unless such refusals cluster (see `refusals.ts`);
  * - a rate limit (429 naming a quota, or refusals while few requests are in flight) is learned
  *   as a pace between request starts (see `StartRateLearner`), and every start waits out the
  *   server's requested delay;
  * - a concurrency limit (429 while as many requests as before are in flight) caps requests in
- *   flight; only the refused request waits, and a long run of successes raises the cap by one;
+ *   flight (see `ConcurrencyCap`, tentative when the 429 named a wait); only the refused request
+ *   waits, and a long run of successes raises the cap by one;
  * - each execution's Max Requests per Minute is a hard ceiling on the pace while it runs.
  * Each execution keeps its own Max Concurrency (its item pool), stop signal and deadlines: a
  * waiter leaves the gate alone when its own execution stops, and never wakes or fails another.
@@ -81,28 +47,18 @@ export class SharedRequestGate {
 	private pausedUntil = 0;
 	private nextStartAt = 0;
 	private inFlight = 0;
-	private cap: number | undefined;
-	/** When the cap was last lowered: refusals of requests started before that are of the same burst. */
-	private capLoweredAt = -Infinity;
-	private successStreak = 0;
-	/**
-	 * After a refusal that looked like a concurrency limit, one request at a time goes out until
-	 * one is answered: if the limit is a rate after all, only that one is refused, not a round.
-	 */
-	private probing = false;
-	private probe: Slot | undefined;
+	private readonly cap = new ConcurrencyCap();
 	/** Bumped when reserved start times become invalid (a pause). */
 	private epoch = 0;
 	private readonly learner = new StartRateLearner();
 	private readonly ceilings = new Map<symbol, number>();
-	private releaseWaiters: Array<() => void> = [];
+	private readonly waiters: WaiterQueue;
 	private lastUsedAt: number;
 	private lanes = 0;
 	private lastStartAt = -Infinity;
-	/** No request through this gate has been answered successfully yet. */
-	private cold = true;
-	/** Whether each of the latest answers was a 429 that shows no limit (oldest first). */
-	private unexplained: boolean[] = [];
+	/** When the current ramp of start spacing began (see `COLD_START_SPACING_MS`). */
+	private rampFrom = -Infinity;
+	private readonly unexplained = new UnexplainedRefusals();
 
 	/**
 	 * @param maxInFlight a fixed cap on requests in flight, for a gate of one caller's own (the
@@ -113,6 +69,7 @@ export class SharedRequestGate {
 		private readonly maxInFlight = Infinity,
 	) {
 		this.lastUsedAt = clock.now();
+		this.waiters = new WaiterQueue(clock);
 	}
 
 	get requestsInFlight(): number {
@@ -121,14 +78,24 @@ export class SharedRequestGate {
 
 	/** The learned cap on requests in flight; undefined while no concurrency limit was seen. */
 	get concurrencyCap(): number | undefined {
-		return this.cap;
+		return this.cap.value;
 	}
 
 	/** Spacing between request starts now in force, in ms. */
 	get startIntervalMs(): number {
-		let interval = Math.max(this.cold ? COLD_START_SPACING_MS : MIN_START_SPACING_MS, this.learner.intervalMs);
+		return this.intervalAt(this.clock.now());
+	}
+
+	/** The spacing in force for a start at `at`. */
+	private intervalAt(at: number): number {
+		let interval = Math.max(this.rampSpacingMs(at), this.learner.intervalMs);
 		for (const requestsPerMinute of this.ceilings.values()) interval = Math.max(interval, 60_000 / requestsPerMinute);
 		return interval;
+	}
+
+	private rampSpacingMs(at: number): number {
+		const since = Math.max(0, at - this.rampFrom - RAMP_DELAY_MS);
+		return since === Infinity ? COLD_START_SPACING_MS : Math.max(MIN_START_SPACING_MS, COLD_START_SPACING_MS * 2 ** (-since / RAMP_HALVING_MS));
 	}
 
 	/** True when no execution uses the gate and nothing has happened for `idleMs`. */
@@ -185,7 +152,7 @@ export class SharedRequestGate {
 	async acquire(signal?: AbortSignal, deadlineAt = Infinity): Promise<AcquireResult> {
 		const turn: Turn = { woken: false };
 		const result = await this.waitForStart(signal, deadlineAt, turn);
-		if (turn.woken && !this.full()) this.wakeNext();
+		if (turn.woken && !this.full()) this.waiters.wakeNext();
 		return result;
 	}
 
@@ -202,7 +169,7 @@ export class SharedRequestGate {
 			if (this.full()) {
 				// Someone else took the slot this waiter was woken for: it waits for the next
 				// release again, at the head of the queue since it has waited longest.
-				const woken = await this.nextRelease(signal, deadlineAt, turn.woken);
+				const woken = await this.waiters.next(signal, deadlineAt, turn.woken);
 				if (woken !== 'woken') return woken;
 				turn.woken = true;
 				continue;
@@ -211,7 +178,7 @@ export class SharedRequestGate {
 			// Reserve the next start time now, so waiters start in arrival order, one per interval.
 			const at = Math.max(this.nextStartAt, now);
 			if (at > deadlineAt) return 'outOfTime';
-			this.nextStartAt = at + this.startIntervalMs;
+			this.nextStartAt = at + this.intervalAt(at);
 			const epoch = this.epoch;
 			if (!(await this.sleep(at - now, signal))) return 'stopped';
 			// A busy event loop wakes sleepers late, and the next reserved start may then come right
@@ -233,60 +200,31 @@ export class SharedRequestGate {
 		const now = this.clock.now();
 		this.lastUsedAt = now;
 		const events: PacingEvent[] = [];
-		this.unexplained = [...this.unexplained, !result.ok && isUnexplained429(result.failure)].slice(-CLUSTER_ANSWERS);
-		if (slot === this.probe) {
-			this.probe = undefined;
-			if (result.ok) this.probing = false;
-		}
+		this.unexplained.record(result);
+		const overCap = this.cap.answered(slot, result.ok);
 		if (result.ok) {
-			this.cold = false;
 			const change = this.learner.accepted(slot.startedAt, now, slot.heldByPace);
 			if (change) events.push({ kind: 'rate', ...change });
-			if (this.cap !== undefined && ++this.successStreak >= SUCCESSES_PER_STEP_UP * this.cap) {
-				this.cap++;
-				this.successStreak = 0;
-				events.push({ kind: 'concurrencyCap', cap: this.cap });
-			}
+			const capChange = this.cap.succeeded(overCap, now);
+			if (capChange) events.push(capChange);
+			if (this.unexplained.stopped()) this.forgetUnexplained(events);
 		} else {
-			this.learnFrom(slot, result.failure, now, events);
+			const pause = (ms: number, cause: 'rateLimit' | 'serverBusy') => this.pause(ms, cause, events);
+			const learners = { learner: this.learner, cap: this.cap, unexplained: this.unexplained, pause };
+			learnFromRefusal(learners, slot, overCap, this.inFlight, result.failure, now, events);
 		}
-		this.wakeNext();
+		this.waiters.wakeNext();
 		return events;
 	}
 
-	private learnFrom(slot: Slot, failure: TransportFailure, now: number, events: PacingEvent[]): void {
-		const delay = retryDelayFrom(failure);
-		// A refusal of a request that was already out when the cap was lowered tells nothing new
-		// about the cap: judged as if no cap were known, it lowers the cap a step further.
-		const knownCap = slot.startedAt >= this.capLoweredAt ? this.cap : undefined;
-		switch (refusalKind(failure, this.inFlight, knownCap, refusalsCluster(this.unexplained))) {
-			case 'dailyQuota':
-				return; // fails fast; pausing would only hold the others up
-			case 'sporadic':
-				// Not a limit: the request retries after its own backoff; the pace stays. It was
-				// not taken, so it does not count as accepted when a rate is learned later.
-				this.learner.refusedOther(slot.startedAt);
-				return;
-			case 'rate': {
-				this.probing = false; // the pace takes over
-				const change = this.learner.refused(slot.startedAt, now, rateWindowMs(failure), delay);
-				if (change) events.push({ kind: 'rate', ...change });
-				if (delay !== undefined) this.pause(delay, 'rateLimit', events);
-				return;
-			}
-			case 'concurrency':
-				this.learner.refusedOther(slot.startedAt);
-				this.probing = true;
-				// The server just refused one more than it takes: what is still running is what it takes.
-				this.cap = Math.max(1, Math.min((this.cap ?? this.inFlight + 1) - 1, this.inFlight));
-				this.capLoweredAt = now;
-				this.successStreak = 0;
-				events.push({ kind: 'concurrencyCap', cap: this.cap });
-				return;
-			default:
-				// An overloaded server that names a wait (503 + Retry-After) is overloaded for everyone.
-				if (failure.kind === 'api' && delay !== undefined) this.pause(delay, 'serverBusy', events);
-		}
+	/**
+	 * 429s that show no limit taught a pace or a cap while they clustered; the last
+	 * `CLUSTER_ANSWERS` answers hold none of them any more: whatever it was has passed.
+	 */
+	private forgetUnexplained(events: PacingEvent[]): void {
+		this.learner.reset();
+		this.cap.forget();
+		events.push({ kind: 'rate', intervalMs: 0, windowMs: 0, reason: 'cleared' });
 	}
 
 	/** Holds every new request back for `ms` from now (never shortens an earlier pause). */
@@ -301,21 +239,18 @@ export class SharedRequestGate {
 	}
 
 	private full(): boolean {
-		return (
-			this.inFlight >= this.maxInFlight ||
-			(this.cap !== undefined && this.inFlight >= this.cap) ||
-			(this.probing && this.probe !== undefined)
-		);
+		return this.inFlight >= this.maxInFlight || this.cap.full(this.inFlight, this.clock.now());
 	}
 
 	private take(now: number, heldByPace: boolean): Slot {
+		if (this.inFlight === 0 && now - this.lastStartAt >= RAMP_RESET_MS) this.rampFrom = now;
 		this.inFlight++;
 		this.lastUsedAt = now;
 		this.lastStartAt = now;
 		this.nextStartAt = Math.max(this.nextStartAt, now + this.startIntervalMs);
 		this.learner.started(now);
 		const slot = { startedAt: now, heldByPace };
-		if (this.probing) this.probe = slot;
+		this.cap.started(slot, this.inFlight - 1);
 		return slot;
 	}
 
@@ -325,45 +260,6 @@ export class SharedRequestGate {
 			() => false,
 		);
 	}
-
-	private wakeNext(): void {
-		this.releaseWaiters.shift()?.();
-	}
-
-	/**
-	 * Waits for the next release ('woken'), or until this waiter's own execution stops or its
-	 * item's deadline passes; either way it leaves the queue, so a later release wakes a waiter
-	 * that still wants a slot.
-	 */
-	private async nextRelease(signal: AbortSignal | undefined, deadlineAt: number, first: boolean): Promise<'woken' | Exclude<AcquireResult, Slot>> {
-		const ended = new AbortController();
-		return await new Promise((resolve) => {
-			let done = false;
-			const finish = (how: 'woken' | 'stopped' | 'outOfTime') => {
-				if (done) return;
-				done = true;
-				this.releaseWaiters = this.releaseWaiters.filter((waiter) => waiter !== wake);
-				signal?.removeEventListener('abort', stop);
-				ended.abort(); // ends the deadline timer
-				resolve(how);
-			};
-			const wake = () => finish('woken');
-			const stop = () => finish('stopped');
-			if (first) this.releaseWaiters.unshift(wake);
-			else this.releaseWaiters.push(wake);
-			signal?.addEventListener('abort', stop, { once: true });
-			if (Number.isFinite(deadlineAt)) {
-				this.clock.wait(Math.max(0, deadlineAt - this.clock.now()), ended.signal).then(
-					() => finish('outOfTime'),
-					() => undefined,
-				);
-			}
-		});
-	}
-}
-
-export function isSlot(result: AcquireResult): result is Slot {
-	return typeof result === 'object' && 'startedAt' in result;
 }
 
 /**

@@ -13,10 +13,17 @@
 export const RATE_SAFETY_FACTOR = 1.05;
 /** A refusal while already pacing slows the pace by this factor (the decrease of AIMD on the rate). */
 const SLOWDOWN_FACTOR = 1.1;
-/** Each probe shortens the spacing by this factor (rate up by ~5%). */
-const PROBE_FACTOR = 0.95;
-/** A probe needs at least this long (and two windows) of paced starts without a refusal. */
-const MIN_PROBE_PERIOD_MS = 10_000;
+/**
+ * Windows at a pace without a refusal before it takes `STARTS_PER_STEP` more starts per window.
+ * Every window made two processes sharing a quota overshoot it together twice as often (up to
+ * 25% of calls refused against 21% in the simulations), for no gain in time.
+ */
+const WINDOWS_PER_STEP = 2;
+/**
+ * Starts per window added at each step. One is too many for shares of a few starts per window:
+ * two processes at 2 a second each, stepping up together, ask for 6 in a window of 4.
+ */
+const STARTS_PER_STEP = 0.5;
 /** Fewer starts taken than this before the first refusal say nothing about our share of the quota. */
 const MIN_ACCEPTED_TO_LEARN = 2;
 /** Start times older than the longest window learned are of no use. */
@@ -25,12 +32,12 @@ const HISTORY_MS = 60_000;
 const MAX_HISTORY = 10_000;
 
 export interface RateChange {
-	/** New spacing between request starts in ms. */
+	/** New spacing between request starts in ms (0: no pace any more, `reason` 'cleared'). */
 	intervalMs: number;
 	/** Starts the server accepted in the window before the refusal (undefined for a probe). */
 	acceptedInWindow?: number;
 	windowMs: number;
-	reason: 'learned' | 'slowedDown' | 'probedUp';
+	reason: 'learned' | 'slowedDown' | 'probedUp' | 'cleared';
 }
 
 export class StartRateLearner {
@@ -46,6 +53,16 @@ export class StartRateLearner {
 		return this.interval;
 	}
 
+	/** When the pace last changed (-Infinity before any). */
+	get changedAtMs(): number {
+		return this.changedAt;
+	}
+
+	/** A pace is in force. */
+	get pacing(): boolean {
+		return this.interval > 0;
+	}
+
 	/** Records a request start (call in start order). */
 	started(at: number): void {
 		this.starts.push(at);
@@ -53,15 +70,23 @@ export class StartRateLearner {
 	}
 
 	/**
-	 * A request that started at `startedAt` was accepted. When it had waited for the pace and the
-	 * pace has held for a while without a refusal, the spacing shrinks a little (probe upward).
+	 * A request that started at `startedAt` was accepted. Each time two windows have passed at
+	 * the pace without a refusal, and the pace held this start back (so the pace, not the load,
+	 * limits the rate), the pace takes half a start more per window (the additive increase of
+	 * AIMD): a share lost to someone else's burst comes back within seconds, not minutes.
 	 */
 	accepted(startedAt: number, now: number, heldByPace: boolean): RateChange | undefined {
 		if (this.interval === 0 || !heldByPace || startedAt < this.changedAt) return undefined;
-		if (now - this.changedAt < Math.max(MIN_PROBE_PERIOD_MS, 2 * this.windowMs)) return undefined;
-		this.interval *= PROBE_FACTOR;
+		if (now - this.changedAt < WINDOWS_PER_STEP * this.windowMs) return undefined;
+		this.interval = this.windowMs / (this.windowMs / this.interval + STARTS_PER_STEP);
 		this.changedAt = now;
 		return { intervalMs: this.interval, windowMs: this.windowMs, reason: 'probedUp' };
+	}
+
+	/** Drops the pace: what taught it has passed. */
+	reset(): void {
+		this.interval = 0;
+		this.changedAt = -Infinity;
 	}
 
 	/** A request was refused for another reason (a concurrency limit): it was not taken. */

@@ -9,6 +9,13 @@ import { sleep, sleepWithAbort } from 'n8n-workflow';
  */
 export const STOP_CHECK_MS = 1000;
 
+/** The time a gate runs on: the system's, or a virtual one in tests. */
+export interface GateClock {
+	now(): number;
+	/** Waits `ms`; rejects when `signal` aborts. */
+	wait(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
 /**
  * Waits `ms`, ending early (by rejecting) when the execution is stopped. n8n-workflow's
  * `sleepWithAbort` does exactly that, but some n8n releases (2.41 among them) ship without it;
@@ -63,3 +70,5 @@ async function sleepWithAbortOnly(
 		signal.removeEventListener('abort', forward);
 	}
 }
+
+export const SYSTEM_CLOCK: GateClock = { now: () => Date.now(), wait: waitUnlessStopped };

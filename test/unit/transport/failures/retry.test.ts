@@ -151,12 +151,12 @@ describe('what a 429 says about the limit', () => {
 		expect(refusalKind({ kind: 'network', code: 'ECONNRESET', message: '' }, 0, undefined)).toBeUndefined();
 	});
 
-	it('the window comes from the quota name, else from the wait asked for, else a minute', () => {
+	it('the window comes from the quota name, else from the wait asked for, else a minute; a 429 that shows no limit, a second', () => {
 		expect(rateWindowMs(withRetryInfo(30_000, 'GenerateRequestsPerSecondPerProject'))).toBe(1000);
 		expect(rateWindowMs(withRetryInfo(800, 'GenerateRequestsPerMinutePerProjectPerModel'))).toBe(60_000);
 		expect(rateWindowMs(withRetryInfo(700))).toBe(1000);
 		expect(rateWindowMs(withRetryInfo(26_000))).toBe(60_000);
-		expect(rateWindowMs(api(429))).toBe(60_000);
+		expect(rateWindowMs(api(429))).toBe(1000);
 	});
 });
 

@@ -79,15 +79,22 @@ describe('StartRateLearner', () => {
 		expect(learner.intervalMs).toBeCloseTo(first * 1.1);
 	});
 
-	it('probes upward slowly: only after paced starts held for a while without refusal', () => {
+	it('speeds up by half a start per window for every two windows the pace held without a refusal (additive increase)', () => {
 		const learner = new StartRateLearner();
 		for (const t of [0, 10, 20, 30, 40]) learner.started(t);
-		learner.refused(40, 45, 1000);
+		learner.refused(40, 45, 1000); // 4 per 1 s window: 262.5 ms
 		const learned = learner.intervalMs;
-		expect(learner.accepted(5000, 5200, true)).toBeUndefined(); // too soon
-		expect(learner.accepted(10_100, 10_300, false)).toBeUndefined(); // not held by the pace
-		expect(learner.accepted(10_100, 10_300, true)).toMatchObject({ reason: 'probedUp' });
-		expect(learner.intervalMs).toBeCloseTo(learned * 0.95);
-		expect(learner.accepted(10_400, 10_600, true)).toBeUndefined(); // the next probe waits again
+		expect(learner.accepted(30, 2100, true)).toBeUndefined(); // started before the pace was learned
+		expect(learner.accepted(900, 1900, true)).toBeUndefined(); // two windows have not passed yet
+		expect(learner.accepted(900, 2100, false)).toBeUndefined(); // not held by the pace
+		expect(learner.accepted(900, 2100, true)).toMatchObject({ reason: 'probedUp' });
+		expect(1000 / learner.intervalMs).toBeCloseTo(1000 / learned + 0.5);
+		expect(learner.accepted(2200, 3400, true)).toBeUndefined(); // the next step waits two windows again
+		expect(learner.accepted(3500, 4200, true)).toMatchObject({ reason: 'probedUp' });
+		expect(1000 / learner.intervalMs).toBeCloseTo(1000 / learned + 1);
+		// A refusal is the multiplicative decrease: back to what the window took.
+		for (let t = 4200; t < 5200; t += 200) learner.started(t);
+		expect(learner.refused(5000, 5005, 1000)).toMatchObject({ reason: 'slowedDown', acceptedInWindow: 4 });
+		expect(learner.intervalMs).toBeCloseTo(learned);
 	});
 });
