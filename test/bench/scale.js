@@ -201,9 +201,13 @@ async function main() {
 				const m = await measure(home, flows.width.id, bw.NAMES.ours, { ...watch, nodeArgs: p.nodeArgs });
 				writeWindow(args.profileDir, p.name, m, 'width', WIDTH.items);
 				const idealMs = Math.ceil(WIDTH.items / WIDTH.concurrency) * WIDTH.latencyMs;
+				const starts = callsOf(await control(emulator.url, 'state')).map((/** @type {any} */ c) => c.t);
+				// When the two waves' requests reached the server (ms after the first): how spread each wave is.
+				const wave = (/** @type {number[]} */ ts) => `${ts[0] - starts[0]}–${ts[ts.length - 1] - starts[0]} ms`;
+				log(`   first wave arrived ${wave(starts.slice(0, WIDTH.concurrency))}, second ${wave(starts.slice(WIDTH.concurrency))}`);
 				const ok = verifyOutputs(home, m.exec.run, { chain: [bw.NAMES.ours, bw.NAMES.read], shaByFileName }).matched === WIDTH.items;
-				const run = { nodeMs: m.nodeMs, idealMs, ratio: (m.nodeMs ?? NaN) / idealMs, ok, load: m.load, n8nCpuMsPerItem: m.cpu ? m.cpu.n8n / WIDTH.items : undefined };
-				log(`width run ${r + 1}: ${((m.nodeMs ?? NaN) / 1000).toFixed(2)} s (${run.ratio.toFixed(2)}× of ${idealMs / 1000} s), n8n CPU ${run.n8nCpuMsPerItem?.toFixed(1)} ms/item, images right: ${ok}, load ${m.load.toFixed(1)}`);
+				const run = { nodeMs: m.nodeMs, idealMs, ratio: (m.nodeMs ?? NaN) / idealMs, ok, load: m.load, n8nCpuMsPerItem: m.cpu ? m.cpu.n8n / WIDTH.items : undefined, emulatorCpuMsPerItem: m.cpu ? m.cpu.watched / WIDTH.items : undefined };
+				log(`width run ${r + 1}: ${((m.nodeMs ?? NaN) / 1000).toFixed(2)} s (${run.ratio.toFixed(2)}× of ${idealMs / 1000} s), n8n CPU ${run.n8nCpuMsPerItem?.toFixed(1)} ms/item, emulator CPU ${run.emulatorCpuMsPerItem?.toFixed(1)} ms/item, images right: ${ok}, load ${m.load.toFixed(1)}`);
 				runs.push(run);
 			}
 			results.width = runs;
