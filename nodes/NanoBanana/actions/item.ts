@@ -179,6 +179,8 @@ export async function runImageItem(
 	itemIndex: number,
 	run: RunContext,
 	prepare: PrepareItem,
+	/** Called once Google has answered: the item's place in the pool may go to the next one. */
+	answered: () => void = () => {},
 ): Promise<INodeExecutionData> {
 	const prepared = await prepare(context, itemIndex, run);
 	const log = run.log.with({ itemIndex });
@@ -189,6 +191,7 @@ export async function runImageItem(
 		prepared.deadlineAt,
 		log,
 	);
+	answered();
 	if (shared) {
 		log.debug(`answer shared with an identical request (responseId ${answer.responseId ?? 'none'})`, {
 			model: modelId,

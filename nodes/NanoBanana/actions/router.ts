@@ -91,9 +91,9 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 			results = await runPool(
 				items.length,
 				run.maxConcurrency,
-				async (itemIndex) => {
+				async (itemIndex, release) => {
 					try {
-						return await runImageItem(this, itemIndex, run, prepare);
+						return await runImageItem(this, itemIndex, run, prepare, release);
 					} catch (error) {
 						return settle(itemIndex, error);
 					}

@@ -72,4 +72,21 @@ describe('runPool', () => {
 		first.resolve();
 		expect(await done).toEqual([0, 1, 2, 3, 4]);
 	});
+
+	it('a task that hands its place back lets the next one start while it finishes', async () => {
+		const finish = deferred();
+		const started: number[] = [];
+		const done = runPool(3, 1, async (index, release) => {
+			started.push(index);
+			if (index === 0) {
+				release();
+				await finish.promise; // still building its output
+			}
+			return index;
+		});
+		await new Promise((resolve) => setImmediate(resolve));
+		expect(started).toEqual([0, 1, 2]);
+		finish.resolve();
+		expect(await done).toEqual([0, 1, 2]);
+	});
 });
