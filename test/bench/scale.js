@@ -301,7 +301,7 @@ function scaleSection(data) {
 	return lines.join('\n');
 }
 
-module.exports = { scaleSection };
+module.exports = { scaleSection, SCALE_MARKERS: MARKERS };
 
 if (require.main === module) {
 	main().catch((error) => {
