@@ -84,6 +84,18 @@ describe('an item whose upload fails in a file job (issue 20, point 7)', () => {
 		expect((await outputPng(result, second)).meta?.prompt).toBe(fixture[1].json?.prompt);
 		expect(emulator.counters.batchRequests).toBe(1);
 	}, 60_000);
+
+	test('without Continue On Fail the run ends with that cause and no job is created or paid for', async () => {
+		emulator.configure({ refuseUploadsOverBytes: 10 * 1024 * 1024, uploadChunkGranularity: 1024 * 1024 });
+		const fixture = items(2, `upload stops ${randomBytes(4).toString('hex')}`);
+		fixture[0].binary = { data: { bytes: noisePng(21 * 1024 * 1024, 8), fileName: 'huge.png', mimeType: 'image/png' } };
+		const result = await run(fixture, BATCH);
+
+		expect(result.status).toBe('error');
+		expect(result.task?.error).toMatchObject({ context: { itemIndex: 0 } });
+		expect(JSON.stringify(result.task?.error)).not.toContain('without an answer');
+		expect(emulator.counters.batchCreates).toBe(0);
+	}, 60_000);
 });
 
 describe('a rerun after a failed execution (issue 20, point 8)', () => {

@@ -85,7 +85,9 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 			try {
 				({ results, keptNote } = await runBatch(this, run, prepare, settle, shouldStop));
 			} catch (error) {
-				throw toItemFailure(this, error, 0, scope).error;
+				// An item's failure without Continue On Fail already ended the run: its error is reported below.
+				if (!firstFailure) throw toItemFailure(this, error, 0, scope).error;
+				results = [];
 			}
 		} else {
 			results = await runPool(
@@ -93,7 +95,9 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 				run.maxConcurrency,
 				async (itemIndex, release) => {
 					try {
-						return await runImageItem(this, itemIndex, run, prepare, release);
+						// Without Continue On Fail an item that fails while building its output must
+						// still stop the run before the next item is sent: its place is held till then.
+						return await runImageItem(this, itemIndex, run, prepare, continueOnFail ? release : undefined);
 					} catch (error) {
 						return settle(itemIndex, error);
 					}

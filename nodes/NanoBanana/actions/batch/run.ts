@@ -98,7 +98,7 @@ export async function runBatch(
 	const signal = run.signal ? AbortSignal.any([run.signal, abandon.signal]) : abandon.signal;
 	const scoped: RunContext = { ...run, signal, callOptions: { ...run.callOptions, signal } };
 	const reuse = options.reuseAnswersAcrossExecutions === true;
-	const session = batchSession(context, scoped, prepare, reuse, maxWaitMs, () => run.signal?.aborted === true);
+	const session = batchSession(context, scoped, prepare, reuse, maxWaitMs, () => run.signal?.aborted === true, shouldStop);
 	let failed: { error: unknown } | undefined;
 	const collected = await Promise.all(
 		groups.map(async (group) => {

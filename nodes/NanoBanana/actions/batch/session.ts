@@ -24,6 +24,8 @@ export interface BatchSession {
 	afterStop: CallOptions;
 	/** Whether the user stopped the execution (rather than another job of it failing). */
 	stoppedByUser(): boolean;
+	/** The run ends anyway: an item failed without Continue On Fail, or the user stopped it. */
+	runStops(): boolean;
 	/** Job progress at info level: its name, state and counts, never a prompt or an image. */
 	logJob(message: string, job: BatchJob, extra?: LogFields): void;
 }
@@ -35,9 +37,11 @@ export function batchSession(
 	reuseFinished: boolean,
 	maxWaitMs: number,
 	stoppedByUser: () => boolean,
+	runStops: () => boolean,
 ): BatchSession {
 	return {
 		stoppedByUser,
+		runStops,
 		context,
 		run,
 		prepare,

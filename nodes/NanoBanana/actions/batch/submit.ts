@@ -81,6 +81,9 @@ async function* requestLines(session: BatchSession, group: JobGroup, settle: Set
 			// Settled here, with its own cause; the job has no request for it.
 			entry.settled = true;
 			settle(entry.itemIndex, error instanceof Error ? error : new Error(String(error)));
+			// Without Continue On Fail the run ends with this item's error: the upload is given up
+			// and no job is created, so nothing is paid for that nobody would collect.
+			if (session.runStops()) throw error;
 			continue;
 		}
 		yield jsonlLine(entry.key, prepared.request.body);

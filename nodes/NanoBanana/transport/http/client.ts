@@ -136,7 +136,14 @@ export async function withRetries<T>(
 		const timedOut: TransportFailure = byBudget
 			? { kind: 'budget' }
 			: { kind: 'network', code: 'ETIMEDOUT', message: `No answer within ${timeoutMs} ms` };
-		const httpOptions = await spec.options();
+		let httpOptions: IHttpRequestOptions;
+		try {
+			httpOptions = await spec.options();
+		} catch (error) {
+			// Nothing was sent (e.g. the image's stream could not be opened): the slot goes back.
+			options.gate.release(slot, { ok: false, failure: { kind: 'cancelled' } });
+			throw error;
+		}
 		const startedAt = Date.now();
 		const outcome = await attempt(request, backend, httpOptions, timeoutMs, timedOut, options);
 		const pacing = options.gate.release(slot, attemptResult(outcome));

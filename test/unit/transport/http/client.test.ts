@@ -5,6 +5,7 @@ import { generateContent } from '../../../../nodes/NanoBanana/transport/api/mode
 import {
 	CredentialRefusal,
 	TransportError,
+	withRetries,
 	type AuthenticatedRequest,
 	type CallOptions,
 } from '../../../../nodes/NanoBanana/transport/http/client';
@@ -253,5 +254,25 @@ describe("what goes to n8n's log", () => {
 		// @ts-expect-error objects are not log values
 		const nested: LogFields = { credential: { apiKey: key } };
 		expect([fields, nested]).toHaveLength(2);
+	});
+});
+
+describe('a request whose body cannot be built', () => {
+	it('hands its slot back: the gate is not left one request fuller for good', async () => {
+		const shared = new SharedRequestGate(SYSTEM_CLOCK, 1);
+		const gate = shared.join();
+		const request: AuthenticatedRequest = async () => ok();
+		const spec = {
+			name: 'upload',
+			options: async (): Promise<IHttpRequestOptions> => {
+				throw new Error('the binary stream could not be opened');
+			},
+			read: () => true,
+		};
+		await expect(withRetries(request, backend, spec, options({ gate }))).rejects.toThrow('could not be opened');
+		expect(shared.requestsInFlight).toBe(0);
+		// The only slot is free again: the next request gets it at once.
+		const next = await withRetries(request, backend, { name: 'next', options: () => ({ url: 'http://server.invalid/next' }), read: () => true }, options({ gate, deadlineAt: Date.now() + 1000 }));
+		expect(next.value).toBe(true);
 	});
 });
