@@ -1,23 +1,12 @@
 // Tests of the emulator's Gemini API (AI Studio) side, its directives, limits, Files API and
 // control endpoints. Every assertion is on the wire: status, headers and JSON as a client sees them.
 import { createHash } from 'crypto';
-import { startEmulator, decodePng, readPngInfo, DEFAULTS } from './server';
+import { startEmulator, decodePng, readPngInfo } from './server';
 import type { Emulator } from './server';
-import { editRequest, finalImages, gemini, generate, http, jpegHeader, sha256hex, solidPng } from './test-helpers';
+import { editRequest, finalImages, gemini, generate, http, jpegHeader, sha256hex, solidPng, useEmulator } from './test-helpers';
 
 let emu: Emulator;
-
-beforeAll(async () => {
-  emu = await startEmulator();
-});
-afterAll(async () => {
-  await emu.close();
-});
-beforeEach(() => {
-  const { port: _port, host: _host, ...defaults } = DEFAULTS;
-  emu.configure(defaults);
-  emu.reset();
-});
+useEmulator((started) => (emu = started));
 
 const last = <T>(items: T[]): T | undefined => items[items.length - 1];
 const INPUT = solidPng(300, 200, [10, 200, 40]);

@@ -2,23 +2,12 @@
 // per-model limits of the reference sheet, models closed to new projects and shut-down ids
 // (404 NOT_FOUND), thinkingConfig, thought summaries, thought-only answers and image search
 // grounding.
-import { startEmulator, readPngInfo, DEFAULTS, MODELS, RETIRED_MODELS } from './server';
+import { readPngInfo, MODELS, RETIRED_MODELS } from './server';
 import type { Emulator } from './server';
-import { editRequest, finalImages, gemini, generate, http, solidPng, vertex, vertexPath } from './test-helpers';
+import { editRequest, finalImages, gemini, generate, http, solidPng, useEmulator, vertex, vertexPath } from './test-helpers';
 
 let emu: Emulator;
-
-beforeAll(async () => {
-  emu = await startEmulator();
-});
-afterAll(async () => {
-  await emu.close();
-});
-beforeEach(() => {
-  const { port: _port, host: _host, ...defaults } = DEFAULTS;
-  emu.configure(defaults);
-  emu.reset();
-});
+useEmulator((started) => (emu = started));
 
 const NB21 = 'gemini-nano-banana-2.1';
 const FLASH = 'gemini-2.5-flash-image';

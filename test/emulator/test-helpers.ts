@@ -1,7 +1,27 @@
 // Shared helpers for the emulator's own tests (not a test file itself).
 import { createHash } from 'crypto';
-import { encodePng } from './server';
+import { DEFAULTS, encodePng, startEmulator } from './server';
 import type { Emulator } from './server';
+
+/**
+ * One emulator for a test file, back to its defaults (counters, faults and limits) before every
+ * test. `onStart` receives it once it listens.
+ */
+export function useEmulator(onStart: (emu: Emulator) => void): void {
+  let started: Emulator | undefined;
+  beforeAll(async () => {
+    started = await startEmulator();
+    onStart(started);
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  beforeEach(() => {
+    const { port: _port, host: _host, ...defaults } = DEFAULTS;
+    started?.configure(defaults);
+    started?.reset();
+  });
+}
 
 export const sha256hex = (buf: Buffer): string => createHash('sha256').update(buf).digest('hex');
 

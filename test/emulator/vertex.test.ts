@@ -1,22 +1,11 @@
 // Tests of the emulator's OAuth token endpoint and Vertex AI side.
 import { createPrivateKey, generateKeyPairSync } from 'crypto';
-import { startEmulator, createAssertion, signJwt, readPngInfo, DEFAULTS } from './server';
+import { createAssertion, signJwt, readPngInfo } from './server';
 import type { Emulator } from './server';
-import { editRequest, exchangeToken, finalImages, http, sha256hex, solidPng, vertex, vertexPath } from './test-helpers';
+import { editRequest, exchangeToken, finalImages, http, sha256hex, solidPng, useEmulator, vertex, vertexPath } from './test-helpers';
 
 let emu: Emulator;
-
-beforeAll(async () => {
-  emu = await startEmulator();
-});
-afterAll(async () => {
-  await emu.close();
-});
-beforeEach(() => {
-  const { port: _port, host: _host, ...defaults } = DEFAULTS;
-  emu.configure(defaults);
-  emu.reset();
-});
+useEmulator((started) => (emu = started));
 
 const INPUT = solidPng(120, 90);
 const now = () => Math.floor(Date.now() / 1000);
