@@ -2,7 +2,7 @@ import { createBatch, fileBatchBody, findBatch, inlineBatchBody } from '../../tr
 import { uploadJsonl } from '../../transport/api/files';
 import { jsonlLine } from '../../transport/google/jsonl';
 import type { BatchJob } from '../../transport/google/types';
-import type { CallOptions } from '../../transport/http/client';
+import { TransportError, type CallOptions } from '../../transport/http/client';
 import { waitUnlessStopped } from '../../transport/pacing/wait';
 import type { PreparedItem } from '../item';
 import type { JobGroup } from './groups';
@@ -74,16 +74,18 @@ export async function createJob(session: BatchSession, group: JobGroup, displayN
 /** The JSONL lines of a file job, each built when the upload is ready for it. */
 async function* requestLines(session: BatchSession, group: JobGroup, settle: Settle): AsyncGenerator<Buffer> {
 	for (const entry of group.entries) {
-		let prepared: PreparedItem;
+		let prepared: PreparedItem | undefined;
 		try {
 			prepared = await session.prepare(session.context, entry.itemIndex, session.run);
 		} catch (error) {
 			// Settled here, with its own cause; the job has no request for it.
 			entry.settled = true;
 			settle(entry.itemIndex, error instanceof Error ? error : new Error(String(error)));
-			// Without Continue On Fail the run ends with this item's error: the upload is given up
+		}
+		if (!prepared) {
+			// Without Continue On Fail the run ends with that item's error: the upload is given up
 			// and no job is created, so nothing is paid for that nobody would collect.
-			if (session.runStops()) throw error;
+			if (session.runStops()) throw new TransportError({ kind: 'cancelled' }, 0);
 			continue;
 		}
 		yield jsonlLine(entry.key, prepared.request.body);

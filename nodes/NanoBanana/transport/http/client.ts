@@ -136,13 +136,12 @@ export async function withRetries<T>(
 		const timedOut: TransportFailure = byBudget
 			? { kind: 'budget' }
 			: { kind: 'network', code: 'ETIMEDOUT', message: `No answer within ${timeoutMs} ms` };
-		let httpOptions: IHttpRequestOptions;
+		let httpOptions: IHttpRequestOptions | undefined;
 		try {
 			httpOptions = await spec.options();
-		} catch (error) {
+		} finally {
 			// Nothing was sent (e.g. the image's stream could not be opened): the slot goes back.
-			options.gate.release(slot, { ok: false, failure: { kind: 'cancelled' } });
-			throw error;
+			if (httpOptions === undefined) options.gate.release(slot, { ok: false, failure: { kind: 'cancelled' } });
 		}
 		const startedAt = Date.now();
 		const outcome = await attempt(request, backend, httpOptions, timeoutMs, timedOut, options);
