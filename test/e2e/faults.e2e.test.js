@@ -84,7 +84,8 @@ const PERMANENT = [
 	// n8n itself sends a request again once after a 401 (for any credential: it may refresh a token).
 	{ directive: '401', attempts: 1, requests: 2, reason: 'UNAUTHENTICATED', message: /^Google did not accept the credentials$/ },
 	{ directive: '403', attempts: 1, reason: 'PERMISSION_DENIED', message: /^This API key is not allowed to use the Gemini API$/ },
-	{ directive: '404', attempts: 1, reason: 'NOT_FOUND', message: /^The model "gemini-2\.5-flash-image" was not found$/ },
+	// A 404 for Nano Banana (2.5), which Google closed to new projects, names what to use instead.
+	{ directive: '404', attempts: 1, reason: 'NOT_FOUND', message: /^The model "gemini-2\.5-flash-image" is not available to this Google project: use gemini-nano-banana-2\.1$/ },
 	{
 		directive: '500',
 		attempts: MAX_RETRIES + 1,
