@@ -9,20 +9,13 @@ import { randomBytes } from 'crypto';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import type { Emulator } from '../emulator/server';
-import { BATCH, batchItems, noisePng, runBatchNode } from './batchFixtures';
+import { BATCH, batchItems, noisePng, useBatchEmulator } from './batchFixtures';
 import type { FixtureItem, RunResult } from './harness';
-import { outputPng, sha256, useEmulator, vertexCredential, waitFor } from './fixtures';
+import { outputPng, sha256, vertexCredential, waitFor } from './fixtures';
 
 let emulator: Emulator;
-useEmulator((started) => (emulator = started));
-
-beforeEach(() => {
-	emulator.configure({ batchRunMs: 200 });
-});
-
+const run = useBatchEmulator((started) => (emulator = started));
 const items = batchItems;
-const run = async (fixture: FixtureItem[], options: IDataObject, settings: Parameters<typeof runBatchNode>[3] = {}) =>
-	await runBatchNode(emulator, fixture, options, settings);
 
 /** What an output item says, minus what legitimately differs between two runs. */
 async function comparable(result: RunResult, item: INodeExecutionData) {

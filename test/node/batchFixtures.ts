@@ -10,7 +10,7 @@ import { encodePng } from '../emulator/server';
 import type { Emulator } from '../emulator/server';
 import { runWorkflow } from './harness';
 import type { FixtureItem, OnError, RunResult } from './harness';
-import { aiStudioCredential, editParameters, png } from './fixtures';
+import { aiStudioCredential, editParameters, png, useEmulator } from './fixtures';
 
 export const BATCH = { batchMode: true };
 
@@ -62,4 +62,23 @@ export async function runBatchNode(
 		onError,
 		...extra,
 	});
+}
+
+/**
+ * One emulator for a Batch Mode test file (jobs run 200 ms) and the node run against it:
+ * `run(fixture, options, settings?)`.
+ */
+export function useBatchEmulator(onStart: (emulator: Emulator) => void) {
+	let emulator: Emulator | undefined;
+	useEmulator((started) => {
+		emulator = started;
+		onStart(started);
+	});
+	beforeEach(() => {
+		emulator?.configure({ batchRunMs: 200 });
+	});
+	return async (fixture: FixtureItem[], options: IDataObject, settings: Parameters<typeof runBatchNode>[3] = {}) => {
+		if (!emulator) throw new Error('the emulator has not started');
+		return await runBatchNode(emulator, fixture, options, settings);
+	};
 }

@@ -10,20 +10,12 @@ import { randomBytes } from 'crypto';
 import type { IDataObject } from 'n8n-workflow';
 
 import type { Emulator } from '../emulator/server';
-import { BATCH, batchItems, bigBatchItems, noisePng, runBatchNode } from './batchFixtures';
-import type { FixtureItem } from './harness';
-import { outputPng, useEmulator, waitFor } from './fixtures';
+import { BATCH, batchItems, bigBatchItems, noisePng, useBatchEmulator } from './batchFixtures';
+import { outputPng, waitFor } from './fixtures';
 
 let emulator: Emulator;
-useEmulator((started) => (emulator = started));
-
-beforeEach(() => {
-	emulator.configure({ batchRunMs: 200 });
-});
-
+const run = useBatchEmulator((started) => (emulator = started));
 const items = batchItems;
-const run = async (fixture: FixtureItem[], options: IDataObject, settings: Parameters<typeof runBatchNode>[3] = {}) =>
-	await runBatchNode(emulator, fixture, options, settings);
 
 const jobCreates = () => emulator.counters.log.filter((entry) => entry.path.endsWith(':batchGenerateContent')).length;
 

@@ -2,8 +2,8 @@ import { sleep, sleepWithAbort } from 'n8n-workflow';
 
 /**
  * Without `sleepWithAbort`, a wait is a chain of `sleep`s at most this long, each begun only while
- * the execution runs: `sleep`'s timer cannot be cleared (and n8n Cloud's rules forbid calling
- * setTimeout/clearTimeout here), so after a Stop at most one such step is left running instead of
+ * the execution runs: `sleep`'s timer cannot be cleared (and n8n Cloud's rules forbid the timer
+ * globals here), so after a Stop at most one such step is left running instead of
  * the whole wait (up to 60 s per poll, 5 min per gate pause). The cost is one wake-up a second
  * per waiter, nothing beside an image request.
  */
