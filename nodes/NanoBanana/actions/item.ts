@@ -5,7 +5,7 @@ import { fieldName, text } from '../description/validate';
 import { InputProblem, type InputImage } from '../media/inputImages';
 import { checkModelSupport } from '../media/limits';
 import { normalizeModelId } from '../transport/auth/backends';
-import { RECOMMENDED_IMAGE_MODEL } from '../transport/google/modelCatalog';
+import { RECOMMENDED_IMAGE_MODEL } from '../shared/models';
 import { TransportError } from '../transport/http/client';
 import { encodeGenerateContentRequest, type EncodedRequest } from '../transport/google/encode';
 import type { NodeLog } from '../transport/http/log';

@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { modelRow, namesAccepting, PICKER_MODELS, RECOMMENDED_IMAGE_MODEL } from '../shared/models';
 import { DEFAULT_BATCH_MAX_WAIT_MINUTES, DEFAULT_ITEM_TIME_BUDGET_SECONDS, DEFAULT_JPEG_QUALITY, DEFAULT_MAX_CONCURRENCY, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_SECONDS } from './defaults';
 
 /** The "Options" collection as n8n shows it; what each value may hold is in `options.ts`. */
@@ -17,12 +18,21 @@ const ASPECT_RATIOS: Array<[string, string]> = [
 	['9:16', 'Vertical video, stories'],
 	['16:9', 'Widescreen'],
 	['21:9', 'Ultra-wide'],
-	['1:4', 'Tall banner, Nano Banana 2.1 and 2 only'],
-	['4:1', 'Wide banner, Nano Banana 2.1 and 2 only'],
-	['1:8', 'Very tall banner, Nano Banana 2.1 and 2 only'],
-	['8:1', 'Very wide banner, Nano Banana 2.1 and 2 only'],
-	['9:21', 'Ultra-tall, Nano Banana 2.1 and 2 only'],
-];
+	['1:4', 'Tall banner'],
+	['4:1', 'Wide banner'],
+	['1:8', 'Very tall banner'],
+	['8:1', 'Very wide banner'],
+	['9:21', 'Ultra-tall'],
+].map(([ratio, shape]) => {
+	// Ratios only some models take name them (from the model table).
+	const takers = namesAccepting((limits) => limits.aspectRatios.includes(ratio));
+	return [ratio, takers === namesAccepting(() => true) ? shape : `${shape}, ${takers} only`];
+});
+
+/** Offered models with a limit, by name, for the descriptions below. */
+const names = (accepts: Parameters<typeof namesAccepting>[0]) => namesAccepting(accepts);
+const nameOf = (id: string) => modelRow(id)?.name ?? id;
+const withThinkingLevel = (level: string) => names((limits) => limits.thinkingLevels?.includes(level) ?? false);
 
 export const optionsProperty: INodeProperties = {
 	displayName: 'Options',
@@ -63,7 +73,7 @@ export const optionsProperty: INodeProperties = {
 			name: 'fallbackModels',
 			type: 'string',
 			default: '',
-			placeholder: 'e.g. gemini-3.1-flash-image, gemini-3-pro-image',
+			placeholder: `e.g. ${PICKER_MODELS.slice(1, 3).map((row) => row.id).join(', ')}`,
 			description:
 				'Models to try, in order, when the chosen model is not found (404) or still fails after its retries (rate limit, server errors, timeouts). The output JSON says which model answered.',
 		},
@@ -73,7 +83,7 @@ export const optionsProperty: INodeProperties = {
 			type: 'boolean',
 			default: false,
 			description:
-				'Whether the model may look things up with Google Search before drawing (Nano Banana 2.1, Pro and 2), e.g. for current events, real places or products. The searches and sources go to the output JSON (nanoBanana.grounding): Google\'s terms require showing them with the image.',
+				`Whether the model may look things up with Google Search before drawing (${names((limits) => limits.googleSearch)}), e.g. for current events, real places or products. The searches and sources go to the output JSON (nanoBanana.grounding): Google's terms require showing them with the image.`,
 		},
 		{
 			displayName: 'Image Size',
@@ -81,7 +91,7 @@ export const optionsProperty: INodeProperties = {
 			type: 'options',
 			default: '1K',
 			description:
-				'Resolution of the result. Leave this option out for the model\'s default (1K). Gemini 2.5 Flash Image ignores it; 512 needs Nano Banana 2 (Nano Banana 2.1 starts at 1K); 4K takes longer.',
+				`Resolution of the result. Leave this option out for the model's default (1K). ${names((limits) => limits.imageSizes.length === 1)} make 1K only; 512 needs ${names((limits) => limits.imageSizes.includes('512'))} (${nameOf(RECOMMENDED_IMAGE_MODEL)} starts at 1K); 4K takes longer.`,
 			options: [
 				{ name: '512 Pixels', value: '512' },
 				{ name: '1K (1024 Pixels)', value: '1K' },
@@ -102,7 +112,7 @@ export const optionsProperty: INodeProperties = {
 			type: 'boolean',
 			default: false,
 			description:
-				'Whether to ask for summaries of the model\'s thinking and write them to the output JSON (nanoBanana.thoughts). Models that think only (not Nano Banana 2.5).',
+				`Whether to ask for summaries of the model's thinking and write them to the output JSON (nanoBanana.thoughts). Models that think only (not ${names((limits) => limits.thinkingLevels?.length === 0)}).`,
 		},
 		{
 			displayName: 'Item Time Budget (Seconds)',
@@ -214,7 +224,7 @@ export const optionsProperty: INodeProperties = {
 			default: true,
 			displayOptions: { show: { googleSearch: [true] } },
 			description:
-				'Whether grounding may search images as well as the web (Nano Banana 2.1 and Nano Banana 2; Nano Banana Pro searches the web only). Image searches and image sources go to nanoBanana.grounding with the web ones.',
+				`Whether grounding may search images as well as the web (${names((limits) => limits.imageSearch)}; web only: ${names((limits) => limits.googleSearch && !limits.imageSearch)}). Image searches and image sources go to nanoBanana.grounding with the web ones.`,
 		},
 		{
 			displayName: 'Seed',
@@ -246,10 +256,10 @@ export const optionsProperty: INodeProperties = {
 			type: 'options',
 			default: 'high',
 			description:
-				'How much the model thinks before drawing. Higher levels take longer and add thinking tokens; they can help complex edits and text in images. Nano Banana 2.1 takes minimal, medium and high; Nano Banana 2 and 2 Lite minimal and high; Nano Banana (2.5) does not think. Leave it out for the model\'s default.',
+				`How much the model thinks before drawing. Higher levels take longer and add thinking tokens; they can help complex edits and text in images. Minimal: ${withThinkingLevel('minimal')}; medium: ${withThinkingLevel('medium')}; high: ${withThinkingLevel('high')}; ${names((limits) => limits.thinkingLevels?.length === 0)} does not think. Leave it out for the model's default.`,
 			options: [
 				{ name: 'Minimal', value: 'minimal' },
-				{ name: 'Medium', value: 'medium', description: 'Nano Banana 2.1 only' },
+				{ name: 'Medium', value: 'medium', description: `${withThinkingLevel('medium')} only` },
 				{ name: 'High', value: 'high' },
 			],
 		},

@@ -1,15 +1,17 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { defaultModelOf } from '../shared/models';
 import { optionsProperty } from './optionFields';
 
 /**
  * The model a node uses when none is saved. n8n does not save a parameter left at its default, so
- * each node version keeps its own: a saved version 1 node keeps sending gemini-2.5-flash-image
- * (no silent change of model or price); version 2 (new nodes) uses Google's recommended model.
+ * each node version keeps its own (the model table's `defaultOfNodeVersions`): a saved version 1
+ * node keeps sending Nano Banana (no silent change of model or price); version 2 (new nodes) uses
+ * Google's recommended model.
  */
 export const DEFAULT_MODEL_BY_VERSION = {
-	1: 'gemini-2.5-flash-image',
-	2: 'gemini-nano-banana-2.1',
+	1: defaultModelOf(1),
+	2: defaultModelOf(2),
 } as const;
 /** The default of the newest version. */
 export const DEFAULT_MODEL = DEFAULT_MODEL_BY_VERSION[2];

@@ -1,5 +1,7 @@
 import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 
+import { MODEL_TABLE } from '../shared/modelTable';
+import { namesAccepting } from '../shared/models';
 import {
 	formatBytes,
 	formatName,
@@ -59,6 +61,8 @@ export function parseFieldList(value: string): string[] {
 		.filter((field) => field.length > 0);
 }
 
+const MOST_INPUT_IMAGES = Math.max(...MODEL_TABLE.map((row) => row.limits?.maxInputImages ?? 0));
+
 export function checkImageCount(fields: string[], limits: InputLimits): void {
 	if (fields.length === 0) {
 		throw new InputProblem(
@@ -69,7 +73,7 @@ export function checkImageCount(fields: string[], limits: InputLimits): void {
 	if (fields.length > limits.maxImages) {
 		throw new InputProblem(
 			`Too many images for ${limits.modelId}: ${fields.length} given, at most ${limits.maxImages}`,
-			`Send fewer images in "Input Binary Fields", or choose a model that accepts more (Nano Banana 2.1, Pro, 2 and 2 Lite take up to 14).`,
+			`Send fewer images in "Input Binary Fields", or choose a model that accepts more (${namesAccepting((model) => model.maxInputImages === MOST_INPUT_IMAGES)} take up to ${MOST_INPUT_IMAGES}).`,
 		);
 	}
 }

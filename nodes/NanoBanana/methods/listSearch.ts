@@ -15,14 +15,14 @@ import { redactSecrets } from '../transport/http/redact';
 import { SharedRequestGate, SYSTEM_CLOCK } from '../transport/pacing/gate';
 import { loggerOf, nodeLog } from '../transport/http/log';
 import { DEFAULT_RETRY_POLICY } from '../transport/failures/retry';
-import { CURRENT_IMAGE_MODELS, isShutDown, knownImageModel } from '../transport/google/modelCatalog';
+import { isShutDown, knownImageModel, PICKER_MODELS } from '../shared/models';
 import type { Model } from '../transport/google/types';
 
 /**
  * Google's image models as of this release, shown when the model list is not available (Vertex's
  * Model Garden list needs more than the Vertex AI User role). The list loaded from the API wins.
  */
-const KNOWN_IMAGE_MODELS: Model[] = CURRENT_IMAGE_MODELS.map((model) => ({ name: model.id, displayName: model.name }));
+const KNOWN_IMAGE_MODELS: Model[] = PICKER_MODELS.map((model) => ({ name: model.id, displayName: model.name }));
 
 /** Models that plainly do not draw, whatever their family. */
 const NOT_IMAGE_OUTPUT = /embedding|tts|audio|live|native-audio|-aqa|imagen|veo/;
@@ -49,8 +49,8 @@ export function isImageModel(model: Model): boolean {
 
 /** Google's recommended model first, then the known ones in their order, then new ids, newest first. */
 function rank(id: string): number {
-	const known = CURRENT_IMAGE_MODELS.findIndex((model) => model.id === id);
-	return known === -1 ? CURRENT_IMAGE_MODELS.length : known;
+	const known = PICKER_MODELS.findIndex((model) => model.id === id);
+	return known === -1 ? PICKER_MODELS.length : known;
 }
 
 function generation(id: string): number {

@@ -10,19 +10,21 @@ const ROOT = resolve(__dirname, '../../..');
 const NODE = join(ROOT, 'nodes/NanoBanana');
 
 const ALLOWED: Record<string, string[]> = {
-	'.': ['methods', 'actions', 'actions/batch', 'description'],
-	methods: ['actions', 'transport/api', 'transport/http', 'transport/pacing', 'transport/failures', 'transport/google', 'transport/auth', 'transport/auth/vertexAuth'],
-	actions: ['actions/batch', 'media', 'description', 'transport/api', 'transport/http', 'transport/pacing', 'transport/failures', 'transport/google', 'transport/auth', 'transport/auth/vertexAuth'],
-	'actions/batch': ['actions', 'media', 'description', 'transport/api', 'transport/http', 'transport/pacing', 'transport/failures', 'transport/google', 'transport/auth'],
-	media: ['description', 'transport/google', 'transport/auth'],
-	description: [],
-	'transport/api': ['transport/http', 'transport/google', 'transport/auth', 'transport/pacing'],
-	'transport/http': ['transport/pacing', 'transport/failures', 'transport/google', 'transport/auth'],
-	'transport/pacing': ['transport/failures'],
-	'transport/failures': ['transport/google', 'transport/auth'],
-	'transport/google': [],
-	'transport/auth': ['transport/auth/vertexAuth'],
-	'transport/auth/vertexAuth': ['transport/auth'],
+	'.': ['methods', 'actions', 'actions/batch', 'description', 'shared'],
+	methods: ['actions', 'transport/api', 'transport/http', 'transport/pacing', 'transport/failures', 'transport/google', 'transport/auth', 'transport/auth/vertexAuth', 'shared'],
+	actions: ['actions/batch', 'media', 'description', 'transport/api', 'transport/http', 'transport/pacing', 'transport/failures', 'transport/google', 'transport/auth', 'transport/auth/vertexAuth', 'shared'],
+	'actions/batch': ['actions', 'media', 'description', 'transport/api', 'transport/http', 'transport/pacing', 'transport/failures', 'transport/google', 'transport/auth', 'shared'],
+	media: ['description', 'transport/google', 'transport/auth', 'shared'],
+	description: ['shared'],
+	'transport/api': ['transport/http', 'transport/google', 'transport/auth', 'transport/pacing', 'shared'],
+	'transport/http': ['transport/pacing', 'transport/failures', 'transport/google', 'transport/auth', 'shared'],
+	'transport/pacing': ['transport/failures', 'shared'],
+	'transport/failures': ['transport/google', 'transport/auth', 'shared'],
+	'transport/google': ['shared'],
+	'transport/auth': ['transport/auth/vertexAuth', 'shared'],
+	'transport/auth/vertexAuth': ['transport/auth', 'shared'],
+	// The leaf every folder may use: the model table, JSON inside a string, the Problem class.
+	shared: [],
 };
 
 function sourceFiles(dir: string): string[] {

@@ -1,5 +1,6 @@
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
+import { normalizeModelId } from '../../shared/models';
 import { CredentialProblem } from './credentialProblem';
 import { vertexAuthMethod, type PlainRequest } from './vertexAuth';
 import { checkedServiceUrl, readVertexSettings, type VertexAuthMethodName } from './vertexSettings';
@@ -69,12 +70,6 @@ function trimSlashes(url: string): string {
 	return url.trim().replace(/\/+$/, '');
 }
 
-/** `models/gemini-x`, `publishers/google/models/gemini-x` and `gemini-x` all name `gemini-x`. */
-export function normalizeModelId(model: string): string {
-	const trimmed = model.trim();
-	const slash = trimmed.lastIndexOf('/');
-	return slash >= 0 ? trimmed.slice(slash + 1) : trimmed;
-}
 
 /** The last base URL checked and its origin: the credential's `authenticate` asks on every request. */
 let lastOrigin: { raw: string; origin: string } | undefined;
@@ -114,6 +109,7 @@ export function aiStudioBackend(credentials: ICredentialDataDecryptedObject): Ba
 }
 
 export { vertexHost } from './vertexSettings';
+export { normalizeModelId };
 
 /**
  * The Vertex endpoint for a credential. Every field is checked first (see `vertexSettings.ts`); the

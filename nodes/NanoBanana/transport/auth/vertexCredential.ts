@@ -1,5 +1,6 @@
 import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestOptions } from 'n8n-workflow';
 
+import { CREDENTIAL_TEST_MODEL } from '../../shared/models';
 import { vertexBackend } from './backends';
 import { withCredentialHeaders } from './sameOrigin';
 import { vertexAuthMethod, type PlainRequest } from './vertexAuth';
@@ -16,7 +17,6 @@ import { readVertexSettings } from './vertexSettings';
  * the test reaches exactly what the node will reach (the metadata server's project included).
  */
 export const VERTEX_CREDENTIAL_TEST_URL = 'nano-banana:vertex-credential-test';
-const TEST_MODEL = 'gemini-2.5-flash-image';
 
 /** `preAuthentication`: checks every field, then gets what the method needs (a token). */
 export async function preAuthenticateVertex(
@@ -38,7 +38,7 @@ export function authenticateVertex(
 		options.url === VERTEX_CREDENTIAL_TEST_URL
 			? {
 					method: 'POST',
-					url: vertexBackend(credentials).countTokensUrl(TEST_MODEL),
+					url: vertexBackend(credentials).countTokensUrl(CREDENTIAL_TEST_MODEL),
 					body: { contents: [{ role: 'user', parts: [{ text: 'Credential test' }] }] },
 					json: true,
 					timeout: options.timeout,

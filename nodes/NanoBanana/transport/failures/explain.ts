@@ -1,5 +1,5 @@
 import type { Backend } from '../auth/backends';
-import { modelLabel, successionOf, type ModelSuccession } from '../google/modelCatalog';
+import { modelLabel, successionOf, type ModelSuccession } from '../../shared/models';
 import type { TransportFailure } from './kinds';
 import { isDailyQuotaExhausted, isSpendCapReached, retryDelayFrom } from './retry';
 
