@@ -12,7 +12,7 @@ import type { NodeLog } from '../transport/http/log';
 import type { ImageAnswer } from '../transport/google/response';
 import { isTransient } from '../transport/failures/retry';
 import { buildOutputItem } from './output';
-import { buildGenerateContentRequest, type RequestImage } from './request';
+import { buildGenerateContentRequest, unsentImageOptions, type RequestImage } from './request';
 import type { AnswerSource, GeneratedAnswer } from './answer';
 import type { RunContext } from './runContext';
 
@@ -135,13 +135,15 @@ export async function prepareImageItem(
 		images: images.length,
 	});
 	checkModelSupport(parameters.modelIds, options, images.length);
+	const unsent = unsentImageOptions(options, run.backend.imageOptions);
+	if (unsent.length > 0) log.debug(`not sent, ${run.backend.label} does not take it: ${unsent.join(', ')}`, { unsent: unsent.join(', ') });
 	const inputFileName = images[0]?.fileName;
 	const request = encodeGenerateContentRequest(
 		buildGenerateContentRequest({
 			prompt,
 			images: await requestImages(run, images, deadlineAt, log),
 			options,
-			vertex: run.backend.name === 'vertexAi',
+			accepts: run.backend.imageOptions,
 		}),
 	);
 	// From here only the encoded body is needed: let go of the raw image bytes while the request

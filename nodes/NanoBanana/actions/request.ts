@@ -1,5 +1,6 @@
 import { DEFAULT_JPEG_QUALITY } from '../description/defaults';
 import type { NanoBananaOptions } from '../description/options';
+import { AI_STUDIO_IMAGE_OPTIONS, type ImageOptionSupport } from '../transport/auth/backends';
 import type { GenerateContentRequest, GenerationConfig, ImageConfig, RequestPart, ThinkingConfig } from '../transport/google/types';
 
 /** An input image: its bytes to send inline, or the URI of a copy uploaded through the Files API. */
@@ -26,15 +27,27 @@ export interface ImageRequestInput {
 		| 'compressionQuality'
 		| 'personGeneration'
 	>;
-	/** Vertex AI takes output format and people settings; the Gemini API has no such fields. */
-	vertex?: boolean;
+	/** The image options the backend takes (`Backend.imageOptions`); the others are left out. */
+	accepts?: ImageOptionSupport;
+}
+
+/**
+ * The options set that the backend does not take, by the names users see: they are left out of
+ * the request (they are shown only where they apply; a value left over from switching the
+ * credential stays saved) and the item's log says so.
+ */
+export function unsentImageOptions(options: ImageRequestInput['options'], accepts: ImageOptionSupport): string[] {
+	const unsent: string[] = [];
+	if (options.outputFormat && !accepts.outputFormat) unsent.push('Output Format');
+	if (options.personGeneration && !accepts.personGeneration) unsent.push('People in Images');
+	return unsent;
 }
 
 /**
  * Builds the generateContent body. Only what the user set is sent: an absent aspect ratio lets the
  * model keep the input's shape, an absent size keeps the model's default.
  */
-export function buildGenerateContentRequest({ prompt, images, options, vertex = false }: ImageRequestInput): GenerateContentRequest {
+export function buildGenerateContentRequest({ prompt, images, options, accepts = AI_STUDIO_IMAGE_OPTIONS }: ImageRequestInput): GenerateContentRequest {
 	const parts: RequestPart[] = images.map((image) =>
 		'bytes' in image
 			? { inlineData: { mimeType: image.mimeType, data: image.bytes } }
@@ -45,14 +58,13 @@ export function buildGenerateContentRequest({ prompt, images, options, vertex = 
 	const imageConfig: ImageConfig = {};
 	if (options.aspectRatio) imageConfig.aspectRatio = options.aspectRatio;
 	if (options.imageSize) imageConfig.imageSize = options.imageSize;
-	// Shown only for Vertex; a value left over from switching the credential is not sent elsewhere.
-	if (vertex && options.outputFormat) {
+	if (accepts.outputFormat && options.outputFormat) {
 		imageConfig.imageOutputOptions =
 			options.outputFormat === 'image/jpeg'
 				? { mimeType: 'image/jpeg', compressionQuality: options.compressionQuality ?? DEFAULT_JPEG_QUALITY }
 				: { mimeType: options.outputFormat };
 	}
-	if (vertex && options.personGeneration) imageConfig.personGeneration = options.personGeneration;
+	if (accepts.personGeneration && options.personGeneration) imageConfig.personGeneration = options.personGeneration;
 
 	const generationConfig: GenerationConfig = { responseModalities: ['TEXT', 'IMAGE'] };
 	if (Object.keys(imageConfig).length > 0) generationConfig.imageConfig = imageConfig;

@@ -7,13 +7,8 @@ import {
 	DEFAULT_TIMEOUT_SECONDS,
 } from '../description/defaults';
 import { readOptions, RUN_OPTIONS } from '../description/options';
-import {
-	AI_STUDIO_CREDENTIAL,
-	aiStudioBackend,
-	resolveVertexBackend,
-	VERTEX_AI_CREDENTIAL,
-	type Backend,
-} from '../transport/auth/backends';
+import type { Backend } from '../transport/auth/backends';
+import { backendModule } from '../transport/auth/registry';
 import { generateContent } from '../transport/api/models';
 import { uploadFile, type UploadSource } from '../transport/api/files';
 import { CredentialRefusal, type AuthenticatedRequest, type CallOptions } from '../transport/http/client';
@@ -23,8 +18,7 @@ import { ExecutionGates, processGates } from '../transport/pacing/gateRegistry';
 import { loggerOf, nodeLog, type NodeLog } from '../transport/http/log';
 import { urlSecrets } from '../transport/http/redact';
 import { DEFAULT_RETRY_POLICY } from '../transport/failures/retry';
-import { vertexAuthMethod, type PlainRequest } from '../transport/auth/vertexAuth';
-import { vertexAuthMethodName } from '../transport/auth/vertexSettings';
+import type { PlainRequest } from '../transport/auth/vertexAuth';
 import type { FileData } from '../transport/google/types';
 import { AnswerCache, AnswerStore } from './answerCache';
 import { NoImageError } from './errors';
@@ -61,8 +55,6 @@ export interface RunContext {
 	close(): void;
 }
 
-export type Authentication = 'aiStudio' | 'vertexAi';
-
 type Answer = Omit<GeneratedAnswer, 'shared'>;
 
 function answerBytes({ answer }: Answer): number {
@@ -75,31 +67,9 @@ const PER_EXECUTION_CACHE_BYTES = 64 * MB;
 /** Opt-in finished answers kept across executions, for the lifetime of the n8n instance. */
 const answersAcrossExecutions = new AnswerStore<Answer>(128 * MB, answerBytes);
 
-export function credentialTypeFor(authentication: Authentication): string {
-	return authentication === 'vertexAi' ? VERTEX_AI_CREDENTIAL : AI_STUDIO_CREDENTIAL;
-}
-
-/** Checks the credential and builds the backend, before any request to Google. */
-export async function backendFor(
-	authentication: Authentication,
-	credentials: ICredentialDataDecryptedObject,
-	request: PlainRequest,
-): Promise<Backend> {
-	return authentication === 'vertexAi'
-		? await resolveVertexBackend(credentials, request)
-		: aiStudioBackend(credentials);
-}
-
 /** Secret values of a credential, so they can be scrubbed from anything shown to the user. */
-export function secretsOf(authentication: Authentication, credentials: ICredentialDataDecryptedObject): string[] {
-	const inBaseUrl = urlSecrets(credentials.baseUrl);
-	if (authentication === 'aiStudio') return [String(credentials.apiKey ?? ''), ...inBaseUrl];
-	try {
-		return [...vertexAuthMethod(vertexAuthMethodName(credentials)).secrets(credentials), ...inBaseUrl];
-	} catch {
-		// An unknown method is reported by the backend; scrub what any method may hold.
-		return [String(credentials.accessToken ?? ''), String(credentials.apiKey ?? ''), ...inBaseUrl];
-	}
+export function secretsOf(authentication: unknown, credentials: ICredentialDataDecryptedObject): string[] {
+	return [...backendModule(authentication).secrets(credentials), ...urlSecrets(credentials.baseUrl)];
 }
 
 /** n8n's plain HTTP helper (no credential): for the metadata server, which needs none. */
@@ -140,11 +110,12 @@ export function cancelSignalOf(context: IExecuteFunctions): AbortSignal | undefi
 
 /** Settings that hold for the whole execution are read from the first item. */
 export async function createRunContext(context: IExecuteFunctions): Promise<RunContext> {
-	const authentication = context.getNodeParameter('authentication', 0) as Authentication;
+	const authentication = context.getNodeParameter('authentication', 0);
 	const options = readOptions(context.getNodeParameter('options', 0, {}), RUN_OPTIONS);
-	const credentials = await context.getCredentials(credentialTypeFor(authentication));
+	const module = backendModule(authentication);
+	const credentials = await context.getCredentials(module.credentialType);
 	const secrets = secretsOf(authentication, credentials);
-	const backend = await backendFor(authentication, credentials, plainRequest(context));
+	const backend = await module.resolve(credentials, plainRequest(context));
 	const identity = credentialIdentity(backend.credentialType, credentials);
 	const timeoutMs = (options.timeout ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
 	const signal = cancelSignalOf(context);
@@ -161,8 +132,7 @@ export async function createRunContext(context: IExecuteFunctions): Promise<RunC
 		gate: gates.forBatches(),
 		secrets,
 		signal,
-		// Vertex's 401 comes after n8n refreshed the token, so it speaks for the credential, not the item.
-		refusal: backend.name === 'vertexAi' ? new CredentialRefusal() : undefined,
+		refusal: backend.refusalMeansCredential ? new CredentialRefusal() : undefined,
 		log,
 	};
 	const request = authenticatedRequest(context, backend.credentialType, credentials);

@@ -6,7 +6,8 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
-import { backendFor, credentialTypeFor, plainRequest, secretsOf, type Authentication } from '../actions/runContext';
+import { plainRequest, secretsOf } from '../actions/runContext';
+import { backendModule, DEFAULT_BACKEND } from '../transport/auth/registry';
 import { normalizeModelId } from '../transport/auth/backends';
 import { listModels } from '../transport/api/models';
 import { TransportError } from '../transport/http/client';
@@ -85,10 +86,10 @@ export async function searchModels(
 	this: ILoadOptionsFunctions,
 	filter?: string,
 ): Promise<INodeListSearchResult> {
-	const authentication = this.getNodeParameter('authentication', 'aiStudio') as Authentication;
-	const credentialType = credentialTypeFor(authentication);
-	const credentials = await this.getCredentials(credentialType);
-	const backend = await backendFor(authentication, credentials, plainRequest(this));
+	const authentication = this.getNodeParameter('authentication', DEFAULT_BACKEND);
+	const module = backendModule(authentication);
+	const credentials = await this.getCredentials(module.credentialType);
+	const backend = await module.resolve(credentials, plainRequest(this));
 	const timeoutMs = 30_000;
 	const secrets = secretsOf(authentication, credentials);
 	try {
@@ -106,7 +107,7 @@ export async function searchModels(
 		const results = toSearchItems(models, filter);
 		if (results.length > 0 || filter) return { results };
 	} catch (error) {
-		if (backend.name === 'aiStudio' && error instanceof TransportError) {
+		if (backend.modelListErrorsShown && error instanceof TransportError) {
 			const explained = explainFailure(error.failure, { backend, modelId: 'models', attempts: error.attempts, timeoutMs });
 			throw new NodeApiError(this.getNode(), { message: explained.reason } as JsonObject, {
 				message: redactSecrets(explained.message, secrets),
@@ -114,7 +115,7 @@ export async function searchModels(
 				httpCode: explained.httpCode,
 			});
 		}
-		// Listing Vertex's Model Garden needs more than the Vertex AI User role; fall through.
+		// Otherwise (Vertex's Model Garden needs more than the Vertex AI User role): the known models.
 	}
 	return { results: toSearchItems(KNOWN_IMAGE_MODELS, filter) };
 }

@@ -1,4 +1,5 @@
-import { buildGenerateContentRequest } from '../../../nodes/NanoBanana/actions/request';
+import { buildGenerateContentRequest, unsentImageOptions } from '../../../nodes/NanoBanana/actions/request';
+import { AI_STUDIO_IMAGE_OPTIONS, VERTEX_IMAGE_OPTIONS } from '../../../nodes/NanoBanana/transport/auth/backends';
 import { answerSummary } from '../../../nodes/NanoBanana/actions/output';
 import { readOptions } from '../../../nodes/NanoBanana/description/options';
 import { checkModelSupport } from '../../../nodes/NanoBanana/media/limits';
@@ -42,23 +43,30 @@ describe('the new options in the request', () => {
 
 	it('grounding adds the googleSearch tool on both backends', () => {
 		expect(buildGenerateContentRequest({ ...base, options: { googleSearch: true } }).tools).toEqual([{ googleSearch: {} }]);
-		expect(buildGenerateContentRequest({ ...base, options: { googleSearch: true }, vertex: true }).tools).toEqual([{ googleSearch: {} }]);
+		expect(buildGenerateContentRequest({ ...base, options: { googleSearch: true }, accepts: VERTEX_IMAGE_OPTIONS }).tools).toEqual([{ googleSearch: {} }]);
 		expect(buildGenerateContentRequest({ ...base, options: { googleSearch: false } }).tools).toBeUndefined();
 	});
 
 	it('output format and people go to imageConfig on Vertex only', () => {
 		const options = { outputFormat: 'image/jpeg', compressionQuality: 60, personGeneration: 'ALLOW_NONE' };
-		expect(buildGenerateContentRequest({ ...base, options, vertex: true }).generationConfig.imageConfig).toEqual({
+		expect(buildGenerateContentRequest({ ...base, options, accepts: VERTEX_IMAGE_OPTIONS }).generationConfig.imageConfig).toEqual({
 			imageOutputOptions: { mimeType: 'image/jpeg', compressionQuality: 60 },
 			personGeneration: 'ALLOW_NONE',
 		});
-		expect(buildGenerateContentRequest({ ...base, options: { outputFormat: 'image/jpeg' }, vertex: true }).generationConfig.imageConfig).toEqual({
+		expect(buildGenerateContentRequest({ ...base, options: { outputFormat: 'image/jpeg' }, accepts: VERTEX_IMAGE_OPTIONS }).generationConfig.imageConfig).toEqual({
 			imageOutputOptions: { mimeType: 'image/jpeg', compressionQuality: 75 },
 		});
-		expect(buildGenerateContentRequest({ ...base, options: { outputFormat: 'image/png', compressionQuality: 10 }, vertex: true }).generationConfig.imageConfig).toEqual({
+		expect(buildGenerateContentRequest({ ...base, options: { outputFormat: 'image/png', compressionQuality: 10 }, accepts: VERTEX_IMAGE_OPTIONS }).generationConfig.imageConfig).toEqual({
 			imageOutputOptions: { mimeType: 'image/png' },
 		});
 		expect(buildGenerateContentRequest({ ...base, options }).generationConfig.imageConfig).toBeUndefined();
+	});
+
+	it('names the options a backend does not take, which are left out of its request', () => {
+		const options = { outputFormat: 'image/png', personGeneration: 'ALLOW_ALL' };
+		expect(unsentImageOptions(options, AI_STUDIO_IMAGE_OPTIONS)).toEqual(['Output Format', 'People in Images']);
+		expect(unsentImageOptions(options, VERTEX_IMAGE_OPTIONS)).toEqual([]);
+		expect(buildGenerateContentRequest({ ...base, options, accepts: AI_STUDIO_IMAGE_OPTIONS }).generationConfig.imageConfig).toBeUndefined();
 	});
 
 	it('the shared validation refuses bad values, naming the option', () => {

@@ -1,19 +1,36 @@
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import { normalizeModelId } from '../../shared/models';
+import { AI_STUDIO_HELP, vertexHelp, type CredentialHelp } from './credentialHelp';
 import { CredentialProblem } from './credentialProblem';
 import { vertexAuthMethod, type PlainRequest } from './vertexAuth';
-import { checkedServiceUrl, readVertexSettings, type VertexAuthMethodName } from './vertexSettings';
+import { checkedServiceUrl, readVertexSettings } from './vertexSettings';
 
 /**
  * The only place that knows Google's URLs. A backend turns a model id into endpoint URLs and
- * states the limits that differ between the Gemini API and Vertex AI.
+ * states, as data, everything that differs between the Gemini API and Vertex AI: limits, the
+ * image options each takes, Batch Mode, token handling, how its credential problems are named.
+ * Code above transport/auth/ asks for a capability, never for a backend's name.
  */
 
+/** The node's "Authentication" values: one per backend (see registry.ts). */
 export type BackendName = 'aiStudio' | 'vertexAi';
 
 export const AI_STUDIO_CREDENTIAL = 'nanoBananaAiStudioApi';
 export const VERTEX_AI_CREDENTIAL = 'nanoBananaVertexAiApi';
+/** The credential types the node uses, one per backend. */
+export type CredentialType = typeof AI_STUDIO_CREDENTIAL | typeof VERTEX_AI_CREDENTIAL;
+
+/** Image options Google takes on one backend only; the other gets them left out, with a note. */
+export interface ImageOptionSupport {
+	/** `imageConfig.imageOutputOptions` ("Output Format", "JPEG Quality"). */
+	outputFormat: boolean;
+	/** `imageConfig.personGeneration` ("People in Images"). */
+	personGeneration: boolean;
+}
+
+export const AI_STUDIO_IMAGE_OPTIONS: ImageOptionSupport = { outputFormat: false, personGeneration: false };
+export const VERTEX_IMAGE_OPTIONS: ImageOptionSupport = { outputFormat: true, personGeneration: true };
 export const AI_STUDIO_DEFAULT_BASE_URL = 'https://generativelanguage.googleapis.com';
 
 const MB = 1024 * 1024;
@@ -22,7 +39,23 @@ export interface Backend {
 	name: BackendName;
 	/** Name users see in messages. */
 	label: string;
-	credentialType: string;
+	credentialType: CredentialType;
+	/** Which image options Google takes here. */
+	imageOptions: ImageOptionSupport;
+	/**
+	 * The first request fetches an access token: until it has, parallel requests would each fetch
+	 * one, so the pool sends one item first.
+	 */
+	firstRequestFetchesToken: boolean;
+	/** A 401 comes after n8n refreshed the token, so it speaks for the credential, not the item. */
+	refusalMeansCredential: boolean;
+	/**
+	 * Whether the model picker shows a failed model list as an error (true) or falls back to the
+	 * known models (Vertex's Model Garden list needs more than the Vertex AI User role).
+	 */
+	modelListErrorsShown: boolean;
+	/** How its credential problems are put to the user. */
+	help: CredentialHelp;
 	/** Largest image Google accepts inline in one request, in bytes. */
 	maxInlineImageBytes: number;
 	generateContentUrl(modelId: string): string;
@@ -37,8 +70,6 @@ export interface Backend {
 	origin: string;
 	/** Batch Mode endpoints, where the backend has them (the Gemini API does; Vertex's need Cloud Storage). */
 	batches?: BatchEndpoints;
-	/** How a Vertex credential authenticates, for messages that tell the user what to check. */
-	vertexAuthMethod?: VertexAuthMethodName;
 }
 
 /**
@@ -87,6 +118,11 @@ export function aiStudioBackend(credentials: ICredentialDataDecryptedObject): Ba
 		name: 'aiStudio',
 		label: 'Google AI Studio (Gemini API)',
 		credentialType: AI_STUDIO_CREDENTIAL,
+		imageOptions: AI_STUDIO_IMAGE_OPTIONS,
+		firstRequestFetchesToken: false,
+		refusalMeansCredential: false,
+		modelListErrorsShown: true,
+		help: AI_STUDIO_HELP,
 		// Bigger images go through the Files API: requests stay small enough for any proxy.
 		maxInlineImageBytes: 20 * MB,
 		generateContentUrl: (modelId) =>
@@ -133,13 +169,17 @@ export function vertexBackend(credentials: ICredentialDataDecryptedObject): Back
 		name: 'vertexAi',
 		label: 'Vertex AI',
 		credentialType: VERTEX_AI_CREDENTIAL,
+		imageOptions: VERTEX_IMAGE_OPTIONS,
+		firstRequestFetchesToken: true,
+		refusalMeansCredential: true,
+		modelListErrorsShown: false,
+		help: vertexHelp(settings.authMethod),
 		maxInlineImageBytes: 7 * MB,
 		generateContentUrl: (modelId) => modelUrl(modelId, 'generateContent'),
 		countTokensUrl: (modelId) => modelUrl(modelId, 'countTokens'),
 		// Model Garden lists Google's publisher models; it is served on the v1beta1 surface.
 		listModelsUrl: `${baseUrl}/v1beta1/publishers/google/models`,
 		origin: settings.origin,
-		vertexAuthMethod: settings.authMethod,
 	};
 }
 

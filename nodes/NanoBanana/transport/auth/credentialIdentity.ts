@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
-import { AI_STUDIO_CREDENTIAL, AI_STUDIO_DEFAULT_BASE_URL, VERTEX_AI_CREDENTIAL } from './backends';
+import { AI_STUDIO_CREDENTIAL, AI_STUDIO_DEFAULT_BASE_URL, VERTEX_AI_CREDENTIAL, type CredentialType } from './backends';
 import { parseServiceAccountKey } from './serviceAccount';
 import { metadataServerOrigin } from './vertexAuth/metadataServer';
 import { vertexAuthMethodName } from './vertexSettings';
@@ -103,17 +103,21 @@ const VERTEX_IDENTITY_FIELDS = {
 	apiKey: vertexApiKeyIdentity,
 } satisfies Record<ReturnType<typeof vertexAuthMethodName>, IdentityReader>;
 
-const IDENTITY_FIELDS: Record<string, IdentityReader> = {
+/** One reader per credential type the node uses: a new backend's type does not compile without one. */
+const IDENTITY_FIELDS = {
 	[AI_STUDIO_CREDENTIAL]: aiStudioIdentity,
 	[VERTEX_AI_CREDENTIAL]: (credentials) => VERTEX_IDENTITY_FIELDS[vertexAuthMethodName(credentials)](credentials),
-};
+} satisfies Record<CredentialType, IdentityReader>;
+
+function isCredentialType(type: string): type is CredentialType {
+	return Object.prototype.hasOwnProperty.call(IDENTITY_FIELDS, type);
+}
 
 /** The fields `credentialIdentity` hashes; exported for tests and for readers that extend it. */
 export function identityFields(credentialType: string, credentials: ICredentialDataDecryptedObject): IdentityFields {
-	const read = Object.prototype.hasOwnProperty.call(IDENTITY_FIELDS, credentialType)
-		? IDENTITY_FIELDS[credentialType]
-		: undefined;
-	if (!read) throw new Error(`No credential identity is defined for the credential type "${credentialType}"`);
+	// A type name from outside the node (another node's credential) is still refused.
+	if (!isCredentialType(credentialType)) throw new Error(`No credential identity is defined for the credential type "${credentialType}"`);
+	const read: IdentityReader = IDENTITY_FIELDS[credentialType];
 	return read(credentials);
 }
 

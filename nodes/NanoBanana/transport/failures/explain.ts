@@ -57,70 +57,27 @@ function explainApi(
 	const google = `Google said: "${error.message}"`;
 	const status = error.status ?? String(statusCode);
 	const base = { httpCode: String(statusCode), reason: error.details.reason ?? status };
-	const vertex = backend.name === 'vertexAi';
+	const { help } = backend;
+	const withGoogle = (advice: { message: string; description: string }) => ({
+		...base,
+		message: advice.message,
+		description: `${advice.description} ${google}`,
+	});
 
-	const vertexKey = vertex && backend.vertexAuthMethod === 'apiKey';
 	if (error.details.reason === 'API_KEY_INVALID' || /API key not valid/i.test(error.message)) {
-		return {
-			...base,
-			message: 'Google rejected the API key',
-			description: vertexKey
-				? `The key in the "Google Vertex AI API" credential is not valid. Create a Vertex AI API key in Google Cloud Console → Vertex AI (or APIs & Services → Credentials) and paste it into the credential. ${google}`
-				: `The key in the "Google AI Studio API" credential is not valid. Create or copy a key at https://aistudio.google.com/apikey and paste it into the credential. ${google}`,
-		};
+		return { ...base, message: 'Google rejected the API key', description: `${help.invalidKey} ${google}` };
 	}
-	if (statusCode === 401) {
-		if (vertexKey) {
-			return {
-				...base,
-				message: 'Google did not accept the Vertex AI API key',
-				description: `Use a Vertex AI API key (express mode, or a key bound to a service account); a Gemini API key from AI Studio does not work on Vertex AI. Without a Project ID the node uses express mode. ${google}`,
-			};
-		}
-		if (vertex && backend.vertexAuthMethod === 'metadataServer') {
-			return {
-				...base,
-				message: "Google did not accept the runtime's access token",
-				description: `A fresh token from the metadata server was refused. Check that the service account attached to the runtime (VM, GKE Workload Identity, Cloud Run service) exists and is enabled. ${google}`,
-			};
-		}
-		return {
-			...base,
-			message: vertex
-				? 'Google did not accept the service account token'
-				: 'Google did not accept the credentials',
-			description: vertex
-				? `A fresh access token was fetched and still refused. Check that the service account and its key still exist and are enabled in Google Cloud (IAM & Admin → Service Accounts). ${google}`
-				: `Check the API key in the "Google AI Studio API" credential. ${google}`,
-		};
-	}
+	if (statusCode === 401) return withGoogle(help.refused);
 	if (statusCode === 403) {
 		if (error.details.reason === 'SERVICE_DISABLED' || /has not been used|is disabled|not enabled/i.test(error.message)) {
-			const api = vertex ? 'Vertex AI API (aiplatform.googleapis.com)' : 'Generative Language API';
 			return {
 				...base,
-				message: `The ${api} is not enabled for this Google Cloud project`,
+				message: `The ${help.api} is not enabled for this Google Cloud project`,
 				description: `Enable it in Google Cloud Console → APIs & Services → Library${error.details.helpUrl ? ` (${error.details.helpUrl})` : ''}, wait a few minutes, then run again. ${google}`,
 			};
 		}
-		if (!vertex && /unregistered callers|API key/i.test(error.message)) {
-			return {
-				...base,
-				message: 'No usable API key reached Google',
-				description: `Open the "Google AI Studio API" credential and paste your key from https://aistudio.google.com/apikey. If a proxy sits in front of Google (Base URL), make sure it forwards the x-goog-api-key header. ${google}`,
-			};
-		}
-		return {
-			...base,
-			message: vertexKey
-				? 'This API key is not allowed to use Vertex AI in this project'
-				: vertex
-					? 'The service account is not allowed to use Vertex AI in this project'
-					: 'This API key is not allowed to use the Gemini API',
-			description: vertex
-				? `Grant the service account the "Vertex AI User" role (roles/aiplatform.user) on the project in Google Cloud Console → IAM, and check the project id and location in the credential. ${google}`
-				: `Check the key's API restrictions in Google Cloud Console → APIs & Services → Credentials: it must allow the Generative Language API. ${google}`,
-		};
+		if (help.noKeyReached && /unregistered callers|API key/i.test(error.message)) return withGoogle(help.noKeyReached);
+		return withGoogle(help.forbidden);
 	}
 	if (statusCode === 404) {
 		const succession = successionOf(modelId);
@@ -128,7 +85,7 @@ function explainApi(
 		return {
 			...base,
 			message: `The model "${modelId}" was not found`,
-			description: `${vertex ? 'On Vertex AI some models exist only in the "global" location. ' : ''}Choose a model from the list (Model → From List) or check the id; preview models are retired every few months. ${google}`,
+			description: `${help.notFoundHint}Choose a model from the list (Model → From List) or check the id; preview models are retired every few months. ${google}`,
 		};
 	}
 	if (statusCode === 429) {
