@@ -7,8 +7,10 @@ import {
 } from 'n8n-workflow';
 
 import { route } from './actions/router';
+import { operationSubtitle } from './description/operation';
 import { nodeProperties } from './description/properties';
 import { searchModels } from './methods/listSearch';
+import { OPERATIONS } from './operations';
 
 export class NanoBanana implements INodeType {
 	description: INodeTypeDescription = {
@@ -18,9 +20,7 @@ export class NanoBanana implements INodeType {
 		group: ['transform'],
 		version: [1, 2],
 		defaultVersion: 2,
-		// The model arrives as a resource-locator object or, in some editor versions, as its value.
-		subtitle:
-			'={{ ($parameter["operation"] === "generate" ? "Generate" : "Edit") + ": " + (typeof $parameter["model"] === "object" ? $parameter["model"].value : $parameter["model"]) }}',
+		subtitle: operationSubtitle(OPERATIONS),
 		description: 'Edit and generate images with Google Gemini image models (Nano Banana)',
 		defaults: { name: 'Nano Banana' },
 		usableAsTool: true,
@@ -38,7 +38,7 @@ export class NanoBanana implements INodeType {
 				displayOptions: { show: { authentication: ['vertexAi'] } },
 			},
 		],
-		properties: nodeProperties,
+		properties: nodeProperties(OPERATIONS),
 	};
 
 	methods = {
@@ -46,6 +46,6 @@ export class NanoBanana implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await route.call(this);
+		return await route.call(this, OPERATIONS);
 	}
 }

@@ -7,14 +7,17 @@ import {
 
 import { readOptions, RUN_OPTIONS } from '../description/options';
 import { runBatch } from './batch/run';
-import { prepareEdit } from './edit';
 import { toItemFailure, type ErrorScope, type ItemFailure } from './errors';
-import { prepareGenerate } from './generate';
 import { runImageItem, type PrepareItem } from './item';
 import { runPool } from './pool';
 import { createRunContext, type RunContext } from './runContext';
 
-const OPERATIONS: Record<string, PrepareItem> = { edit: prepareEdit, generate: prepareGenerate };
+/** What the router needs of an operation (the node passes its list, see operations/). */
+export interface RoutedOperation {
+	value: string;
+	name: string;
+	prepare: PrepareItem;
+}
 
 /**
  * A failed item for "Continue On Fail": `json.error` holds the message, what to do, the cause and
@@ -42,14 +45,13 @@ function errorItem(context: IExecuteFunctions, itemIndex: number, failure: ItemF
  * "Batch Mode" as one batch job. Without "Continue On Fail" the first failure (by item order)
  * stops the run; with it, failures become error items.
  */
-export async function route(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+export async function route(this: IExecuteFunctions, operations: readonly RoutedOperation[]): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const operation = this.getNodeParameter('operation', 0) as string;
-	const prepare = OPERATIONS[operation];
+	const prepare = operations.find((candidate) => candidate.value === operation)?.prepare;
 	if (!prepare) {
 		throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not one this node has`, {
-			description:
-				'Choose "Edit Image" or "Generate Image". For other Gemini API calls use an HTTP Request node with Authentication "Predefined Credential Type" and this credential.',
+			description: `Choose ${operations.map(({ name }) => `"${name}"`).join(' or ')}. For other Gemini API calls use an HTTP Request node with Authentication "Predefined Credential Type" and this credential.`,
 		});
 	}
 

@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { defaultModelOf } from '../shared/models';
+import { operationProperty, showForOperation, type OperationDescription } from './operation';
 import { optionsProperty } from './optionFields';
 
 /**
@@ -25,28 +26,6 @@ const authentication: INodeProperties = {
 		{ name: 'Vertex AI', value: 'vertexAi' },
 	],
 	default: 'aiStudio',
-};
-
-const operation: INodeProperties = {
-	displayName: 'Operation',
-	name: 'operation',
-	type: 'options',
-	noDataExpression: true,
-	options: [
-		{
-			name: 'Edit Image',
-			value: 'edit',
-			action: 'Edit an image',
-			description: 'Change one or more input images as the prompt says',
-		},
-		{
-			name: 'Generate Image',
-			value: 'generate',
-			action: 'Generate an image',
-			description: 'Create a new image from the prompt alone',
-		},
-	],
-	default: 'edit',
 };
 
 function modelProperty(version: 1 | 2): INodeProperties {
@@ -86,37 +65,6 @@ function modelProperty(version: 1 | 2): INodeProperties {
 	};
 }
 
-const editPrompt: INodeProperties = {
-	displayName: 'Prompt',
-	name: 'prompt',
-	type: 'string',
-	typeOptions: { rows: 4 },
-	default: '',
-	required: true,
-	placeholder: 'e.g. Replace the background with a sunny beach. Keep the product exactly as it is.',
-	description: 'What to change, in plain words. Use an expression to vary it per item.',
-	displayOptions: { show: { operation: ['edit'] } },
-};
-
-const generatePrompt: INodeProperties = {
-	...editPrompt,
-	placeholder: 'e.g. A studio photo of a yellow ceramic mug on a white table, soft light',
-	description: 'The image to create, in plain words. Use an expression to vary it per item.',
-	displayOptions: { show: { operation: ['generate'] } },
-};
-
-const inputBinaryFields: INodeProperties = {
-	displayName: 'Input Binary Fields',
-	name: 'inputBinaryFields',
-	type: 'string',
-	default: 'data',
-	required: true,
-	placeholder: 'e.g. data or data, logo',
-	hint: 'Several names, separated by commas, send several images in one request to combine them',
-	description: 'Name of the binary field holding the image to edit',
-	displayOptions: { show: { operation: ['edit'] } },
-};
-
 const outputBinaryField: INodeProperties = {
 	displayName: 'Output Binary Field',
 	name: 'outputBinaryField',
@@ -127,14 +75,18 @@ const outputBinaryField: INodeProperties = {
 		'Name of the binary field the result is written to. "data" works with Google Drive, Slack and email nodes as they are. Further images of the same answer go to data_1, data_2, ….',
 };
 
-export const nodeProperties: INodeProperties[] = [
-	authentication,
-	operation,
-	modelProperty(1),
-	modelProperty(2),
-	editPrompt,
-	generatePrompt,
-	inputBinaryFields,
-	outputBinaryField,
-	optionsProperty,
-];
+/**
+ * The node's parameters: authentication, the operation list, the model, then each operation's own
+ * parameters (in list order), then what every operation shares.
+ */
+export function nodeProperties(operations: readonly OperationDescription[]): INodeProperties[] {
+	return [
+		authentication,
+		operationProperty(operations),
+		modelProperty(1),
+		modelProperty(2),
+		...operations.flatMap((operation) => showForOperation(operation.value, operation.properties)),
+		outputBinaryField,
+		optionsProperty,
+	];
+}

@@ -10,7 +10,8 @@ const ROOT = resolve(__dirname, '../../..');
 const NODE = join(ROOT, 'nodes/NanoBanana');
 
 const ALLOWED: Record<string, string[]> = {
-	'.': ['methods', 'actions', 'actions/batch', 'description', 'shared'],
+	'.': ['operations', 'methods', 'actions', 'actions/batch', 'description', 'shared'],
+	operations: ['actions', 'media', 'description', 'shared'],
 	methods: ['actions', 'transport/api', 'transport/http', 'transport/pacing', 'transport/failures', 'transport/google', 'transport/auth', 'transport/auth/vertexAuth', 'shared'],
 	actions: ['actions/batch', 'media', 'description', 'transport/api', 'transport/http', 'transport/pacing', 'transport/failures', 'transport/google', 'transport/auth', 'transport/auth/vertexAuth', 'shared'],
 	'actions/batch': ['actions', 'media', 'description', 'transport/api', 'transport/http', 'transport/pacing', 'transport/failures', 'transport/google', 'transport/auth', 'shared'],
