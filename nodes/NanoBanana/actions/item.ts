@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { readOptions, type NanoBananaOptions } from '../description/options';
 import { fieldName, text } from '../description/validate';
@@ -13,6 +13,7 @@ import type { ImageAnswer } from '../transport/google/response';
 import { isTransient } from '../transport/failures/retry';
 import { buildOutputItem } from './output';
 import { buildGenerateContentRequest, unsentImageOptions, type RequestImage } from './request';
+import type { RequestContent } from '../transport/google/types';
 import type { AnswerSource, GeneratedAnswer } from './answer';
 import type { RunContext } from './runContext';
 
@@ -114,6 +115,15 @@ export interface PreparedItem {
 	inputFileName?: string;
 	/** End of the item's time budget, counted from when its preparation began. */
 	deadlineAt: number;
+	/** What the operation adds to the output item's `json.nanoBanana`, from the answer. */
+	extraJson?: (answer: ImageAnswer) => IDataObject;
+}
+
+/** What an operation adds to the request and the output beyond the item's prompt and images. */
+export interface OperationExtras {
+	/** Earlier `user` / `model` turns, sent before the item's prompt and images. */
+	history?: RequestContent[];
+	extraJson?: PreparedItem['extraJson'];
 }
 
 /** Reads an item's parameters and images, checks them and builds its request (edit or generate). */
@@ -125,6 +135,7 @@ export async function prepareImageItem(
 	itemIndex: number,
 	parameters: ItemParameters,
 	images: InputImage[],
+	extras: OperationExtras = {},
 ): Promise<PreparedItem> {
 	const deadlineAt = Date.now() + run.itemTimeBudgetMs;
 	const { prompt, options } = parameters;
@@ -144,19 +155,20 @@ export async function prepareImageItem(
 			images: await requestImages(run, images, deadlineAt, log),
 			options,
 			accepts: run.backend.imageOptions,
+			history: extras.history,
 		}),
 	);
 	// From here only the encoded body is needed: let go of the raw image bytes while the request
 	// is out, so an image in flight costs its encoded size, not that plus its bytes.
 	images.splice(0);
-	return { parameters, request, inputFileName, deadlineAt };
+	return { parameters, request, inputFileName, deadlineAt, ...(extras.extraJson ? { extraJson: extras.extraJson } : {}) };
 }
 
 /** Turns the images Google made for an item into its output item. */
 export async function finishImageItem(
 	context: IExecuteFunctions,
 	itemIndex: number,
-	prepared: Pick<PreparedItem, 'parameters' | 'inputFileName'>,
+	prepared: Pick<PreparedItem, 'parameters' | 'inputFileName' | 'extraJson'>,
 	answer: ImageAnswer,
 	source: AnswerSource,
 ): Promise<INodeExecutionData> {
@@ -169,6 +181,7 @@ export async function finishImageItem(
 		keepInputBinaries: options.keepInputBinaries ?? false,
 		customFileName: options.outputFileName,
 		inputFileName: prepared.inputFileName,
+		extraJson: prepared.extraJson?.(answer),
 	});
 }
 

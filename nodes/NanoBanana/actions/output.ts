@@ -19,6 +19,8 @@ export interface OutputSettings {
 	inputFileName?: string;
 	/** The batch job that answered (Batch Mode). */
 	batchJob?: string;
+	/** Fields the operation adds to `json.nanoBanana` (see `OperationExtras`); the summary's own win. */
+	extraJson?: IDataObject;
 }
 
 /**
@@ -86,7 +88,7 @@ export async function buildOutputItem(
 			await context.helpers.prepareBinaryData(image.bytes, fileName, image.mimeType);
 	}
 	return {
-		json: { ...(input?.json ?? {}), nanoBanana: answerSummary(answer, settings) },
+		json: { ...(input?.json ?? {}), nanoBanana: { ...settings.extraJson, ...answerSummary(answer, settings) } },
 		binary,
 		pairedItem: { item: itemIndex },
 	};

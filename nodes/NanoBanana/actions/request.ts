@@ -1,7 +1,7 @@
 import { DEFAULT_JPEG_QUALITY } from '../description/defaults';
 import type { NanoBananaOptions } from '../description/options';
 import { AI_STUDIO_IMAGE_OPTIONS, type ImageOptionSupport } from '../transport/auth/backends';
-import type { GenerateContentRequest, GenerationConfig, ImageConfig, RequestPart, ThinkingConfig } from '../transport/google/types';
+import type { Content, GenerateContentRequest, GenerationConfig, ImageConfig, RequestContent, RequestPart, ThinkingConfig } from '../transport/google/types';
 
 /** An input image: its bytes to send inline, or the URI of a copy uploaded through the Files API. */
 export type RequestImage = { mimeType: string; bytes: Buffer } | { mimeType: string; fileUri: string };
@@ -29,6 +29,24 @@ export interface ImageRequestInput {
 	>;
 	/** The image options the backend takes (`Backend.imageOptions`); the others are left out. */
 	accepts?: ImageOptionSupport;
+	/**
+	 * Earlier turns of a conversation (`user` and `model`), sent before the new user turn. None
+	 * today: Edit and Generate send one user turn.
+	 */
+	history?: RequestContent[];
+}
+
+/**
+ * A model turn from an answer (`ImageAnswer.modelTurn`) as a request turn: every part as Google
+ * sent it, thought flag and signature included; only base64 images become bytes again.
+ */
+export function requestTurnFrom(turn: Content): RequestContent {
+	return {
+		role: turn.role ?? 'model',
+		parts: turn.parts.map(({ inlineData, ...rest }) =>
+			inlineData ? { ...rest, inlineData: { mimeType: inlineData.mimeType, data: Buffer.from(inlineData.data, 'base64') } } : rest,
+		),
+	};
 }
 
 /**
@@ -47,7 +65,7 @@ export function unsentImageOptions(options: ImageRequestInput['options'], accept
  * Builds the generateContent body. Only what the user set is sent: an absent aspect ratio lets the
  * model keep the input's shape, an absent size keeps the model's default.
  */
-export function buildGenerateContentRequest({ prompt, images, options, accepts = AI_STUDIO_IMAGE_OPTIONS }: ImageRequestInput): GenerateContentRequest {
+export function buildGenerateContentRequest({ prompt, images, options, accepts = AI_STUDIO_IMAGE_OPTIONS, history = [] }: ImageRequestInput): GenerateContentRequest {
 	const parts: RequestPart[] = images.map((image) =>
 		'bytes' in image
 			? { inlineData: { mimeType: image.mimeType, data: image.bytes } }
@@ -80,7 +98,7 @@ export function buildGenerateContentRequest({ prompt, images, options, accepts =
 	if (options.includeThoughts) thinkingConfig.includeThoughts = true;
 	if (Object.keys(thinkingConfig).length > 0) generationConfig.thinkingConfig = thinkingConfig;
 
-	const request: GenerateContentRequest = { contents: [{ role: 'user', parts }], generationConfig };
+	const request: GenerateContentRequest = { contents: [...history, { role: 'user', parts }], generationConfig };
 	const systemInstruction = options.systemInstruction?.trim();
 	if (systemInstruction) request.systemInstruction = { parts: [{ text: systemInstruction }] };
 	if (options.googleSearch) {

@@ -58,7 +58,9 @@ export interface RunContext {
 type Answer = Omit<GeneratedAnswer, 'shared'>;
 
 function answerBytes({ answer }: Answer): number {
-	return answer.images.reduce((bytes, image) => bytes + image.bytes.length, 1024 + (answer.text?.length ?? 0));
+	// The model's turn keeps Google's parts (images as base64) beside the decoded images.
+	const turn = answer.modelTurn?.parts.reduce((bytes, part) => bytes + (part.inlineData?.data.length ?? 0) + (part.text?.length ?? 0) + (part.thoughtSignature?.length ?? 0), 0) ?? 0;
+	return answer.images.reduce((bytes, image) => bytes + image.bytes.length, 1024 + (answer.text?.length ?? 0) + turn);
 }
 
 const MB = 1024 * 1024;

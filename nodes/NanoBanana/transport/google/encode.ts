@@ -44,7 +44,8 @@ export function encodeGenerateContentRequest(request: GenerateContentRequest): E
 			parts: content.parts.map((part: RequestPart) => {
 				if (!part.inlineData) return part;
 				images.push(part.inlineData.data);
-				return { inlineData: { mimeType: part.inlineData.mimeType, data: placeholder(images.length - 1) } };
+				// Other fields of the part (a model turn's thoughtSignature) go with it unchanged.
+				return { ...part, inlineData: { mimeType: part.inlineData.mimeType, data: placeholder(images.length - 1) } };
 			}),
 		})),
 	};

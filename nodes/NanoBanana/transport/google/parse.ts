@@ -25,6 +25,8 @@ function parsePart(raw: unknown): Part | undefined {
 	const text = stringField(raw, 'text');
 	if (text !== undefined) part.text = text;
 	if (raw.thought === true) part.thought = true;
+	const signature = stringField(raw, 'thoughtSignature') ?? stringField(raw, 'thought_signature');
+	if (signature !== undefined) part.thoughtSignature = signature;
 	const inline = raw.inlineData ?? raw.inline_data;
 	if (isRecord(inline)) {
 		const data = stringField(inline, 'data');

@@ -1,5 +1,5 @@
 import { formatName, sniffImageType } from './imageFormat';
-import type { GenerateContentResponse, GroundingMetadata, InlineData, UsageMetadata } from './types';
+import type { Content, GenerateContentResponse, GroundingMetadata, InlineData, UsageMetadata } from './types';
 
 /**
  * Reads a generateContent answer: the images in it, or why there are none. An answer without a
@@ -33,6 +33,11 @@ export interface ImageAnswer {
 	responseId?: string;
 	/** The searches and sources of a grounded answer (Ground in Google Search). */
 	groundingMetadata?: GroundingMetadata;
+	/**
+	 * The model's turn as Google sent it (the answering candidate's content: text, images, thought
+	 * flags and thought signatures), so a later request can send it back unchanged.
+	 */
+	modelTurn?: Content;
 }
 
 export interface NoImageExplanation {
@@ -184,6 +189,10 @@ export function readImageAnswer(response: GenerateContentResponse): AnswerReadin
 	if (fromThoughtImage && lastThoughtImage) images.push(lastThoughtImage);
 
 	if (images.length > 0) {
+		// The first candidate that gave an image is the one whose image comes first in the output.
+		const modelTurn = response.candidates.find((candidate) =>
+			candidate.content?.parts.some((part) => part.inlineData && !part.thought),
+		)?.content ?? response.candidates[0]?.content;
 		return {
 			ok: true,
 			answer: {
@@ -196,6 +205,7 @@ export function readImageAnswer(response: GenerateContentResponse): AnswerReadin
 				modelVersion: response.modelVersion,
 				responseId: response.responseId,
 				groundingMetadata: response.candidates.find((candidate) => candidate.groundingMetadata)?.groundingMetadata,
+				...(modelTurn ? { modelTurn } : {}),
 			},
 		};
 	}

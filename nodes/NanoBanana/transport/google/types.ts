@@ -22,6 +22,10 @@ export interface Part {
 	fileData?: FileData;
 	/** Thought parts are the model's reasoning, never output. */
 	thought?: boolean;
+	/**
+	 * Google's opaque token for the model's reasoning behind this part; a later turn that sends the
+	 * model's turn back must send it unchanged.
+	 */
 	thoughtSignature?: string;
 }
 
@@ -76,10 +80,23 @@ export interface RequestPart {
 	text?: string;
 	inlineData?: { mimeType: string; data: Buffer };
 	fileData?: FileData;
+	/** On a `model` turn sent back: whether the part was a thought, and its signature, as Google sent them. */
+	thought?: boolean;
+	thoughtSignature?: string;
+}
+
+/**
+ * One turn of a request: the user's (prompt, images) or, for a conversation that continues, the
+ * model's earlier answer sent back as Google gave it.
+ */
+export interface RequestContent {
+	role: 'user' | 'model';
+	parts: RequestPart[];
 }
 
 export interface GenerateContentRequest {
-	contents: Array<{ role: 'user'; parts: RequestPart[] }>;
+	/** The turns in order; the last is the user's new one. */
+	contents: RequestContent[];
 	systemInstruction?: { parts: Array<{ text: string }> };
 	generationConfig: GenerationConfig;
 	tools?: Tool[];

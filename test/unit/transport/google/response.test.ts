@@ -48,6 +48,17 @@ describe('readImageAnswer', () => {
 				},
 				modelVersion: 'gemini-2.5-flash-image',
 				responseId: 'abc',
+				// Issue 23: the model's turn as Google sent it (snake_case names read as the API's).
+				modelTurn: {
+					role: 'model',
+					parts: [
+						{ text: 'Thinking about the beach…', thought: true },
+						{ inlineData: { mimeType: 'image/png', data: 'dGhvdWdodA==' }, thought: true },
+						{ text: 'Here you go.' },
+						image,
+						{ inlineData: { mimeType: 'image/jpeg', data: '/9j/' } },
+					],
+				},
 			},
 		});
 	});
