@@ -2,9 +2,8 @@
  * The node's happy paths through n8n's real engine (WorkflowExecute, ExecuteContext, binary data
  * service, httpRequestWithAuthentication) against the Gemini/Vertex emulator over real HTTP.
  */
-import { startEmulator } from '../emulator/server';
 import type { Emulator } from '../emulator/server';
-import { credentialsHelper, runWorkflow, tearDownN8nServices } from './harness';
+import { credentialsHelper, runWorkflow } from './harness';
 import {
 	LOGO,
 	PHOTO,
@@ -18,22 +17,13 @@ import {
 	png,
 	sha256,
 	vertexCredential,
+	useEmulator,
 } from './fixtures';
 
 let emulator: Emulator;
-
-beforeAll(async () => {
-	emulator = await startEmulator();
-});
-
-beforeEach(() => {
-	emulator.configure({ latencyMs: 0 });
-	emulator.reset();
-});
-
-afterAll(async () => {
-	await emulator.close();
-	await tearDownN8nServices();
+// One emulator for the file; every default (faults, limits, latency) restored before each test.
+useEmulator((started) => {
+	emulator = started;
 });
 
 describe('edit with an AI Studio key', () => {

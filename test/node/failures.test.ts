@@ -4,10 +4,9 @@
  */
 import { generateKeyPairSync } from 'crypto';
 
-import { startEmulator } from '../emulator/server';
 import type { Emulator } from '../emulator/server';
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
-import { ERROR_SINK, NODE, SUCCESS_SINK, credentialsHelper, runWorkflow, tearDownN8nServices } from './harness';
+import { ERROR_SINK, NODE, SUCCESS_SINK, credentialsHelper, runWorkflow } from './harness';
 import type { FixtureItem, OnError, RunResult } from './harness';
 import {
 	GIF,
@@ -21,25 +20,16 @@ import {
 	photoItem,
 	png,
 	waitFor,
+	useEmulator,
 } from './fixtures';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { REFUSAL_TEXT } = require('../emulator/response') as { REFUSAL_TEXT: string };
 
 let emulator: Emulator;
-
-beforeAll(async () => {
-	emulator = await startEmulator();
-});
-
-beforeEach(() => {
-	emulator.configure({ latencyMs: 0 });
-	emulator.reset();
-});
-
-afterAll(async () => {
-	await emulator.close();
-	await tearDownN8nServices();
+// One emulator for the file; every default (faults, limits, latency) restored before each test.
+useEmulator((started) => {
+	emulator = started;
 });
 
 async function run(items: FixtureItem[], parameters: INodeParameters = {}, onError?: OnError): Promise<RunResult> {

@@ -5,14 +5,12 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
-import { ParameterProblem } from '../description/validate';
-import { InputProblem } from '../media/inputImages';
 import type { Backend } from '../transport/auth/backends';
 import { TransportError } from '../transport/http/client';
 import { explainFailure } from '../transport/failures/explain';
 import { redactSecrets } from '../transport/http/redact';
 import type { NoImageExplanation } from '../transport/google/response';
-import { CredentialProblem } from '../transport/auth/credentialProblem';
+import { Problem } from '../shared/problem';
 import { ServiceAccountKeyError } from '../transport/auth/serviceAccount';
 
 /** Google answered, but with no image; `problem` says why in the user's words. */
@@ -50,11 +48,8 @@ export function toItemFailure(
 		reason,
 	});
 
-	if (thrown instanceof InputProblem) {
-		return operationError(thrown.message, thrown.description, 'INVALID_INPUT');
-	}
-	if (thrown instanceof ParameterProblem) {
-		return operationError(thrown.message, thrown.description, 'INVALID_PARAMETER');
+	if (thrown instanceof Problem) {
+		return operationError(thrown.message, thrown.description, thrown.reason);
 	}
 	if (thrown instanceof NoImageError) {
 		return operationError(thrown.problem.message, thrown.problem.description, thrown.problem.reason);
@@ -65,9 +60,6 @@ export function toItemFailure(
 			'Open the "Google Vertex AI API" credential and paste the JSON key file again.',
 			'INVALID_CREDENTIAL',
 		);
-	}
-	if (thrown instanceof CredentialProblem) {
-		return operationError(thrown.message, thrown.description, 'INVALID_CREDENTIAL');
 	}
 	if (thrown instanceof TransportError && scope.backend) {
 		const explained = explainFailure(thrown.failure, {

@@ -2,7 +2,8 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 import { readOptions, type NanoBananaOptions } from '../description/options';
 import { fieldName, text } from '../description/validate';
-import { InputProblem, type InputImage } from '../media/inputImages';
+import type { InputImage } from '../media/inputImages';
+import { Problem } from '../shared/problem';
 import { checkModelSupport } from '../media/limits';
 import { normalizeModelId } from '../transport/auth/backends';
 import { RECOMMENDED_IMAGE_MODEL } from '../shared/models';
@@ -40,14 +41,15 @@ const asFieldName = fieldName();
 export function readItemParameters(context: IExecuteFunctions, itemIndex: number): ItemParameters {
 	const prompt = asText(context.getNodeParameter('prompt', itemIndex, ''), 'Prompt').trim();
 	if (!prompt) {
-		throw new InputProblem(
+		throw new Problem(
+			'INVALID_INPUT',
 			'The prompt is empty',
 			'Write what the model should do in "Prompt". If the prompt is an expression, check that the field it reads exists on this item.',
 		);
 	}
 	const modelId = normalizeModelId(asText(context.getNodeParameter('model', itemIndex, '', { extractValue: true }), 'Model'));
 	if (!modelId) {
-		throw new InputProblem('No model is selected', `Choose a model in "Model", e.g. ${RECOMMENDED_IMAGE_MODEL}.`);
+		throw new Problem('INVALID_INPUT', 'No model is selected', `Choose a model in "Model", e.g. ${RECOMMENDED_IMAGE_MODEL}.`);
 	}
 	const outputBinaryField =
 		asFieldName(context.getNodeParameter('outputBinaryField', itemIndex, 'data'), 'Output Binary Field') || 'data';

@@ -93,7 +93,7 @@ export function optionLabel(name: string): string {
 	return option && 'displayName' in option ? option.displayName : name;
 }
 
-/** The Options collection, checked: every value typed and in range, or a ParameterProblem. */
+/** The Options collection, checked: every value typed and in range, or a Problem (INVALID_PARAMETER). */
 export function readOptions(raw: unknown, keys?: ReadonlyArray<keyof NanoBananaOptions>): NanoBananaOptions {
 	return readCollection(raw, OPTION_RULES, optionLabel, keys);
 }

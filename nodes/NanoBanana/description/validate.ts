@@ -1,22 +1,15 @@
+import { Problem } from '../shared/problem';
+
 /**
  * Checks of the node's parameters and options, run before any request. A parameter set by an
  * expression can hold anything (NaN, an object, a number where text belongs): each value is
  * converted where the meaning is plain (a number as a file name) and refused otherwise, with an
  * error that names the parameter and the value it got.
  *
- * A rule is a function `(value, label) => typed value` that throws `ParameterProblem`; options
+ * A rule is a function `(value, label) => typed value` that throws a `Problem` (INVALID_PARAMETER); options
  * declare theirs in `OPTION_RULES` (options.ts), one line per option.
  */
 
-/** A parameter or option holds a value the node cannot use; worded for the user. */
-export class ParameterProblem extends Error {
-	constructor(
-		message: string,
-		readonly description: string,
-	) {
-		super(message);
-	}
-}
 
 export type Rule<T> = (value: unknown, label: string) => T;
 
@@ -34,7 +27,8 @@ export function describeValue(value: unknown): string {
 }
 
 function refuse(label: string, expected: string, value: unknown, hint = ''): never {
-	throw new ParameterProblem(
+	throw new Problem(
+		'INVALID_PARAMETER',
 		`"${label}" must be ${expected}, but it is ${describeValue(value)}`,
 		`Set "${label}" to ${expected}. If it is an expression, check what it gives for this item${hint}.`,
 	);
@@ -125,7 +119,8 @@ export function matching(pattern: RegExp, example: string): Rule<string> {
 export function checkFieldName(name: string, label: string): string {
 	const trimmed = name.trim();
 	if (RESERVED_FIELD_NAMES.has(trimmed)) {
-		throw new ParameterProblem(
+		throw new Problem(
+			'INVALID_PARAMETER',
 			`"${label}" cannot be named "${trimmed}"`,
 			`"__proto__", "constructor" and "prototype" are reserved names in JavaScript objects. Use another field name, e.g. "data" or "image".`,
 		);

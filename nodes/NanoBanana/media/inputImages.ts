@@ -2,6 +2,7 @@ import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 
 import { MODEL_TABLE } from '../shared/modelTable';
 import { namesAccepting } from '../shared/models';
+import { Problem } from '../shared/problem';
 import {
 	formatBytes,
 	formatName,
@@ -42,15 +43,6 @@ export interface InputLimits {
 /** Bytes read from a stored file to tell its type. */
 const SNIFF_BYTES = 4096;
 
-/** A problem with the item's input, worded for the user. */
-export class InputProblem extends Error {
-	constructor(
-		message: string,
-		readonly description: string,
-	) {
-		super(message);
-	}
-}
 
 const SUPPORTED_LIST = 'PNG, JPEG, WebP, HEIC or HEIF';
 
@@ -65,13 +57,15 @@ const MOST_INPUT_IMAGES = Math.max(...MODEL_TABLE.map((row) => row.limits?.maxIn
 
 export function checkImageCount(fields: string[], limits: InputLimits): void {
 	if (fields.length === 0) {
-		throw new InputProblem(
+		throw new Problem(
+			'INVALID_INPUT',
 			'No input binary field is set',
 			'Set "Input Binary Fields" to the name of the binary field holding the image, usually "data".',
 		);
 	}
 	if (fields.length > limits.maxImages) {
-		throw new InputProblem(
+		throw new Problem(
+			'INVALID_INPUT',
 			`Too many images for ${limits.modelId}: ${fields.length} given, at most ${limits.maxImages}`,
 			`Send fewer images in "Input Binary Fields", or choose a model that accepts more (${namesAccepting((model) => model.maxInputImages === MOST_INPUT_IMAGES)} take up to ${MOST_INPUT_IMAGES}).`,
 		);
@@ -82,13 +76,15 @@ export function checkImageCount(fields: string[], limits: InputLimits): void {
 export function checkImageBytes(head: Buffer, field: string, declaredMimeType: string | undefined): SupportedInputType {
 	const detected = sniffImageType(head);
 	if (detected === undefined) {
-		throw new InputProblem(
+		throw new Problem(
+			'INVALID_INPUT',
 			`The binary field "${field}" is not an image${declaredMimeType ? ` (it says ${declaredMimeType}, but its content is not a picture)` : ''}`,
 			`Pass an image file (${SUPPORTED_LIST}). If it comes from an HTTP Request node, set its Response Format to "File"; an error page or JSON saved as a file looks like this.`,
 		);
 	}
 	if (!isSupportedInputType(detected)) {
-		throw new InputProblem(
+		throw new Problem(
+			'INVALID_INPUT',
 			`The image in "${field}" is a ${formatName(detected)}, which Gemini does not accept`,
 			`Supported formats: ${SUPPORTED_LIST}. Convert it first, for example with n8n's "Edit Image" node (Options → Format: PNG or JPEG).`,
 		);
@@ -101,7 +97,8 @@ export function deliveryFor(size: number, field: string, limits: InputLimits): '
 	if (size <= limits.maxInlineBytes) return 'inline';
 	if (limits.maxUploadBytes !== undefined && size <= limits.maxUploadBytes) return 'upload';
 	const limit = limits.maxUploadBytes ?? limits.maxInlineBytes;
-	throw new InputProblem(
+	throw new Problem(
+		'INVALID_INPUT',
 		`The image in "${field}" is ${formatBytes(size)}, over the ${formatBytes(limit)} that ${limits.backendLabel} accepts per image`,
 		`Make it smaller first (for example n8n's "Edit Image" node → Resize, or save it as JPEG)${limits.maxUploadBytes === undefined ? ', or use a Google AI Studio API key: the Gemini API takes bigger images through its Files API' : ''}.`,
 	);
@@ -156,7 +153,8 @@ export async function readInputImages(
 		// Own fields only: `constructor` must not find Object's constructor.
 		const metadata = binary && Object.prototype.hasOwnProperty.call(binary, field) ? binary[field] : undefined;
 		if (!metadata) {
-			throw new InputProblem(
+			throw new Problem(
+				'INVALID_INPUT',
 				`The input has no binary field "${field}"`,
 				`${describeAvailable(binary)} Set "Input Binary Fields" to one of them.`,
 			);

@@ -1,6 +1,6 @@
 import type { NanoBananaOptions } from '../description/options';
 import { limitsOf, modelsAccepting, normalizeModelId, type ModelLimits } from '../shared/models';
-import { InputProblem } from './inputImages';
+import { Problem } from '../shared/problem';
 
 /**
  * What each image model accepts (the limits in shared/modelTable.ts), checked before any request,
@@ -24,7 +24,8 @@ function modelsAcceptingText(accepts: (support: ModelLimits) => boolean): string
 }
 
 function refuse(model: string, support: ModelSupport, what: string, accepted: string, instead: string): never {
-	throw new InputProblem(
+	throw new Problem(
+		'INVALID_INPUT',
 		`${support.name} (${normalizeModelId(model)}) does not accept ${what}`,
 		`It accepts ${accepted}. ${instead}`,
 	);

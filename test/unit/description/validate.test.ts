@@ -5,21 +5,21 @@ import {
 	decimal,
 	describeValue,
 	flag,
-	ParameterProblem,
 	readCollection,
 	text,
 	textList,
 	wholeNumber,
 } from '../../../nodes/NanoBanana/description/validate';
+import { Problem } from '../../../nodes/NanoBanana/shared/problem';
 
-function problemOf(action: () => unknown): ParameterProblem {
+function problemOf(action: () => unknown): Problem {
 	try {
 		action();
 	} catch (error) {
-		if (error instanceof ParameterProblem) return error;
+		if (error instanceof Problem && error.reason === 'INVALID_PARAMETER') return error;
 		throw error;
 	}
-	throw new Error('expected a ParameterProblem');
+	throw new Error('expected a Problem (INVALID_PARAMETER)');
 }
 
 describe('number rules', () => {

@@ -1,6 +1,7 @@
 import { outputBinaryFieldName, outputFileName, safeFileStem } from '../../../nodes/NanoBanana/media/fileNames';
 import { extensionFor, sniffImageType } from '../../../nodes/NanoBanana/transport/google/imageFormat';
-import { checkImageBytes, checkImageCount, deliveryFor, InputProblem, parseFieldList } from '../../../nodes/NanoBanana/media/inputImages';
+import { Problem } from '../../../nodes/NanoBanana/shared/problem';
+import { checkImageBytes, checkImageCount, deliveryFor, parseFieldList } from '../../../nodes/NanoBanana/media/inputImages';
 import { maxInputImages } from '../../../nodes/NanoBanana/media/limits';
 
 const bytes = (hex: string, pad = 32) => Buffer.concat([Buffer.from(hex, 'hex'), Buffer.alloc(pad)]);
@@ -57,14 +58,14 @@ describe('sniffImageType', () => {
 
 const limits = { maxImages: 3, maxInlineBytes: 1000, backendLabel: 'Vertex AI', modelId: 'gemini-2.5-flash-image' };
 
-function problemOf(run: () => unknown): InputProblem {
+function problemOf(run: () => unknown): Problem {
 	try {
 		run();
 	} catch (error) {
-		if (error instanceof InputProblem) return error;
+		if (error instanceof Problem && error.reason === 'INVALID_INPUT') return error;
 		throw error;
 	}
-	throw new Error('expected an InputProblem');
+	throw new Error('expected a Problem (INVALID_INPUT)');
 }
 
 describe('checkImageBytes', () => {

@@ -1,7 +1,7 @@
 import type { IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n-workflow';
 
 import type { Backend } from '../auth/backends';
-import { bodyAsJson } from '../google/json';
+import { bodyAsJson } from '../../shared/json';
 import { parseUploadedFile } from '../google/parse';
 import { jsonlChunks } from '../google/jsonl';
 import type { FileData } from '../google/types';

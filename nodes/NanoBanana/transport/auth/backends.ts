@@ -2,7 +2,7 @@ import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import { normalizeModelId } from '../../shared/models';
 import { AI_STUDIO_HELP, vertexHelp, type CredentialHelp } from './credentialHelp';
-import { CredentialProblem } from './credentialProblem';
+import { Problem } from '../../shared/problem';
 import { vertexAuthMethod, type PlainRequest } from './vertexAuth';
 import { checkedServiceUrl, readVertexSettings } from './vertexSettings';
 
@@ -157,7 +157,7 @@ export function vertexBackend(credentials: ICredentialDataDecryptedObject): Back
 	const method = vertexAuthMethod(settings.authMethod);
 	const project = settings.projectId ?? method.implicitProject(credentials);
 	if (!project && !method.projectOptional) {
-		throw new CredentialProblem('The "Google Vertex AI API" credential names no Google Cloud project', method.missingProject);
+		throw new Problem('INVALID_CREDENTIAL', 'The "Google Vertex AI API" credential names no Google Cloud project', method.missingProject);
 	}
 	const { baseUrl } = settings;
 	const modelsPath = project

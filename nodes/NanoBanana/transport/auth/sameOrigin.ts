@@ -1,6 +1,6 @@
 import type { IHttpRequestOptions } from 'n8n-workflow';
 
-import { CredentialProblem } from './credentialProblem';
+import { Problem } from '../../shared/problem';
 
 /**
  * A credential's secret goes only to the origin of its base URL. Requests are built from that
@@ -34,7 +34,8 @@ export function withCredentialHeaders(
 ): IHttpRequestOptions {
 	const target = originOf(requestUrl(options));
 	if (target !== allowedOrigin) {
-		throw new CredentialProblem(
+		throw new Problem(
+			'INVALID_CREDENTIAL',
 			`Not sent: the "${credentialName}" credential sends its secret only to ${allowedOrigin}, not to ${target ?? 'an invalid address'}`,
 			'The credential is used only with the address its Base URL (or Location) names. If requests must go through a gateway, enter the gateway as Base URL.',
 		);

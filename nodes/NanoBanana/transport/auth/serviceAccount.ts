@@ -1,5 +1,7 @@
 import { createSign } from 'crypto';
 
+import { jsonInString } from '../../shared/json';
+
 /**
  * Google Cloud service-account keys and the OAuth 2.0 JWT-bearer exchange (RFC 7523) that turns
  * one into an access token. Shared by the Vertex credential (token exchange) and the node (project
@@ -23,16 +25,8 @@ export interface ServiceAccountKey {
 /** Thrown for a key file that cannot be used; its message says what to paste instead. */
 export class ServiceAccountKeyError extends Error {}
 
-function parseJson(text: string): unknown {
-	try {
-		return JSON.parse(text) as unknown;
-	} catch {
-		return undefined;
-	}
-}
-
 export function parseServiceAccountKey(json: unknown): ServiceAccountKey {
-	const parsed = typeof json === 'string' ? parseJson(json) : json;
+	const parsed = jsonInString(json);
 	if (parsed === undefined) {
 		throw new ServiceAccountKeyError(
 			'The service account key is not valid JSON. Paste the whole contents of the JSON key file downloaded from Google Cloud (IAM & Admin → Service Accounts → Keys → Add key → JSON).',

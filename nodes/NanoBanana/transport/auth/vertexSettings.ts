@@ -1,6 +1,6 @@
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
-import { CredentialProblem } from './credentialProblem';
+import { Problem } from '../../shared/problem';
 
 /**
  * The Vertex credential's fields, checked. Location and project id end up in the host name and
@@ -43,7 +43,8 @@ export function vertexAuthMethodName(credentials: ICredentialDataDecryptedObject
 	if (raw === '') return 'serviceAccountKey';
 	const known = VERTEX_AUTH_METHODS.find((name) => name === raw);
 	if (known) return known;
-	throw new CredentialProblem(
+	throw new Problem(
+		'INVALID_CREDENTIAL',
 		`The authentication method ${quoted(raw)} in ${CREDENTIAL} is not one this node knows`,
 		'Open the credential and choose "Service Account Key", "Google Cloud Runtime Identity" or "Vertex AI API Key".',
 	);
@@ -53,7 +54,8 @@ export function vertexLocation(raw: unknown): string {
 	const location = text(raw);
 	if (location === '') return 'global';
 	if (location === 'global' || location === 'us' || location === 'eu' || REGION.test(location)) return location;
-	throw new CredentialProblem(
+	throw new Problem(
+		'INVALID_CREDENTIAL',
 		`The location ${quoted(location)} in ${CREDENTIAL} is not a Google Cloud location`,
 		'Enter "global", a multi-region ("us" or "eu") or a region such as "us-central1" or "europe-west4": lower case, nothing else.',
 	);
@@ -64,7 +66,8 @@ export function checkedProjectId(raw: unknown, source: string): string | undefin
 	const project = text(raw);
 	if (project === '') return undefined;
 	if (PROJECT_ID.test(project) || PROJECT_NUMBER.test(project)) return project;
-	throw new CredentialProblem(
+	throw new Problem(
+		'INVALID_CREDENTIAL',
 		`The project id ${quoted(project)} ${source} is not a Google Cloud project id`,
 		'A project id has 6 to 30 characters (lower-case letters, digits and hyphens, starting with a letter), e.g. "my-project-123"; a project number has only digits. Copy it from the project picker in the Google Cloud Console.',
 	);
@@ -91,7 +94,8 @@ export function checkedServiceUrl(raw: string, field: string, credentialName = V
 		raw.includes('#') ||
 		raw.includes('?')
 	) {
-		throw new CredentialProblem(
+		throw new Problem(
+			'INVALID_CREDENTIAL',
 			`The ${field} in the "${credentialName}" credential is not a plain http(s) address`,
 			`Enter an address such as "https://aiplatform.googleapis.com": no user name or password, no "?" or "#". Leave ${field} empty for Google's own endpoint.`,
 		);

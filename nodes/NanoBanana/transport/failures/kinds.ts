@@ -1,6 +1,6 @@
 import type { GoogleApiError } from '../google/types';
-import { CredentialProblem } from '../auth/credentialProblem';
-import { bodyAsJson } from '../google/json';
+import { Problem } from '../../shared/problem';
+import { bodyAsJson } from '../../shared/json';
 import { parseGoogleError } from '../google/parse';
 
 /**
@@ -68,8 +68,8 @@ function allText(error: Inspectable): string {
 export function failureFromThrown(thrown: unknown, signal?: AbortSignal): TransportFailure {
 	if (signal?.aborted) return { kind: 'cancelled' };
 	// The credential's own checks (preAuthentication, authenticate) throw before anything is sent.
-	if (thrown instanceof CredentialProblem) {
-		return { kind: 'other', message: thrown.message, description: thrown.description, reason: 'INVALID_CREDENTIAL' };
+	if (thrown instanceof Problem) {
+		return { kind: 'other', message: thrown.message, description: thrown.description, reason: thrown.reason };
 	}
 	const error = asInspectable(thrown);
 	const text = allText(error);

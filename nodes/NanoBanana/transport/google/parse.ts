@@ -1,4 +1,4 @@
-import { arrayField, bodyAsJson, isRecord, numberField, stringField, type JsonRecord } from './json';
+import { arrayField, bodyAsJson, isRecord, numberField, stringField, type JsonRecord } from '../../shared/json';
 import type {
 	Candidate,
 	Content,

@@ -1,4 +1,4 @@
-import { arrayField, bodyAsJson, isRecord, numberField, stringField, type JsonRecord } from './json';
+import { arrayField, bodyAsJson, isRecord, numberField, stringField, type JsonRecord } from '../../shared/json';
 import { parseGenerateContentResponse, parseGoogleError } from './parse';
 import type { BatchItemResult, BatchJob, GoogleApiError } from './types';
 

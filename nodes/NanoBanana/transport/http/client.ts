@@ -3,7 +3,7 @@ import type { IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n-workflow';
 import type { Backend } from '../auth/backends';
 import type { TransportFailure } from '../failures/kinds';
 import { nextRetryDelayMs, type RetryPolicy } from '../failures/retry';
-import { isJsonDocument } from '../google/json';
+import { isJsonDocument } from '../../shared/json';
 import { isSlot, type GateLane } from '../pacing/gate';
 import { waitUnlessStopped } from '../pacing/wait';
 import { attempt, attemptResult, snippetOf, type AuthenticatedRequest } from './attempt';

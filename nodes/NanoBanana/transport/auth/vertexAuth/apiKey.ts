@@ -1,4 +1,4 @@
-import { CredentialProblem } from '../credentialProblem';
+import { Problem } from '../../../shared/problem';
 import { stringField, type VertexAuthMethod } from './method';
 
 /**
@@ -14,7 +14,8 @@ export const apiKeyAuth: VertexAuthMethod = {
 	headers(credentials) {
 		const apiKey = stringField(credentials, 'apiKey');
 		if (!apiKey) {
-			throw new CredentialProblem(
+			throw new Problem(
+				'INVALID_CREDENTIAL',
 				'The "Google Vertex AI API" credential has no API key',
 				'Paste a Vertex AI API key (Google Cloud console → Vertex AI → API keys, or an express-mode key) into the credential\'s API Key.',
 			);

@@ -1,6 +1,7 @@
 import type { ICredentialDataDecryptedObject, IHttpRequestOptions } from 'n8n-workflow';
 
-import { CredentialProblem } from '../credentialProblem';
+import { jsonInString } from '../../../shared/json';
+import { Problem } from '../../../shared/problem';
 import { checkedProjectId, checkedServiceUrl, DEFAULT_METADATA_SERVER_URL, quoted } from '../vertexSettings';
 import { bearer, stringField, type PlainRequest, type VertexAuthMethod } from './method';
 
@@ -19,7 +20,8 @@ export function metadataServerOrigin(credentials: ICredentialDataDecryptedObject
 	const raw = stringField(credentials, 'metadataServerUrl') || DEFAULT_METADATA_SERVER_URL;
 	const url = checkedServiceUrl(raw, 'Metadata Server URL');
 	if (url.pathname !== '/' && url.pathname !== '') {
-		throw new CredentialProblem(
+		throw new Problem(
+			'INVALID_CREDENTIAL',
 			`The Metadata Server URL ${quoted(raw)} has a path`,
 			`Enter only the server's address, e.g. "${DEFAULT_METADATA_SERVER_URL}"; the node adds the paths itself.`,
 		);
@@ -37,8 +39,9 @@ interface MetadataAnswer {
  * The cause goes into the description, not the message: n8n rewrites a message that names a
  * network code ("ECONNREFUSED") into its own words and loses what we said.
  */
-function unreachable(origin: string, cause: string): CredentialProblem {
-	return new CredentialProblem(
+function unreachable(origin: string, cause: string): Problem {
+	return new Problem(
+		'INVALID_CREDENTIAL',
 		`No token from the metadata server at ${origin}`,
 		`It answered: ${cause}. This method uses the identity of the Google Cloud runtime n8n runs on (Compute Engine, GKE with Workload Identity, Cloud Run). ` +
 			'If n8n runs there and N8N_SSRF_PROTECTION_ENABLED is on, add the metadata host to N8N_SSRF_ALLOWED_HOSTNAMES. ' +
@@ -71,21 +74,13 @@ async function askMetadataServer(request: PlainRequest, origin: string, path: st
 	return answer.body;
 }
 
-function parsedBody(body: unknown): unknown {
-	if (typeof body !== 'string') return body;
-	try {
-		return JSON.parse(body) as unknown;
-	} catch {
-		return undefined;
-	}
-}
-
 async function fetchToken(request: PlainRequest, origin: string): Promise<string> {
-	const body = parsedBody(await askMetadataServer(request, origin, DEFAULT_ACCOUNT_GRANT_PATH));
+	const body = jsonInString(await askMetadataServer(request, origin, DEFAULT_ACCOUNT_GRANT_PATH));
 	const token =
 		typeof body === 'object' && body !== null ? (body as Record<string, unknown>).access_token : undefined;
 	if (typeof token !== 'string' || token === '') {
-		throw new CredentialProblem(
+		throw new Problem(
+			'INVALID_CREDENTIAL',
 			`The metadata server at ${origin} gave no access token`,
 			'Check that a service account is attached to the runtime (Compute Engine: the VM\'s service account; GKE: Workload Identity; Cloud Run: the service identity) and that it has the "Vertex AI User" role.',
 		);
@@ -97,7 +92,8 @@ async function fetchProject(request: PlainRequest, origin: string): Promise<stri
 	const body = await askMetadataServer(request, origin, PROJECT_PATH);
 	const project = checkedProjectId(typeof body === 'string' ? body : '', `reported by the metadata server at ${origin}`);
 	if (!project) {
-		throw new CredentialProblem(
+		throw new Problem(
+			'INVALID_CREDENTIAL',
 			`The metadata server at ${origin} reported no project`,
 			'Enter the Google Cloud project to bill in the credential\'s Project ID.',
 		);
