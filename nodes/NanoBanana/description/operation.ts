@@ -35,13 +35,14 @@ export function showForOperation(operation: string, properties: INodeProperties[
 
 /** The "Operation" parameter: the operations in their list's order, the first one the default. */
 export function operationProperty(operations: readonly OperationDescription[]): INodeProperties {
+	const firstOperation = operations[0].value;
 	return {
 		displayName: 'Operation',
 		name: 'operation',
 		type: 'options',
 		noDataExpression: true,
 		options: operations.map(({ name, value, action, description }) => ({ name, value, action, description })),
-		default: operations[0].value,
+		default: firstOperation,
 	};
 }
 

@@ -30,7 +30,7 @@ const NOT_IMAGE_OUTPUT = /embedding|tts|audio|live|native-audio|-aqa|imagen|veo/
 
 /**
  * The list has no "outputs images" flag, and the newest ids need not contain "image"
- * (gemini-nano-banana-2.1): an image model is a known id, an id of the image or Nano Banana
+ * (Nano Banana 2.1's does not): an image model is a known id, an id of the image or Nano Banana
  * families, or one Google names "Nano Banana" or "… Image". Text, embedding and audio models are
  * left out; so are previews and experiments (Google shuts them down every few months) and ids
  * Google has shut down.

@@ -172,7 +172,7 @@ export interface GoogleApiError {
 }
 
 export interface Model {
-	/** `models/gemini-2.5-flash-image` (Gemini API) or `publishers/google/models/…` (Vertex). */
+	/** `models/<id>` (Gemini API) or `publishers/google/models/…` (Vertex). */
 	name: string;
 	displayName?: string;
 	description?: string;
