@@ -12,10 +12,12 @@ const NODE = join(ROOT, 'nodes/NanoBanana');
 const ALLOWED: Record<string, string[]> = {
 	'.': ['methods', 'actions', 'actions/batch', 'description'],
 	methods: ['actions', 'transport/api', 'transport/http', 'transport/pacing', 'transport/failures', 'transport/google', 'transport/auth', 'transport/auth/vertexAuth'],
-	actions: ['actions/batch', 'media', 'description', 'transport/api', 'transport/http', 'transport/pacing', 'transport/failures', 'transport/google', 'transport/auth', 'transport/auth/vertexAuth'],
-	'actions/batch': ['actions', 'media', 'description', 'transport/api', 'transport/http', 'transport/pacing', 'transport/failures', 'transport/google', 'transport/auth'],
+	actions: ['actions/batch', 'conversation', 'media', 'description', 'transport/api', 'transport/http', 'transport/pacing', 'transport/failures', 'transport/google', 'transport/auth', 'transport/auth/vertexAuth'],
+	'actions/batch': ['actions', 'conversation', 'media', 'description', 'transport/api', 'transport/http', 'transport/pacing', 'transport/failures', 'transport/google', 'transport/auth'],
 	media: ['description', 'transport/google', 'transport/auth'],
 	description: [],
+	// Refine Image's conversation (issue 25): pure, wired in by actions/ (phase 2).
+	conversation: ['transport/google'],
 	'transport/api': ['transport/http', 'transport/google', 'transport/auth', 'transport/pacing'],
 	'transport/http': ['transport/pacing', 'transport/failures', 'transport/google', 'transport/auth'],
 	'transport/pacing': ['transport/failures'],
