@@ -156,3 +156,13 @@ export function referencedImages(conversation: Conversation): ImageReference[] {
 		turn.role === 'user' ? turn.images : turn.parts.flatMap((part) => ('image' in part ? [part.image] : [])),
 	);
 }
+
+/**
+ * The images of the latest model turn that are not thoughts: the result being refined (usually
+ * one, `nanoBananaTurn{T}Result1`), e.g. to check that the field the user points at still holds it.
+ */
+export function latestResults(conversation: Conversation): ImageReference[] {
+	const last = conversation.turns[conversation.turns.length - 1];
+	if (!last || last.role !== 'model') return [];
+	return last.parts.flatMap((part) => ('image' in part && !part.thought ? [part.image] : []));
+}

@@ -1,15 +1,28 @@
 import { createHash } from 'node:crypto';
 import type { TurnImage } from './append';
 import { LIMITS } from './naming';
-import type { Conversation, ConversationProblem, ConversationResult, ImageReference, RequestContent, RequestPart } from './types';
+import type { Conversation, ConversationProblem, ConversationResult, ImageReference, RequestContent, RequestPart, Turn } from './types';
 
 /**
  * A conversation + the item's images + the new prompt → Google's `contents`, as its chat sends
  * them: each user turn (images, then text), each model turn part for part as received (thought
- * flags and signatures verbatim), then the new prompt. Every referenced image is looked up by its
- * field and checked against its recorded sha256 first: a missing or changed image is refused here,
- * before any call, instead of by Google after payment (or, worse, silently accepted by Vertex).
+ * flags and signatures verbatim), then the new prompt. Every image is looked up by its field and
+ * checked against its recorded sha256 first, so a changed image is refused here, before any call,
+ * instead of by Google after payment (or, worse, silently accepted by Vertex AI).
+ *
+ * Model-turn images must all be there: they carry the signatures. A user turn's images go back
+ * while the item still has them, all or none: when one of them is gone (a chat restored from a
+ * Data Table with only its latest result, say) that turn is sent as its prompt alone, as Google
+ * allows (user parts carry no signatures). One that is present but changed is still refused.
  */
+
+export interface BuiltContents {
+	contents: RequestContent[];
+	/** The conversation as sent (user images left out where they were); the next turn builds on this. */
+	conversation: Conversation;
+	/** User-turn image fields left out because the item no longer has all of a turn's images. */
+	omittedFields: string[];
+}
 
 /** Signatures belong to a model: a conversation cannot move to another one. */
 export function checkModel(conversation: Conversation, model: string): ConversationProblem | undefined {
@@ -26,7 +39,7 @@ function lookUp(images: ReadonlyMap<string, TurnImage>, ref: ImageReference, tur
 		return {
 			ok: false,
 			problem: {
-				message: `The item has no binary field "${ref.field}", which holds an image of turn ${turn} of the conversation`,
+				message: `The item has no binary field "${ref.field}", which holds the model's image of turn ${turn} of the conversation`,
 				description:
 					'A node between Nano Banana and this one dropped it. Keep the item\'s binary data on the way (Set with "Include Other Input Fields", Merge by position, or restore every nanoBananaTurn… field with the conversation).',
 			},
@@ -56,7 +69,7 @@ export function buildContents(
 	conversation: Conversation,
 	images: ReadonlyMap<string, TurnImage>,
 	prompt: string,
-): ConversationResult<RequestContent[]> {
+): ConversationResult<BuiltContents> {
 	if (prompt.trim() === '' || prompt.length > LIMITS.textChars) {
 		return {
 			ok: false,
@@ -67,16 +80,22 @@ export function buildContents(
 		};
 	}
 	const contents: RequestContent[] = [];
+	const turns: Turn[] = [];
+	const omittedFields: string[] = [];
 	for (const [t, turn] of conversation.turns.entries()) {
 		const number = conversation.droppedTurns + Math.floor(t / 2) + 1;
 		const parts: RequestPart[] = [];
 		if (turn.role === 'user') {
-			for (const ref of turn.images) {
+			const complete = turn.images.every((ref) => images.has(ref.field));
+			for (const ref of complete ? turn.images : turn.images.filter((image) => images.has(image.field))) {
+				// Present but changed is refused even when the turn's images are left out.
 				const part = lookUp(images, ref, number);
 				if (!part.ok) return part;
-				parts.push(part.value);
+				if (complete) parts.push(part.value);
 			}
+			if (!complete) omittedFields.push(...turn.images.map((image) => image.field));
 			parts.push({ text: turn.text });
+			turns.push(complete ? turn : { ...turn, images: [] });
 		} else {
 			for (const part of turn.parts) {
 				const flags = { ...(part.thought ? { thought: true } : {}), ...(part.thoughtSignature !== undefined ? { thoughtSignature: part.thoughtSignature } : {}) };
@@ -88,9 +107,10 @@ export function buildContents(
 				if (!image.ok) return image;
 				parts.push({ ...image.value, ...flags });
 			}
+			turns.push(turn);
 		}
 		contents.push({ role: turn.role, parts });
 	}
 	contents.push({ role: 'user', parts: [{ text: prompt }] });
-	return { ok: true, value: contents };
+	return { ok: true, value: { contents, conversation: { ...conversation, turns }, omittedFields } };
 }

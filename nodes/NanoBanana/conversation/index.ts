@@ -14,8 +14,9 @@ export type {
 } from './types';
 export { FIELD_PREFIX, IMAGE_FIELD_PATTERN, imageFieldName, LIMITS } from './naming';
 export { parseConversation } from './parse';
-export { appendTurn, referencedImages } from './append';
+export { appendTurn, latestResults, referencedImages } from './append';
 export type { ConversationImage, NextConversation, TurnImage, TurnRequest } from './append';
 export { trimConversation, TURNS_TO_KEEP } from './trim';
 export type { TrimLimits, Trimmed } from './trim';
 export { buildContents, checkModel } from './contents';
+export type { BuiltContents } from './contents';

@@ -7,8 +7,8 @@
  */
 import { startEmulator, readPngInfo } from '../../emulator/server';
 import type { Emulator } from '../../emulator/server';
-import { appendTurn, buildContents, parseConversation, trimConversation } from '../../../nodes/NanoBanana/conversation';
-import type { Conversation, RequestContent, TurnImage } from '../../../nodes/NanoBanana/conversation';
+import { appendTurn, buildContents, latestResults, parseConversation, trimConversation } from '../../../nodes/NanoBanana/conversation';
+import type { RequestContent, TurnImage } from '../../../nodes/NanoBanana/conversation';
 import type { Part } from '../../../nodes/NanoBanana/transport/google/types';
 import { sha } from './fixtures';
 import { solidPng } from '../../emulator/test-helpers';
@@ -59,16 +59,16 @@ function carry(previous: Item | undefined, next: ReturnType<typeof appendTurn>):
 const finalImage = (json: any): Buffer =>
 	Buffer.from(json.candidates[0].content.parts.find((p: Part) => p.inlineData && !p.thought).inlineData.data, 'base64');
 
-async function refine(backend: 'gemini' | 'vertex', item: Item, prompt: string): Promise<{ item: Item; status: number; json: any }> {
+async function refine(backend: 'gemini' | 'vertex', item: Item, prompt: string, turnsToKeep = 5): Promise<{ item: Item; status: number; json: any }> {
 	const parsed = parseConversation(JSON.parse(item.json).nanoBanana.conversation);
 	if (!parsed.ok) throw new Error(parsed.problem.description);
-	const trimmed = trimConversation(parsed.value, { turnsToKeep: 5, maxInputImages: 14 });
+	const trimmed = trimConversation(parsed.value, { turnsToKeep, maxInputImages: 14 });
 	if (!trimmed.ok) throw new Error(trimmed.problem.description);
 	const contents = buildContents(trimmed.value.conversation, item.binary, prompt);
 	if (!contents.ok) throw new Error(contents.problem.description);
-	const res = await call(backend, contents.value);
+	const res = await call(backend, contents.value.contents);
 	if (res.status !== 200) return { item, ...res };
-	return { item: carry(item, appendTurn(trimmed.value.conversation as Conversation, MODEL, { prompt, images: [] }, res.json.candidates[0].content.parts)), ...res };
+	return { item: carry(item, appendTurn(contents.value.conversation, MODEL, { prompt, images: [] }, res.json.candidates[0].content.parts)), ...res };
 }
 
 describe.each(['gemini', 'vertex'] as const)('Edit → Refine → Refine on %s', (backend) => {
@@ -95,4 +95,24 @@ it('a signature removed from the saved json makes the Gemini API refuse the refi
 	const refused = await refine('gemini', { ...item, json: JSON.stringify(json) }, 'Now make it night');
 	expect(refused.status).toBe(400);
 	expect(refused.json.error.message).toBe('Image part is missing a thought_signature in content position 2, part position 1.');
+});
+
+it('a chat restored across executions from the conversation text and its latest result only continues (Turns to Keep 1)', async () => {
+	const edit = await call('gemini', [{ role: 'user', parts: [{ inlineData: { mimeType: 'image/png', data: PHOTO } }, { text: 'Make the car red' }] }]);
+	let item = carry(undefined, appendTurn(undefined, MODEL, { prompt: 'Make the car red', images: [{ mimeType: 'image/png', data: PHOTO }] }, edit.json.candidates[0].content.parts));
+	for (const prompt of ['Now make it night', 'Add rain']) {
+		// What a Data Table row keeps: the conversation as text, the latest result as base64 under its field name.
+		const conversation = JSON.parse(item.json).nanoBanana.conversation;
+		const [latest] = latestResults(conversation);
+		const row = { conversation: JSON.stringify(conversation), field: latest.field, base64: item.binary.get(latest.field)?.data.toString('base64') ?? '', mimeType: latest.mimeType };
+		// The next execution rebuilds an item from the row alone.
+		const restored: Item = {
+			json: JSON.stringify({ nanoBanana: { conversation: JSON.parse(row.conversation) } }),
+			binary: new Map([[row.field, { mimeType: row.mimeType, data: Buffer.from(row.base64, 'base64') }]]),
+		};
+		const next = await refine('gemini', restored, prompt, 1);
+		expect(next.status).toBe(200);
+		item = next.item;
+	}
+	expect(JSON.parse(item.json).nanoBanana.conversation).toMatchObject({ droppedTurns: 1, turns: [{ text: 'Now make it night' }, { role: 'model' }, { text: 'Add rain' }, { role: 'model' }] });
 });
