@@ -4,7 +4,7 @@
 import { GoogleGenAI, ApiError } from '@google/genai';
 import { readPngInfo } from './server';
 import type { Emulator } from './server';
-import { finalImages, gemini, generate, sha256hex, solidPng, useEmulator, vertex, vertexPath } from './test-helpers';
+import { finalImages, gemini, generate, http, sha256hex, solidPng, useEmulator, vertex, vertexPath } from './test-helpers';
 
 let emu: Emulator;
 useEmulator((started) => {
@@ -186,6 +186,29 @@ describe('Gemini API: model turns sent back to a thinking image model', () => {
     const next = await secondTurn([user, retry.json.candidates[0].content]);
     expect(next.status).toBe(200);
     expect(readPngInfo(finalImages(next.json)[0].bytes).meta?.prompt).toBe('Now make it night');
+  });
+});
+
+describe('Batch Mode (Gemini API) checks signatures per request', () => {
+  it('a batch request with an unsigned model image fails alone; the signed one succeeds', async () => {
+    emu.configure({ batchRunMs: 0 });
+    const { user, answer } = await firstTurn();
+    const unsigned: Content = structuredClone(answer);
+    delete unsigned.parts[imageIndex(unsigned)].thoughtSignature;
+    const next = { role: 'user', parts: [{ text: 'Now make it night' }] };
+    const request = (model: Content) => ({ contents: [user, model, next], generationConfig: CONFIG });
+    const created = await gemini(emu, `/v1beta/models/${NB21}:batchGenerateContent`, {
+      batch: { displayName: 'refine', inputConfig: { requests: { requests: [
+        { request: request(answer), metadata: { key: 'signed' } },
+        { request: request(unsigned), metadata: { key: 'unsigned' } },
+      ] } } },
+    });
+    expect(created.status).toBe(200);
+    const job = await http(`${emu.url}/v1beta/${created.json.name}`, { headers: { 'x-goog-api-key': emu.apiKey } });
+    const results = job.json.metadata.output.inlinedResponses.inlinedResponses;
+    const byKey = Object.fromEntries(results.map((r: any) => [r.metadata.key, r]));
+    expect(byKey.signed.response.candidates[0].content.parts.some((p: Part) => p.inlineData)).toBe(true);
+    expect(byKey.unsigned.error).toMatchObject({ code: 3, message: expect.stringMatching(/^Image part is missing a thought_signature in content position 2/) });
   });
 });
 
