@@ -9,7 +9,8 @@ import type { Conversation, ConversationResult, Turn, UserTurn } from './types';
  * images is unverified, so they are counted): older pairs go until it fits. When only the latest
  * pair is left and it still does not fit, its user-turn images go, last first (Google needs no
  * signature for them); the latest model turn (the image being refined) always stays. If even that
- * does not fit, the request is refused before anything is paid for.
+ * does not fit, the request is refused before anything is paid for. Optional byte limits (all
+ * images together; each image, as Vertex AI's 7 MB per inline image) are held the same way.
  */
 
 export const TURNS_TO_KEEP = { default: 5, min: 1, max: 20 } as const;
@@ -23,6 +24,8 @@ export interface TrimLimits {
 	newImages?: number;
 	/** Optional cap on the bytes of all images sent back (e.g. an inline request limit). */
 	maxImageBytes?: number;
+	/** Optional cap on each image sent back inline (Vertex AI: 7 MB per inline image). */
+	maxBytesPerImage?: number;
 }
 
 export interface Trimmed {
@@ -34,7 +37,12 @@ export interface Trimmed {
 function fits(turns: Turn[], limits: TrimLimits): boolean {
 	const images = referencedImages({ version: 1, model: '', droppedTurns: 0, turns });
 	const bytes = images.reduce((sum, image) => sum + image.bytes, 0);
-	return images.length + (limits.newImages ?? 0) <= limits.maxInputImages && (limits.maxImageBytes === undefined || bytes <= limits.maxImageBytes);
+	const largest = images.reduce((max, image) => Math.max(max, image.bytes), 0);
+	return (
+		images.length + (limits.newImages ?? 0) <= limits.maxInputImages &&
+		(limits.maxImageBytes === undefined || bytes <= limits.maxImageBytes) &&
+		(limits.maxBytesPerImage === undefined || largest <= limits.maxBytesPerImage)
+	);
 }
 
 export function trimConversation(conversation: Conversation, limits: TrimLimits): ConversationResult<Trimmed> {
@@ -69,7 +77,7 @@ export function trimConversation(conversation: Conversation, limits: TrimLimits)
 				description:
 					needed > limits.maxInputImages
 						? `Refining it needs ${needed} images in the request (the last answer's images plus the new ones); ${conversation.model} takes at most ${limits.maxInputImages}. Use fewer new images, or start over with Edit Image on the result.`
-						: 'Its images together exceed the request size limit. Start over with Edit Image on the result.',
+						: 'The last answer\'s image is larger than this backend takes back in one request (Vertex AI: 7 MB per image). Refine results made at a smaller Image Size, or start over with Edit Image on a smaller copy of the result.',
 			},
 		};
 	}

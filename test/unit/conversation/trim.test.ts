@@ -59,6 +59,20 @@ describe('trimConversation', () => {
 		expect(prompts(kept)).toEqual(['instruction 2', 'instruction 3']);
 	});
 
+	it('holds a per-image limit (Vertex AI: 7 MB inline): older pairs go; a latest result over it is refused before any call', () => {
+		const { conversation } = chain(3);
+		const latest = referencedImages(conversation).slice(-1)[0].bytes;
+		// Make turn 2's result too big: pairs 1 and 2 must go.
+		const big = JSON.parse(JSON.stringify(conversation)) as Conversation;
+		const turn2 = big.turns[3];
+		if (turn2.role !== 'model' || !('image' in turn2.parts[1])) throw new Error('fixture shape');
+		turn2.parts[1].image.bytes = 8_000_000;
+		expect(prompts(trimmed(big, { turnsToKeep: 5, maxInputImages: 14, maxBytesPerImage: 7_340_032 }).conversation)).toEqual(['instruction 3']);
+		const refused = trimConversation(big, { turnsToKeep: 5, maxInputImages: 14, maxBytesPerImage: latest - 1 });
+		expect(refused.ok).toBe(false);
+		if (!refused.ok) expect(refused.problem.description).toMatch(/larger than this backend takes back.*7 MB/);
+	});
+
 	it.each([0, 21, 2.5, Number.NaN])('refuses Turns to Keep %p with the allowed range', (turnsToKeep) => {
 		const result = trimConversation(chain(1).conversation, { turnsToKeep, maxInputImages: 14 });
 		expect(result.ok).toBe(false);
