@@ -12,6 +12,7 @@ const { extractDirectives } = require('./directives');
 const { sniffImageType, readImageSize } = require('./image-info');
 const { parseImageExtras } = require('./image-options');
 const { parseThinking } = require('./thinking');
+const { checkSignatureEncoding, checkModelPart } = require('./signatures');
 
 const ACCEPTED_IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/heic', 'image/heif'];
 const MODALITIES = ['TEXT', 'IMAGE', 'AUDIO'];
@@ -134,6 +135,8 @@ function parseJsonBody(raw) {
  * @property {number} [compressionQuality] JPEG quality (Vertex)
  * @property {string} [personGeneration] Vertex imageConfig.personGeneration
  * @property {number} userImages input images in user turns (the per-model limit counts these)
+ * @property {string[]} modelImages sha256 (hex) of the non-thought images in model turns sent back
+ * @property {number} modelTurns model-role contents sent back (0 for a single-turn request)
  * @property {Record<string, unknown>} [thinkingConfig] generationConfig.thinkingConfig as received
  * @property {string} [thinkingLevel] lower case, as sent
  * @property {boolean} includeThoughts thinkingConfig.includeThoughts
@@ -159,9 +162,11 @@ function parseGenerateRequest({ backend, version, model, body, limits, resolveFi
       : '* GenerateContentRequest.contents: contents is not specified\n');
   }
   /** @type {string[]} */
-  const texts = [];
+  let texts = [];
   /** @type {InputImage[]} */
   const images = [];
+  /** @type {string[]} sha256 of the images in model turns (a conversation sent back) */
+  const modelImages = [];
   let userImages = 0;
   contents.forEach((content, c) => {
     rejectUnknownFields(content, CONTENT_FIELDS, `contents[${c}]`);
@@ -172,14 +177,26 @@ function parseGenerateRequest({ backend, version, model, body, limits, resolveFi
         ? `Unable to submit request because it must include at least one parts field, which describes the prompt input. ${VERTEX_DOCS}`
         : `* GenerateContentRequest.contents[${c}].parts: contents.parts must not be empty.\n`);
     }
+    const role = content.role ?? 'user';
+    // In a conversation the prompt (and its directives) is what the user said after the last
+    // model turn: earlier turns were answered already and must not fire their faults again.
+    if (role === 'model') texts = [];
     parts.forEach((part, p) => {
       const where = `contents[${c}].parts[${p}]`;
       rejectUnknownFields(part, PART_FIELDS, where);
       checkOneOf(part, where, backend);
-      if (typeof part.text === 'string' && !part.thought && (content.role ?? 'user') === 'user') texts.push(part.text);
-      if (part.inlineData) images.push(inlineImage(part.inlineData, where, backend, limits));
-      if (part.fileData) images.push(fileImage(part.fileData, where, backend, resolveFile));
-      if ((part.inlineData || part.fileData) && (content.role ?? 'user') === 'user') userImages++;
+      checkSignatureEncoding(part, where);
+      if (typeof part.text === 'string' && !part.thought && role === 'user') texts.push(part.text);
+      /** @type {InputImage | undefined} */
+      let image;
+      if (part.inlineData) image = inlineImage(part.inlineData, where, backend, limits);
+      if (part.fileData) image = fileImage(part.fileData, where, backend, resolveFile);
+      if (image) images.push(image);
+      if (image && role === 'user') userImages++;
+      if (role === 'model') {
+        checkModelPart({ part, image, contentIndex: c, partIndex: p, backend, model });
+        if (image && !part.thought) modelImages.push(image.sha256);
+      }
     });
   });
 
@@ -211,6 +228,8 @@ function parseGenerateRequest({ backend, version, model, body, limits, resolveFi
     seed: config.seed,
     key: '',
     userImages,
+    modelImages,
+    modelTurns: contents.filter((/** @type {any} */ content) => content.role === 'model').length,
     ...parseImageExtras(body, model),
     ...parseThinking(config.thinkingConfig, model, `${backend === 'vertex' ? 'google.cloud.aiplatform' : 'google.ai.generativelanguage'}.${version}`),
   };

@@ -11,6 +11,7 @@ const { encodePng } = require('./png');
 const { encodeJpeg, readJpegSegments } = require('./jpeg');
 const { groundingMetadata } = require('./image-options');
 const { thoughtSummaries } = require('./thinking');
+const { imageSignature, textSignature } = require('./signatures');
 
 const METADATA_KEYWORD = 'nano-banana-emulator';
 const LONG_SIDE = /** @type {Record<string, number>} */ ({ 512: 512, '1K': 1024, '2K': 2048, '4K': 4096 });
@@ -112,6 +113,8 @@ function imagePart(req, index, declared) {
     ...(req.systemInstruction !== undefined ? { systemInstruction: req.systemInstruction } : {}),
     ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
     ...(req.seed !== undefined ? { seed: req.seed } : {}),
+    // A conversation: how many model turns came back, and their images (what a refine built on).
+    ...(req.modelTurns > 0 ? { modelTurns: req.modelTurns, modelImages: req.modelImages } : {}),
     n: index.n,
     candidate: index.candidate,
     ...(index.thought ? { thought: true } : {}),
@@ -135,11 +138,6 @@ function imagePart(req, index, declared) {
     jpegQuality: jpeg ? req.compressionQuality ?? 75 : undefined,
   });
   return { inlineData: { mimeType: declared ?? (jpeg ? 'image/jpeg' : 'image/png'), data: image.toString('base64') } };
-}
-
-/** A stable, opaque-looking signature, as Gemini 3 attaches to parts it wants echoed back. */
-function thoughtSignature(/** @type {string} */ seed) {
-  return sha256('signature', seed).toString('base64') + sha256('signature2', seed).toString('base64');
 }
 
 /**
@@ -193,14 +191,16 @@ function candidateParts(req, shape, c, thoughts) {
     const count = shape.multi ?? 1;
     for (let n = 0; n < count; n++) parts.push(imagePart(req, { n, candidate: c }, shape.mime));
   }
-  if (thinking) {
-    // Gemini 3 signs the first part after the thoughts and every image part.
+  if (req.model.thinking) {
+    // Gemini 3 signs the first part after the thoughts and every image part, whether or not the
+    // thoughts themselves are shown; a later turn must send the image back with its signature.
     let first = true;
-    parts.forEach((part, i) => {
-      if (part.thought) return;
-      if (first || part.inlineData) part.thoughtSignature = thoughtSignature(`${req.key}:${c}:${i}`);
+    for (const part of parts) {
+      if (part.thought) continue;
+      if (part.inlineData) part.thoughtSignature = imageSignature(req.model.id, Buffer.from(part.inlineData.data, 'base64'));
+      else if (first && typeof part.text === 'string') part.thoughtSignature = textSignature(req.model.id, part.text);
       first = false;
-    });
+    }
   }
   return parts;
 }

@@ -101,6 +101,8 @@ export interface LogEntry {
   thinkingConfig?: { thinkingLevel?: string; includeThoughts?: boolean; thinkingBudget?: number };
   /** The googleSearch tool's search types, when the request had the tool and passed validation. */
   googleSearch?: { webSearch: boolean; imageSearch: boolean };
+  /** A request that sent model turns back (a conversation): how many, and sha256 (hex) of their non-thought images. */
+  conversation?: { modelTurns: number; modelImages: string[] };
 }
 
 export interface Counters {
@@ -184,6 +186,9 @@ export interface EmulatorImageMeta {
   systemInstruction?: string;
   temperature?: number;
   seed?: number;
+  /** In a conversation: the model turns sent back and sha256 (hex) of their non-thought images. */
+  modelTurns?: number;
+  modelImages?: string[];
   n: number;
   candidate: number;
   thought?: true;

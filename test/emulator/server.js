@@ -188,7 +188,8 @@ function newCounters() {
 /**
  * @typedef {{t: number, method: string, path: string, status: number, backend?: string, model?: string, expressMode?: boolean,
  *   prompt?: string, attempt?: number, directives?: string[], aborted?: boolean,
- *   thinkingConfig?: Record<string, unknown>, googleSearch?: {webSearch: boolean, imageSearch: boolean}}} LogEntry
+ *   thinkingConfig?: Record<string, unknown>, googleSearch?: {webSearch: boolean, imageSearch: boolean},
+ *   conversation?: {modelTurns: number, modelImages: string[]}}} LogEntry
  */
 
 /** @param {Record<string, number>} map @param {string | number} key */
@@ -821,6 +822,7 @@ class Emulator {
     // What reached the server, for tests ("thinking level high was sent", "image search was on").
     if (parsed.thinkingConfig) ctx.info.thinkingConfig = parsed.thinkingConfig;
     if (parsed.googleSearch) ctx.info.googleSearch = parsed.googleSearch;
+    if (parsed.modelTurns > 0) ctx.info.conversation = { modelTurns: parsed.modelTurns, modelImages: parsed.modelImages };
     if (method === 'countTokens') return this.sendJson(ctx.res, 200, countTokensBody(parsed));
     this.admit(ctx, parsed);
     const attempt = (this.attempts.get(parsed.key) ?? 0) + 1;

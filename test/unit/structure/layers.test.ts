@@ -11,12 +11,14 @@ const NODE = join(ROOT, 'nodes/NanoBanana');
 
 const ALLOWED: Record<string, string[]> = {
 	'.': ['operations', 'methods', 'actions', 'actions/batch', 'description', 'shared'],
-	operations: ['actions', 'media', 'description', 'shared'],
+	operations: ['actions', 'conversation', 'media', 'description', 'transport/google', 'shared'],
 	methods: ['actions', 'transport/api', 'transport/http', 'transport/pacing', 'transport/failures', 'transport/google', 'transport/auth', 'transport/auth/vertexAuth', 'shared'],
-	actions: ['actions/batch', 'media', 'description', 'transport/api', 'transport/http', 'transport/pacing', 'transport/failures', 'transport/google', 'transport/auth', 'transport/auth/vertexAuth', 'shared'],
-	'actions/batch': ['actions', 'media', 'description', 'transport/api', 'transport/http', 'transport/pacing', 'transport/failures', 'transport/google', 'transport/auth', 'shared'],
+	actions: ['actions/batch', 'conversation', 'media', 'description', 'transport/api', 'transport/http', 'transport/pacing', 'transport/failures', 'transport/google', 'transport/auth', 'transport/auth/vertexAuth', 'shared'],
+	'actions/batch': ['actions', 'conversation', 'media', 'description', 'transport/api', 'transport/http', 'transport/pacing', 'transport/failures', 'transport/google', 'transport/auth', 'shared'],
 	media: ['description', 'transport/google', 'transport/auth', 'shared'],
 	description: ['shared'],
+	// Refine Image's conversation (issue 25): pure; operations/refine.ts wires it in.
+	conversation: ['transport/google', 'shared'],
 	'transport/api': ['transport/http', 'transport/google', 'transport/auth', 'transport/pacing', 'shared'],
 	'transport/http': ['transport/pacing', 'transport/failures', 'transport/google', 'transport/auth', 'shared'],
 	'transport/pacing': ['transport/failures', 'shared'],
