@@ -14,6 +14,7 @@ import { redactSecrets } from '../transport/http/redact';
 import type { NoImageExplanation } from '../transport/google/response';
 import { CredentialProblem } from '../transport/auth/credentialProblem';
 import { ServiceAccountKeyError } from '../transport/auth/serviceAccount';
+import { CostCapRefusal } from '../cost/ledger';
 
 /** Google answered, but with no image; `problem` says why in the user's words. */
 export class NoImageError extends Error {
@@ -55,6 +56,9 @@ export function toItemFailure(
 	}
 	if (thrown instanceof ParameterProblem) {
 		return operationError(thrown.message, thrown.description, 'INVALID_PARAMETER');
+	}
+	if (thrown instanceof CostCapRefusal) {
+		return operationError(thrown.message, thrown.description, thrown.reason);
 	}
 	if (thrown instanceof NoImageError) {
 		return operationError(thrown.problem.message, thrown.problem.description, thrown.problem.reason);

@@ -15,6 +15,7 @@ import { buildOutputItem } from './output';
 import { buildGenerateContentRequest, type RequestImage } from './request';
 import type { AnswerSource, GeneratedAnswer } from './answer';
 import type { RunContext } from './runContext';
+import type { RequestShape } from '../cost/estimate';
 
 /** The parameters of one item that every operation reads. */
 export interface ItemParameters {
@@ -72,12 +73,13 @@ async function answerWithFallbacks(
 	request: EncodedRequest,
 	deadlineAt: number,
 	log: NodeLog,
+	shape?: RequestShape,
 ): Promise<GeneratedAnswer & { modelId: string }> {
 	let lastError: unknown;
 	for (const [index, modelId] of modelIds.entries()) {
 		if (index > 0) log.info(`falling back from ${modelIds[index - 1]} to ${modelId}`, { model: modelId });
 		try {
-			return { ...(await run.generate(modelId, request, deadlineAt, log)), modelId };
+			return { ...(await run.generate(modelId, request, deadlineAt, log, shape)), modelId };
 		} catch (error) {
 			if (error instanceof TransportError) error.modelId = modelId;
 			lastError = error;
@@ -114,6 +116,8 @@ export interface PreparedItem {
 	inputFileName?: string;
 	/** End of the item's time budget, counted from when its preparation began. */
 	deadlineAt: number;
+	/** What its cost estimate rests on (spending caps). */
+	shape?: RequestShape;
 }
 
 /** Reads an item's parameters and images, checks them and builds its request (edit or generate). */
@@ -136,6 +140,12 @@ export async function prepareImageItem(
 	});
 	checkModelSupport(parameters.modelIds, options, images.length);
 	const inputFileName = images[0]?.fileName;
+	const shape: RequestShape = {
+		promptChars: prompt.length + (options.systemInstruction?.length ?? 0),
+		inputImages: images.length,
+		imageSize: options.imageSize,
+		images: options.numberOfImages ?? 1,
+	};
 	const request = encodeGenerateContentRequest(
 		buildGenerateContentRequest({
 			prompt,
@@ -147,7 +157,7 @@ export async function prepareImageItem(
 	// From here only the encoded body is needed: let go of the raw image bytes while the request
 	// is out, so an image in flight costs its encoded size, not that plus its bytes.
 	images.splice(0);
-	return { parameters, request, inputFileName, deadlineAt };
+	return { parameters, request, inputFileName, deadlineAt, shape };
 }
 
 /** Turns the images Google made for an item into its output item. */
@@ -184,12 +194,13 @@ export async function runImageItem(
 ): Promise<INodeExecutionData> {
 	const prepared = await prepare(context, itemIndex, run);
 	const log = run.log.with({ itemIndex });
-	const { answer, attempts, shared, modelId } = await answerWithFallbacks(
+	const { answer, attempts, shared, modelId, cost } = await answerWithFallbacks(
 		run,
 		prepared.parameters.modelIds,
 		prepared.request,
 		prepared.deadlineAt,
 		log,
+		prepared.shape,
 	);
 	answered();
 	if (shared) {
@@ -199,5 +210,5 @@ export async function runImageItem(
 			shared,
 		});
 	}
-	return await finishImageItem(context, itemIndex, prepared, answer, { modelId, attempts, shared });
+	return await finishImageItem(context, itemIndex, prepared, answer, { modelId, attempts, shared, cost });
 }

@@ -12,9 +12,10 @@ const NODE = join(ROOT, 'nodes/NanoBanana');
 const ALLOWED: Record<string, string[]> = {
 	'.': ['methods', 'actions', 'actions/batch', 'description'],
 	methods: ['actions', 'transport/api', 'transport/http', 'transport/pacing', 'transport/failures', 'transport/google', 'transport/auth', 'transport/auth/vertexAuth'],
-	actions: ['actions/batch', 'media', 'description', 'transport/api', 'transport/http', 'transport/pacing', 'transport/failures', 'transport/google', 'transport/auth', 'transport/auth/vertexAuth'],
-	'actions/batch': ['actions', 'media', 'description', 'transport/api', 'transport/http', 'transport/pacing', 'transport/failures', 'transport/google', 'transport/auth'],
+	actions: ['actions/batch', 'cost', 'media', 'description', 'transport/api', 'transport/http', 'transport/pacing', 'transport/failures', 'transport/google', 'transport/auth', 'transport/auth/vertexAuth'],
+	'actions/batch': ['actions', 'cost', 'media', 'description', 'transport/api', 'transport/http', 'transport/pacing', 'transport/failures', 'transport/google', 'transport/auth'],
 	media: ['description', 'transport/google', 'transport/auth'],
+	cost: ['transport/google'],
 	description: [],
 	'transport/api': ['transport/http', 'transport/google', 'transport/auth', 'transport/pacing'],
 	'transport/http': ['transport/pacing', 'transport/failures', 'transport/google', 'transport/auth'],
