@@ -129,13 +129,13 @@ export class SpendLedger {
 				this.spent = roundUsd(this.spent + usd);
 				const released = Math.min(left, usd);
 				left -= released;
-				this.reserved = roundUsd(this.reserved - released);
+				this.reserved = Math.max(0, roundUsd(this.reserved - released));
 				this.wake();
 			},
 			end: () => {
 				if (!open) return;
 				open = false;
-				this.reserved = roundUsd(this.reserved - left);
+				this.reserved = Math.max(0, roundUsd(this.reserved - left));
 				left = 0;
 				this.wake();
 			},
