@@ -4,9 +4,9 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 /**
  * n8n's own token usage (the node run's `metadata.tokenUsage`, shown in the run data and used by
  * n8n's AI features), as n8n's Gemini node reports it: `accumulateTokenUsage(context, input,
- * output)` from n8n-workflow. Only newer n8n releases have it (2.x from about 2.30; not the 2.11
- * this package builds against), so it is looked up on the running n8n's n8n-workflow instead of
- * imported by name: an import of a missing export would break the node on older n8n.
+ * output)` from n8n-workflow. Only newer n8n releases have it (n8n-workflow 2.41 does, the 2.11
+ * this package builds against does not), so it is looked up on the running n8n's n8n-workflow
+ * instead of imported by name: an import of a missing export would break the node on older n8n.
  */
 
 export type ReportTokens = (inputTokens: number, outputTokens: number) => void;
