@@ -194,14 +194,17 @@ async function runJob(session: BatchSession, group: JobGroup, settle: Settle): P
 	return { job, images };
 }
 
-/** Holds the job's estimate (all its requests, batch rates); a refusal is returned, anything else thrown. */
+/** Holds the job's estimate (all its requests, batch rates); a refusal is returned. */
 async function reserveJob(session: BatchSession, group: JobGroup): Promise<CostCapRefusal | undefined> {
 	const shapes = group.entries.filter((entry) => !entry.settled).map((entry) => entry.prepared.shape ?? { promptChars: 0, inputImages: 0, images: 1 });
-	try {
-		group.reservation = await session.run.cost.reserve(group.modelId, shapes, true);
+	const outcome = await session.run.cost.reserve(group.modelId, shapes, true).then(
+		(reservation) => ({ reservation }),
+		(error: unknown) => ({ error }),
+	);
+	if ('reservation' in outcome) {
+		group.reservation = outcome.reservation;
 		return undefined;
-	} catch (error) {
-		if (error instanceof CostCapRefusal) return error;
-		throw error;
 	}
+	if (outcome.error instanceof CostCapRefusal) return outcome.error;
+	throw new NodeOperationError(session.context.getNode(), outcome.error instanceof Error ? outcome.error : String(outcome.error));
 }
