@@ -44,6 +44,7 @@ const bw = require('./lib/workflows');
 const report = require('./lib/report');
 const { runBatchBench, batchMarkdown, writeSection, BATCH_MARKERS } = require('./batch');
 const { SCALE_MARKERS } = require('./scale');
+const { runCostBench, costMarkdown, COST_MARKERS } = require('./cost');
 const scaleReport = require('./lib/scale-report');
 const { runWebhookScenario } = require('./lib/webhooks');
 
@@ -65,10 +66,10 @@ function markedBlock(text, [start, end]) {
 
 /**
  * Writes the report, keeping from the file it replaces the Batch Mode section (unless measured
- * again: `batchSection`) and the hand-written notes.
- * @param {string} file @param {string} markdown @param {string} [batchSection]
+ * again: `batchSection`), the Cost section (likewise: `costSection`) and the hand-written notes.
+ * @param {string} file @param {string} markdown @param {string} [batchSection] @param {string} [costSection]
  */
-function writeReport(file, markdown, batchSection) {
+function writeReport(file, markdown, batchSection, costSection) {
 	fs.mkdirSync(path.dirname(file), { recursive: true });
 	const before = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
 	fs.writeFileSync(file, markdown);
@@ -79,6 +80,8 @@ function writeReport(file, markdown, batchSection) {
 	// test/bench/scale.js's section (issue 19), measured by that script alone: kept as it is.
 	const scale = markedBlock(before, SCALE_MARKERS);
 	if (scale) writeSection(file, scale, SCALE_MARKERS);
+	const cost = costSection ?? markedBlock(before, COST_MARKERS);
+	if (cost) writeSection(file, cost, COST_MARKERS);
 }
 
 /**
@@ -122,7 +125,9 @@ const LATENCY = { items: 64, latencyMs: 3000, concurrencies: [1, 4, 8, 16, 32] }
 const WEBHOOKS = { executions: 20, itemsEach: 5, perSecond: 4, concurrency: 4 };
 
 /** Sections of the report, each selectable with --scenario. */
-const SCENARIOS = ['speed', 'overhead', 'memory', 'inflight', 'rate', 'rateMinute', 'webhooks', 'thousand', 'latency', 'batch'];
+const SCENARIOS = ['speed', 'overhead', 'memory', 'inflight', 'rate', 'rateMinute', 'webhooks', 'thousand', 'latency', 'batch', 'cost'];
+/** Scenarios with a module and a docs section of their own (not in results.json). */
+const OWN_SECTIONS = ['batch', 'cost'];
 
 const WORK = path.join(config.WORK_DIR, 'bench');
 
@@ -541,7 +546,7 @@ async function main() {
 		const results = {};
 		/** @type {Record<string, { startedAt: string, load: number[], git: any }>} */
 		const measured = {};
-		for (const name of selected.filter((scenario) => scenario !== 'batch')) {
+		for (const name of selected.filter((scenario) => !OWN_SECTIONS.includes(scenario))) {
 			const sectionStart = new Date().toISOString();
 			const load = os.loadavg();
 			results[name] = await scenarios[name]();
@@ -549,6 +554,10 @@ async function main() {
 		}
 		// Batch Mode (its own module, its own n8n home): 200 items of 1 MB.
 		const batch = selected.includes('batch') && (!only || only.test('batch')) ? await runBatchBench({ install, tarball, log }) : undefined;
+		// Issue 26: what pricing every item and keeping the caps cost per item (its own n8n home).
+		const cost = selected.includes('cost') && (!only || only.test('cost')) ? await runCostBench({ install, tarball, log, repeat: args.repeat }) : undefined;
+		const costSection = cost ? costMarkdown(cost, { command, startedAt: startedAt.toISOString() }) : undefined;
+		if (costSection) process.stdout.write(`${costSection}\n`);
 		if (only) {
 			if (batch) process.stdout.write(`${batchMarkdown(batch, { command, startedAt: startedAt.toISOString() })}\n`);
 			log('Done (--only: no report)');
@@ -594,7 +603,7 @@ async function main() {
 		const rendered = render(data);
 		process.stdout.write(`${rendered.text}\n`);
 		if (args.write) {
-			writeReport(args.out, rendered.markdown, batch ? batchMarkdown(batch, { command, startedAt: startedAt.toISOString() }) : undefined);
+			writeReport(args.out, rendered.markdown, batch ? batchMarkdown(batch, { command, startedAt: startedAt.toISOString() }) : undefined, costSection);
 			log(`Wrote ${path.relative(process.cwd(), args.out)} (raw figures: ${path.relative(process.cwd(), path.join(WORK, 'results.json'))})`);
 		}
 		if (args.keep) log(`Kept n8n home ${home.dir}`);

@@ -11,7 +11,7 @@
  *      and version it uses, and n8n keeps every parameter it sets (none unknown to the node's
  *      version or hidden by its other values: n8n-workflow's own getNodeParameters);
  *   2. the runnable ones run:
- *      - generate-from-prompt as it is (`n8n execute`);
+ *      - generate-from-prompt and sum-run-cost as they are (`n8n execute`);
  *      - webhook-upload-respond-image as it is, published in a started n8n and called over HTTP
  *        (multipart upload with a prompt, raw image body, a non-image → the 422 error reply);
  *      - compose-two-images, drive-to-slack-background-swap and schedule-url-list-to-drive as
@@ -250,6 +250,7 @@ async function runLine(install, tarball, shared) {
 	});
 
 	await steps.run('generate', async () => executeCounted(theHome(), shared, storedId('generate')));
+	await steps.run('sumCost', async () => executeCounted(theHome(), shared, storedId('sumCost')));
 	for (const key of /** @type {const} */ (['compose', 'driveToSlack', 'scheduleToDrive', 'batchToDrive'])) {
 		await steps.run(key, async () => {
 			steps.need('importStandIns');
@@ -489,6 +490,24 @@ function lineTests(get, sharedRef, skipReason = () => undefined) {
 		assert.deepEqual([width, height], [1024, 576]);
 		assert.equal(meta.backend, 'gemini', 'AI Studio credential');
 		assert.equal(run.state.byBackend.gemini, 1, 'one request to Google');
+	});
+
+	test(`${ex.EXAMPLE_FILES.sumCost} (as it is): one image per prompt, and the sum node's usd is the items' cost`, () => {
+		const run = step('sumCost');
+		assertSucceeded(run);
+		const node = theNanoBananaNode(EXAMPLES.sumCost);
+		const items = n8n.nodeOutput(run.result.run, node.name);
+		assert.ok(items.length >= 1, 'one item per prompt');
+		for (const item of items) assert.equal(item.json.error, undefined, JSON.stringify(item.json.error));
+		assert.equal(run.state.byBackend.gemini, items.length, 'one request per prompt');
+		const costs = items.map((/** @type {any} */ item) => item.json.nanoBanana.cost.usd);
+		for (const usd of costs) assert.ok(usd > 0 && usd < node.parameters.options.maxCostPerExecution, `cost.usd ${usd}`);
+		const [sum] = n8n.nodeOutput(run.result.run, 'Sum the cost');
+		const total = costs.reduce((/** @type {number} */ a, /** @type {number} */ b) => a + b, 0);
+		assert.ok(Math.abs(sum.json.usd - total) < 1e-6, `sum ${sum.json.usd} ≠ ${total}`);
+		assert.ok(sum.json.usd <= node.parameters.options.maxCostPerExecution, 'within the cap');
+		assert.deepEqual([sum.json.images, sum.json.failed, sum.json.unpriced], [items.length, 0, 0]);
+		assert.match(sum.json.priceTableDate, /^\d{4}-\d{2}-\d{2}$/);
 	});
 
 	test(`${ex.EXAMPLE_FILES.compose} (downloads from the local image server): one image from both inputs, in order`, () => {

@@ -136,7 +136,7 @@ describe('generateContent', () => {
     expect(typeof res.json.responseId).toBe('string');
     const usage = res.json.usageMetadata;
     expect(usage.totalTokenCount).toBe(usage.promptTokenCount + usage.candidatesTokenCount);
-    expect(usage.promptTokensDetails).toContainEqual({ modality: 'IMAGE', tokenCount: 258 });
+    expect(usage.promptTokensDetails).toContainEqual({ modality: 'IMAGE', tokenCount: 1088 });
   });
 
   it.each([

@@ -334,3 +334,36 @@ describe('Google Search grounding with image search', () => {
     expect(res.json.error.message).toBe(`Invalid JSON payload received. Unknown name "video_search" at 'tools[0].google_search.search_types': Cannot find field.`);
   });
 });
+
+describe('usageMetadata as Google reports it, per model and size (reference "Prices and usage")', () => {
+  it.each([
+    [NB21, '1K', 1120],
+    [NB21, '2K', 1680],
+    [NB21, '4K', 3780],
+    [NB2, '512', 747],
+    [NB2, '1K', 1120],
+    [NB2, '2K', 1680],
+    [NB2, '4K', 2520],
+    [LITE, '1K', 1120],
+    [PRO, '1K', 1120],
+    [PRO, '2K', 1120],
+    [PRO, '4K', 2000],
+    [FLASH, undefined, 1290],
+  ])('%s at %s: one image is %i IMAGE output tokens; thinking counted apart', async (model, size, tokens) => {
+    const res = await gemini(emu, `/v1beta/models/${model}:generateContent`, editRequest('A lighthouse at dusk', [], size ? { imageConfig: { imageSize: size } } : {}));
+    expect(res.status).toBe(200);
+    const usage = res.json.usageMetadata;
+    expect(usage.candidatesTokensDetails[0]).toEqual({ modality: 'IMAGE', tokenCount: tokens });
+    const text = usage.candidatesTokensDetails.filter((d: any) => d.modality === 'TEXT').reduce((n: number, d: any) => n + d.tokenCount, 0);
+    expect(usage.candidatesTokenCount).toBe(tokens + text);
+    expect(usage.promptTokensDetails).toEqual([{ modality: 'TEXT', tokenCount: usage.promptTokenCount }]);
+    if (model === FLASH) expect(usage.thoughtsTokenCount).toBeUndefined();
+    else expect(usage.thoughtsTokenCount).toBeGreaterThan(0);
+    expect(usage.totalTokenCount).toBe(usage.promptTokenCount + usage.candidatesTokenCount + (usage.thoughtsTokenCount ?? 0));
+  });
+
+  it('an input image is about 1,100 prompt tokens, listed under IMAGE', async () => {
+    const res = await call(NB21, 'Make it blue');
+    expect(res.json.usageMetadata.promptTokensDetails).toContainEqual({ modality: 'IMAGE', tokenCount: 1088 });
+  });
+});

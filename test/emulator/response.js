@@ -17,9 +17,28 @@ const METADATA_KEYWORD = 'nano-banana-emulator';
 const LONG_SIDE = /** @type {Record<string, number>} */ ({ 512: 512, '1K': 1024, '2K': 2048, '4K': 4096 });
 const BLOCKS_PER_ROW = 16;
 const THOUGHT_IMAGE_LONG_SIDE = 256;
-/** Output-image token cost per size (approximations of Google's published figures). */
-const IMAGE_TOKENS = /** @type {Record<string, number>} */ ({ 512: 560, '1K': 1120, '2K': 1680, '4K': 2520 });
-const INPUT_IMAGE_TOKENS = 258;
+/**
+ * Output tokens per image, by model and size, as Google reports them (reference sheet, "Prices and
+ * usage", 2026-12-07); `default` for an unset size, and for 2.5 Flash Image, which takes none.
+ */
+const IMAGE_TOKENS = /** @type {Record<string, Record<string, number>>} */ ({
+  'gemini-nano-banana-2.1': { default: 1120, '1K': 1120, '2K': 1680, '4K': 3780 },
+  'gemini-3.1-flash-image': { default: 1120, 512: 747, '1K': 1120, '2K': 1680, '4K': 2520 },
+  'gemini-3.1-flash-lite-image': { default: 1120, '1K': 1120 },
+  'gemini-3-pro-image': { default: 1120, '1K': 1120, '2K': 1120, '4K': 2000 },
+  'gemini-2.5-flash-image': { default: 1290 },
+});
+/** An input image costs about 1,065–1,100 tokens whatever its pixel size. */
+const INPUT_IMAGE_TOKENS = 1088;
+/** Tokens per thought summary part (thinking is counted apart from the candidates). */
+const THOUGHT_TOKENS = 64;
+
+/** @param {import('./request').ParsedRequest} req */
+function imageTokens(req) {
+  const table = IMAGE_TOKENS[req.model.id.replace(/-preview$/, '')] ?? IMAGE_TOKENS['gemini-nano-banana-2.1'];
+  if (req.model.sizes === null) return table.default;
+  return table[req.imageSize ?? 'default'] ?? table.default;
+}
 
 const REFUSAL_TEXT =
   "I can't help with editing this image because it appears to depict a real person in a way that could be misleading. I can help with a different edit.";
@@ -231,13 +250,15 @@ function safetyRatings(reason) {
 function usageMetadata(req, candidates) {
   const textTokens = Math.ceil((req.prompt.length + (req.systemInstruction?.length ?? 0)) / 4) || 1;
   const imageIn = req.images.length * INPUT_IMAGE_TOKENS;
-  const perImage = req.model.sizes === null ? 1290 : IMAGE_TOKENS[req.imageSize ?? '1K'];
+  const perImage = imageTokens(req);
   let imagesOut = 0;
   let textOut = 0;
-  let thoughts = 0;
+  // A thinking model thinks whether or not it returns its thought summaries.
+  let thoughts = req.model.thinking && candidates.length > 0 ? THOUGHT_TOKENS * 2 : 0;
   for (const cand of candidates) {
     for (const part of cand.content?.parts ?? []) {
-      if (part.thought) thoughts += part.inlineData ? perImage : 64;
+      // Interim thought images are reported not to be billed; thought text is.
+      if (part.thought) thoughts += part.inlineData ? 0 : THOUGHT_TOKENS;
       else if (part.inlineData) imagesOut += perImage;
       else if (part.text) textOut += Math.ceil(part.text.length / 4);
     }
@@ -254,9 +275,10 @@ function usageMetadata(req, candidates) {
     ],
   };
   if (imagesOut || textOut) {
+    // Google lists IMAGE first.
     usage.candidatesTokensDetails = [
-      ...(textOut ? [{ modality: 'TEXT', tokenCount: textOut }] : []),
       ...(imagesOut ? [{ modality: 'IMAGE', tokenCount: imagesOut }] : []),
+      ...(textOut ? [{ modality: 'TEXT', tokenCount: textOut }] : []),
     ];
   }
   if (thoughts) usage.thoughtsTokenCount = thoughts;

@@ -21,7 +21,8 @@ const items = batchItems;
 async function comparable(result: RunResult, item: INodeExecutionData) {
 	const { nanoBanana, ...json } = item.json as { nanoBanana?: IDataObject } & IDataObject;
 	const summary = { ...(nanoBanana ?? {}) };
-	for (const key of ['responseId', 'batchJob', 'attempts']) delete summary[key];
+	// The cost differs by design: Batch Mode is half price (checked on its own below).
+	for (const key of ['responseId', 'batchJob', 'attempts', 'cost']) delete summary[key];
 	const binary = item.binary?.data;
 	return {
 		json,
@@ -53,6 +54,8 @@ describe('Batch Mode output equals the request pool output', () => {
 		for (const index of [0, 1, 2, 4, 5]) {
 			expect(await comparable(batch, outputs[index])).toEqual(await comparable(pool, pool.outputs[0][index]));
 			expect((outputs[index].json.nanoBanana as IDataObject).batchJob).toBe(jobName.batchJob);
+			const cost = (item: INodeExecutionData) => (item.json.nanoBanana as { cost: { usd: number; batch: boolean } }).cost;
+			expect(cost(outputs[index])).toMatchObject({ batch: true, usd: expect.closeTo(cost(pool.outputs[0][index]).usd / 2, 10) });
 		}
 		// The failed item: the same error as without Batch Mode.
 		expect(outputs[3].json).toEqual(pool.outputs[0][3].json);

@@ -445,6 +445,11 @@ export interface RunOptions {
 	typeVersion?: number;
 	/** Aborting it stops the execution the way n8n's "Stop" button does (PCancelable.cancel). */
 	signal?: AbortSignal;
+	/**
+	 * The workflow's static data, as n8n loads it from the database: pass the same object to
+	 * several runs to stand for n8n saving it after each (non-manual) execution.
+	 */
+	staticData?: IDataObject;
 }
 
 export interface RunResult {
@@ -532,7 +537,16 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
 		[NODE]: { main: nanoBananaOutputs },
 	};
 
-	const workflow = new Workflow({ id: WORKFLOW_ID, name: 'Nano Banana test', nodes, connections, nodeTypes, active: false, settings: {} });
+	const workflow = new Workflow({
+		id: WORKFLOW_ID,
+		name: 'Nano Banana test',
+		nodes,
+		connections,
+		nodeTypes,
+		active: false,
+		settings: {},
+		staticData: options.staticData,
+	});
 	const workflowData: IWorkflowBase = {
 		id: WORKFLOW_ID,
 		name: 'Nano Banana test',

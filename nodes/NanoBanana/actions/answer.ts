@@ -1,6 +1,7 @@
 import { readImageAnswer, type ImageAnswer } from '../transport/google/response';
 import type { GenerateContentResponse } from '../transport/google/types';
 import { NoImageError } from './errors';
+import type { ItemCost } from '../cost/itemCost';
 
 /** An item's answer as the actions pass it around: its images and how it was obtained. */
 
@@ -10,6 +11,8 @@ export interface GeneratedAnswer {
 	attempts: number;
 	/** True when the answer came from an identical earlier request instead of a new one. */
 	shared: boolean;
+	/** What Google billed for it (`json.nanoBanana.cost`). */
+	cost?: ItemCost;
 }
 
 /** How an answer was obtained, for `json.nanoBanana`. */
@@ -19,6 +22,7 @@ export interface AnswerSource {
 	shared: boolean;
 	/** The batch job that answered (Batch Mode). */
 	batchJob?: string;
+	cost?: ItemCost;
 }
 
 /** Reads Google's answer to an item: its images, or a NoImageError saying why there are none. */

@@ -12,6 +12,7 @@ import { redactSecrets } from '../transport/http/redact';
 import type { NoImageExplanation } from '../transport/google/response';
 import { Problem } from '../shared/problem';
 import { ServiceAccountKeyError } from '../transport/auth/serviceAccount';
+import { CostCapRefusal } from '../cost/ledger';
 
 /** Google answered, but with no image; `problem` says why in the user's words. */
 export class NoImageError extends Error {
@@ -49,6 +50,9 @@ export function toItemFailure(
 	});
 
 	if (thrown instanceof Problem) {
+		return operationError(thrown.message, thrown.description, thrown.reason);
+	}
+	if (thrown instanceof CostCapRefusal) {
 		return operationError(thrown.message, thrown.description, thrown.reason);
 	}
 	if (thrown instanceof NoImageError) {

@@ -17,6 +17,7 @@ import { buildGenerateContentRequest, unsentImageOptions, type RequestImage } fr
 import type { RequestContent } from '../transport/google/types';
 import type { AnswerSource, GeneratedAnswer } from './answer';
 import type { RunContext } from './runContext';
+import type { RequestShape } from '../cost/estimate';
 
 /** The parameters of one item that every operation reads. */
 export interface ItemParameters {
@@ -75,12 +76,13 @@ async function answerWithFallbacks(
 	request: EncodedRequest,
 	deadlineAt: number,
 	log: NodeLog,
+	shape?: RequestShape,
 ): Promise<GeneratedAnswer & { modelId: string }> {
 	let lastError: unknown;
 	for (const [index, modelId] of modelIds.entries()) {
 		if (index > 0) log.info(`falling back from ${modelIds[index - 1]} to ${modelId}`, { model: modelId });
 		try {
-			return { ...(await run.generate(modelId, request, deadlineAt, log)), modelId };
+			return { ...(await run.generate(modelId, request, deadlineAt, log, shape)), modelId };
 		} catch (error) {
 			if (error instanceof TransportError) error.modelId = modelId;
 			lastError = error;
@@ -119,6 +121,8 @@ export interface PreparedItem {
 	deadlineAt: number;
 	/** What the operation adds to the output item's `json.nanoBanana`, from the answer. */
 	extraJson?: (answer: ImageAnswer) => IDataObject;
+	/** What its cost estimate rests on (spending caps). */
+	shape?: RequestShape;
 }
 
 /** What an operation adds to the request and the output beyond the item's prompt and images. */
@@ -151,6 +155,12 @@ export async function prepareImageItem(
 	const unsent = unsentImageOptions(options, run.backend.imageOptions);
 	if (unsent.length > 0) log.debug(`not sent, ${run.backend.label} does not take it: ${unsent.join(', ')}`, { unsent: unsent.join(', ') });
 	const inputFileName = images[0]?.fileName;
+	const shape: RequestShape = {
+		promptChars: prompt.length + (options.systemInstruction?.length ?? 0),
+		inputImages: images.length,
+		imageSize: options.imageSize,
+		images: options.numberOfImages ?? 1,
+	};
 	const request = encodeGenerateContentRequest(
 		buildGenerateContentRequest({
 			prompt,
@@ -163,7 +173,7 @@ export async function prepareImageItem(
 	// From here only the encoded body is needed: let go of the raw image bytes while the request
 	// is out, so an image in flight costs its encoded size, not that plus its bytes.
 	images.splice(0);
-	return { parameters, request, inputFileName, deadlineAt, ...(extras.extraJson ? { extraJson: extras.extraJson } : {}) };
+	return { parameters, request, inputFileName, deadlineAt, shape, ...(extras.extraJson ? { extraJson: extras.extraJson } : {}) };
 }
 
 /** Turns the images Google made for an item into its output item. */
@@ -201,12 +211,13 @@ export async function runImageItem(
 ): Promise<INodeExecutionData> {
 	const prepared = await prepare(context, itemIndex, run);
 	const log = run.log.with({ itemIndex });
-	const { answer, attempts, shared, modelId } = await answerWithFallbacks(
+	const { answer, attempts, shared, modelId, cost } = await answerWithFallbacks(
 		run,
 		prepared.parameters.modelIds,
 		prepared.request,
 		prepared.deadlineAt,
 		log,
+		prepared.shape,
 	);
 	answered();
 	if (shared) {
@@ -216,5 +227,5 @@ export async function runImageItem(
 			shared,
 		});
 	}
-	return await finishImageItem(context, itemIndex, prepared, answer, { modelId, attempts, shared });
+	return await finishImageItem(context, itemIndex, prepared, answer, { modelId, attempts, shared, cost });
 }

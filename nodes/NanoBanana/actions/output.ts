@@ -3,6 +3,7 @@ import type { IBinaryKeyData, IDataObject, IExecuteFunctions, INodeExecutionData
 import { outputBinaryFieldName, outputFileName, safeFileStem } from '../media/fileNames';
 import type { ImageAnswer } from '../transport/google/response';
 import type { GroundingMetadata } from '../transport/google/types';
+import type { ItemCost } from '../cost/itemCost';
 
 export interface OutputSettings {
 	outputBinaryField: string;
@@ -21,6 +22,8 @@ export interface OutputSettings {
 	batchJob?: string;
 	/** Fields the operation adds to `json.nanoBanana` (see `OperationExtras`); the summary's own win. */
 	extraJson?: IDataObject;
+	/** What Google billed for the answer (see cost/itemCost.ts). */
+	cost?: ItemCost;
 }
 
 /**
@@ -53,6 +56,7 @@ export function answerSummary(answer: ImageAnswer, settings: OutputSettings): ID
 			Object.entries(answer.usageMetadata).filter(([, value]) => value !== undefined),
 		) as IDataObject;
 	}
+	if (settings.cost) summary.cost = { ...settings.cost };
 	if (settings.includeModelText && answer.text) summary.text = answer.text;
 	if (settings.includeThoughts && answer.thoughts) summary.thoughts = answer.thoughts;
 	// Only interim thought images came back; the last one is the result.

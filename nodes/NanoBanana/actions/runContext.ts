@@ -23,6 +23,9 @@ import type { FileData } from '../transport/google/types';
 import { AnswerCache, AnswerStore } from './answerCache';
 import { NoImageError } from './errors';
 import { imageAnswerFrom, type GeneratedAnswer } from './answer';
+import { CostSession } from '../cost/session';
+import type { RequestShape } from '../cost/estimate';
+import { n8nTokenReporter } from '../cost/tokenUsage';
 
 /**
  * What every item of one execution shares: the backend, one request gate (so the whole pool
@@ -49,11 +52,16 @@ export interface RunContext {
 	 * and reads the answer's images; an answer without a usable image throws NoImageError.
 	 * `log` is the item's log.
 	 */
-	generate(modelId: string, request: EncodedRequest, deadlineAt: number, log?: NodeLog): Promise<GeneratedAnswer>;
+	generate(modelId: string, request: EncodedRequest, deadlineAt: number, log?: NodeLog, shape?: RequestShape): Promise<GeneratedAnswer>;
 	upload(source: UploadSource, deadlineAt: number, log?: NodeLog): Promise<FileData>;
-	/** The execution's node run is over: leave the process's shared gates. */
+	/** What this execution spends: caps, item costs, n8n's token usage (see cost/). */
+	cost: CostSession;
+	/** The execution's node run is over: leave the process's shared gates, log what it cost. */
 	close(): void;
 }
+
+/** A request whose shape is not known is estimated as one image from a short prompt. */
+const UNKNOWN_SHAPE: RequestShape = { promptChars: 0, inputImages: 0, images: 1 };
 
 type Answer = Omit<GeneratedAnswer, 'shared'>;
 
@@ -145,8 +153,15 @@ export async function createRunContext(context: IExecuteFunctions): Promise<RunC
 			: new AnswerStore<Answer>(PER_EXECUTION_CACHE_BYTES, answerBytes),
 		(error) => error instanceof NoImageError,
 	);
+	const cost = new CostSession({
+		maxCostPerExecution: options.maxCostPerExecution,
+		maxCostPerDay: options.maxCostPerDay,
+		staticData: () => context.getWorkflowStaticData('node'),
+		reportTokens: n8nTokenReporter(context),
+	});
 	return {
 		backend,
+		cost,
 		maxConcurrency: options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
 		timeoutMs,
 		itemTimeBudgetMs: (options.itemTimeBudget ?? DEFAULT_ITEM_TIME_BUDGET_SECONDS) * 1000,
@@ -155,24 +170,38 @@ export async function createRunContext(context: IExecuteFunctions): Promise<RunC
 		log,
 		request,
 		callOptions,
-		generate: async (modelId, encoded, deadlineAt, itemLog = log) => {
+		generate: async (modelId, encoded, deadlineAt, itemLog = log, shape = UNKNOWN_SHAPE) => {
 			// Answers are shared only between requests made for the same credential identity (never
 			// keyed on a token, which is empty until the first exchange).
 			const key = `${identity}\n${backend.generateContentUrl(modelId)}\n${encoded.digest}`;
 			const { answer, shared } = await cache.get(key, async () => {
-				const { response, attempts } = await generateContent(request, backend, modelId, encoded.body, {
-					...callOptions,
-					gate: gates.forModel(modelId),
-					deadlineAt,
-					log: itemLog.with({ model: modelId }),
-				});
-				// Judged before it is kept: only an answer with images is shared or stored.
-				return { answer: imageAnswerFrom(response), attempts };
+				// Held from before the first attempt to the answer: retries cost nothing more.
+				const reservation = await cost.reserve(modelId, [shape], false);
+				try {
+					const { response, attempts } = await generateContent(request, backend, modelId, encoded.body, {
+						...callOptions,
+						gate: gates.forModel(modelId),
+						deadlineAt,
+						log: itemLog.with({ model: modelId }),
+					});
+					// Billed whether or not it holds an image.
+					const itemCost = cost.answered(reservation, modelId, response.usageMetadata, false);
+					// Judged before it is kept: only an answer with images is shared or stored.
+					const images = imageAnswerFrom(response);
+					cost.countImages(images.images.length);
+					return { answer: images, attempts, cost: itemCost };
+				} finally {
+					reservation.end();
+				}
 			});
-			return { ...answer, shared };
+			return { ...answer, shared, cost: shared ? cost.shared(false) : answer.cost };
 		},
 		upload: async (source, deadlineAt, itemLog = log) =>
 			await uploadFile(request, backend, source, { ...callOptions, gate: gates.forFiles(), deadlineAt, log: itemLog }),
-		close: () => gates.leaveAll(),
+		close: () => {
+			gates.leaveAll();
+			const line = cost.close();
+			if (line) log.info(line, { ...cost.totals });
+		},
 	};
 }

@@ -149,6 +149,24 @@ export const optionsProperty: INodeProperties = {
 			description: 'How many items are sent to Google at the same time. Lower it on tight quotas.',
 		},
 		{
+			displayName: 'Max Cost per Day (USD)',
+			name: 'maxCostPerDay',
+			type: 'number',
+			typeOptions: { minValue: 0, numberPrecision: 2 },
+			default: 10,
+			description:
+				'For workflows that run on their own (schedule, trigger, webhook): what this node may spend per UTC day, by the price table in docs/models.md. Kept in the workflow, which n8n saves after each run that is not a manual test; runs at the same time may together pass it (see README, "What it costs").',
+		},
+		{
+			displayName: 'Max Cost per Execution (USD)',
+			name: 'maxCostPerExecution',
+			type: 'number',
+			typeOptions: { minValue: 0, numberPrecision: 2 },
+			default: 1,
+			description:
+				'A request is sent only if what this execution spent, plus the requests in flight, plus its own estimate stay within this many dollars; the items past it fail without being sent. By the price table in docs/models.md.',
+		},
+		{
 			displayName: 'Max Requests per Minute',
 			name: 'requestsPerMinute',
 			type: 'number',

@@ -33,6 +33,9 @@ export interface NanoBananaOptions {
 	compressionQuality?: number;
 	/** Vertex AI only: ALLOW_ALL, ALLOW_ADULT or ALLOW_NONE. */
 	personGeneration?: string;
+	/** US dollars; see nodes/NanoBanana/cost/. */
+	maxCostPerExecution?: number;
+	maxCostPerDay?: number;
 }
 
 /**
@@ -68,6 +71,8 @@ export const OPTION_RULES: RuleSet<NanoBananaOptions> = {
 	outputFormat: matching(/^image\/(png|jpeg)$/, 'image/jpeg'),
 	compressionQuality: wholeNumber({ min: 0, max: 100 }),
 	personGeneration: matching(/^ALLOW_(ALL|ADULT|NONE)$/, 'ALLOW_ADULT'),
+	maxCostPerExecution: decimal({ min: 0, max: 1_000_000 }),
+	maxCostPerDay: decimal({ min: 0, max: 1_000_000 }),
 };
 
 function lowerCase(rule: Rule<string>): Rule<string> {
@@ -84,6 +89,8 @@ export const RUN_OPTIONS: ReadonlyArray<keyof NanoBananaOptions> = [
 	'reuseAnswersAcrossExecutions',
 	'batchMode',
 	'batchMaxWait',
+	'maxCostPerExecution',
+	'maxCostPerDay',
 ];
 
 /** The name users see for an option, e.g. "Max Concurrency". */

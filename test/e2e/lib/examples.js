@@ -31,6 +31,7 @@ const EXAMPLE_FILES = Object.freeze({
 	driveToSlack: 'drive-to-slack-background-swap.json',
 	generate: 'generate-from-prompt.json',
 	scheduleToDrive: 'schedule-url-list-to-drive.json',
+	sumCost: 'sum-run-cost.json',
 	webhook: 'webhook-upload-respond-image.json',
 });
 

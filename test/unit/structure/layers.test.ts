@@ -13,12 +13,14 @@ const ALLOWED: Record<string, string[]> = {
 	'.': ['operations', 'methods', 'actions', 'actions/batch', 'description', 'shared'],
 	operations: ['actions', 'conversation', 'media', 'description', 'transport/google', 'shared'],
 	methods: ['actions', 'transport/api', 'transport/http', 'transport/pacing', 'transport/failures', 'transport/google', 'transport/auth', 'transport/auth/vertexAuth', 'shared'],
-	actions: ['actions/batch', 'conversation', 'media', 'description', 'transport/api', 'transport/http', 'transport/pacing', 'transport/failures', 'transport/google', 'transport/auth', 'transport/auth/vertexAuth', 'shared'],
-	'actions/batch': ['actions', 'conversation', 'media', 'description', 'transport/api', 'transport/http', 'transport/pacing', 'transport/failures', 'transport/google', 'transport/auth', 'shared'],
+	actions: ['actions/batch', 'conversation', 'cost', 'media', 'description', 'transport/api', 'transport/http', 'transport/pacing', 'transport/failures', 'transport/google', 'transport/auth', 'transport/auth/vertexAuth', 'shared'],
+	'actions/batch': ['actions', 'conversation', 'cost', 'media', 'description', 'transport/api', 'transport/http', 'transport/pacing', 'transport/failures', 'transport/google', 'transport/auth', 'shared'],
 	media: ['description', 'transport/google', 'transport/auth', 'shared'],
 	description: ['shared'],
 	// Refine Image's conversation (issue 25): pure; operations/refine.ts wires it in.
 	conversation: ['transport/google', 'shared'],
+	// Prices, cost of an answer, spending caps (issue 26): pure.
+	cost: ['transport/google', 'shared'],
 	'transport/api': ['transport/http', 'transport/google', 'transport/auth', 'transport/pacing', 'shared'],
 	'transport/http': ['transport/pacing', 'transport/failures', 'transport/google', 'transport/auth', 'shared'],
 	'transport/pacing': ['transport/failures', 'shared'],

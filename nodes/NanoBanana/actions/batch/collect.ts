@@ -10,6 +10,7 @@ import { finishImageItem } from '../item';
 import type { BatchEntry, JobGroup } from './groups';
 import { itemIndexOfKey } from './plan';
 import type { BatchSession, Outcome, Settle } from './session';
+import { estimateRequest } from '../../cost/estimate';
 
 /**
  * Step 4: a finished job's results (inline, or a results file read as a stream) matched to items by
@@ -28,7 +29,7 @@ export async function collectResults(session: BatchSession, job: BatchJob, group
 		const entry = pending.get(result.key);
 		if (!entry || itemIndexOfKey(result.key) !== entry.itemIndex) return;
 		pending.delete(result.key);
-		settle(entry.itemIndex, await outcomeOf(session, job, group.modelId, entry, result));
+		settle(entry.itemIndex, await outcomeOf(session, job, group, entry, result));
 	};
 	if (job.inlinedResponses) {
 		for (const result of job.inlinedResponses) await take(result);
@@ -77,13 +78,18 @@ async function readResultsFile(
 	}
 }
 
+function estimateOf(modelId: string, entry: BatchEntry): number {
+	return entry.prepared.shape ? estimateRequest(modelId, entry.prepared.shape, true) ?? 0 : 0;
+}
+
 async function outcomeOf(
 	session: BatchSession,
 	job: BatchJob,
-	modelId: string,
+	group: JobGroup,
 	entry: BatchEntry,
 	result: BatchItemResult,
 ): Promise<Outcome> {
+	const { modelId } = group;
 	try {
 		if (result.error) {
 			const failure = new TransportError({ kind: 'api', statusCode: result.error.code, error: result.error }, 1);
@@ -93,11 +99,17 @@ async function outcomeOf(
 		if (!result.response) {
 			return new TransportError({ kind: 'malformed', statusCode: 200, snippet: 'a batch result without a response' }, 1);
 		}
-		return await finishImageItem(session.context, entry.itemIndex, entry.prepared, imageAnswerFrom(result.response), {
+		const { cost } = session.run;
+		// Billed at batch rates whether or not it holds an image.
+		const itemCost = cost.answered(group.reservation, modelId, result.response.usageMetadata, true, estimateOf(modelId, entry));
+		const answer = imageAnswerFrom(result.response);
+		cost.countImages(answer.images.length);
+		return await finishImageItem(session.context, entry.itemIndex, entry.prepared, answer, {
 			modelId,
 			attempts: 1,
 			shared: false,
 			batchJob: job.name,
+			cost: itemCost,
 		});
 	} catch (error) {
 		return error instanceof Error ? error : new Error(String(error));

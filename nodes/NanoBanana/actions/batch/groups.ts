@@ -7,6 +7,7 @@ import { TransportError } from '../../transport/http/client';
 import type { PreparedItem, PrepareItem } from '../item';
 import type { RunContext } from '../runContext';
 import { requestKey } from './plan';
+import type { Reservation } from '../../cost/ledger';
 
 export interface BatchEntry {
 	itemIndex: number;
@@ -16,7 +17,7 @@ export interface BatchEntry {
 	body?: Buffer;
 	/** The item used an image big enough for the Files API: its real request needs an upload. */
 	needsUpload: boolean;
-	prepared: Pick<PreparedItem, 'parameters' | 'inputFileName'>;
+	prepared: Pick<PreparedItem, 'parameters' | 'inputFileName' | 'shape'>;
 	/** Failed before it reached the job (its upload, say): its outcome is given already. */
 	settled?: boolean;
 }
@@ -27,6 +28,8 @@ export interface JobGroup {
 	inlineBytes: number;
 	/** Every request so far fits into the create request; once false, the job goes as a JSONL file. */
 	inline: boolean;
+	/** The job's estimate, held against the spending caps while it runs (a job created by this execution). */
+	reservation?: Reservation;
 }
 
 function streamDigest(stream: unknown): Promise<string> {
@@ -82,7 +85,7 @@ export async function prepareGroups(
 			key,
 			digest: prepared.request.digest,
 			needsUpload: uploadsAvoided > uploadsBefore,
-			prepared: { parameters: prepared.parameters, inputFileName: prepared.inputFileName },
+			prepared: { parameters: prepared.parameters, inputFileName: prepared.inputFileName, shape: prepared.shape },
 		};
 		group.inlineBytes += prepared.request.body.length + key.length + INLINE_REQUEST_OVERHEAD_BYTES;
 		if (group.inline && (group.inlineBytes > maxInlineBytes || entry.needsUpload)) {

@@ -12,6 +12,7 @@ import { batchDisplayName } from './plan';
 import { batchSession, type BatchSession, type Settle } from './session';
 import { createJob, findExistingJob, lookForCreatedJob } from './submit';
 import { cancelJob, jobFailure, StillRunningError, waitUntilFinished } from './waiting';
+import { CostCapRefusal } from '../../cost/ledger';
 
 /**
  * Batch Mode: every item of the execution goes to Google as part of one batch job per model (half
@@ -144,8 +145,16 @@ async function deleteDelivered(session: BatchSession, job: BatchJob): Promise<vo
 	}
 }
 
-/** One model's job, from finding or creating it to its results. */
+/** One model's job, from finding or creating it to its results; its cost reservation ends with it. */
 async function runGroup(session: BatchSession, group: JobGroup, settle: Settle): Promise<Collected | undefined> {
+	try {
+		return await runJob(session, group, settle);
+	} finally {
+		group.reservation?.end();
+	}
+}
+
+async function runJob(session: BatchSession, group: JobGroup, settle: Settle): Promise<Collected | undefined> {
 	if (group.entries.length === 0) return undefined;
 	const displayName = batchDisplayName(group.modelId, group.entries);
 	let job = await findExistingJob(session, displayName);
@@ -154,6 +163,12 @@ async function runGroup(session: BatchSession, group: JobGroup, settle: Settle):
 		// A list entry may leave out the results: a finished job is read whole.
 		if (FINISHED_STATES.has(job.state)) job = await getBatch(session.run.request, session.run.backend, job.name, session.run.callOptions);
 	} else {
+		// The whole job's estimate must fit the caps before it is created; otherwise its items fail unsent.
+		const refused = await reserveJob(session, group);
+		if (refused) {
+			for (const entry of group.entries) if (!entry.settled) settle(entry.itemIndex, refused);
+			return undefined;
+		}
 		const created = await createJob(session, group, displayName, settle).then(
 			(value) => ({ value }),
 			(error: unknown) => ({ error }),
@@ -177,4 +192,19 @@ async function runGroup(session: BatchSession, group: JobGroup, settle: Settle):
 		settle(itemIndex, outcome);
 	});
 	return { job, images };
+}
+
+/** Holds the job's estimate (all its requests, batch rates); a refusal is returned. */
+async function reserveJob(session: BatchSession, group: JobGroup): Promise<CostCapRefusal | undefined> {
+	const shapes = group.entries.filter((entry) => !entry.settled).map((entry) => entry.prepared.shape ?? { promptChars: 0, inputImages: 0, images: 1 });
+	const outcome = await session.run.cost.reserve(group.modelId, shapes, true).then(
+		(reservation) => ({ reservation }),
+		(error: unknown) => ({ error }),
+	);
+	if ('reservation' in outcome) {
+		group.reservation = outcome.reservation;
+		return undefined;
+	}
+	if (outcome.error instanceof CostCapRefusal) return outcome.error;
+	throw new NodeOperationError(session.context.getNode(), outcome.error instanceof Error ? outcome.error : String(outcome.error));
 }

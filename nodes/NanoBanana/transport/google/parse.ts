@@ -9,6 +9,7 @@ import type {
 	GroundingSource,
 	Model,
 	Part,
+	ModalityTokenCount,
 	UsageMetadata,
 } from './types';
 
@@ -91,6 +92,18 @@ function parseCandidate(raw: unknown): Candidate | undefined {
 	};
 }
 
+/** Per-modality counts; entries without a modality name or a count are left out. */
+function parseModalityCounts(raw: JsonRecord, key: string): ModalityTokenCount[] | undefined {
+	if (!Array.isArray(raw[key])) return undefined;
+	return arrayField(raw, key).flatMap((entry) => {
+		if (!isRecord(entry)) return [];
+		const modality = stringField(entry, 'modality');
+		// Google leaves out a zero count.
+		const tokenCount = numberField(entry, 'tokenCount') ?? 0;
+		return modality ? [{ modality, tokenCount }] : [];
+	});
+}
+
 function parseUsage(raw: unknown): UsageMetadata | undefined {
 	if (!isRecord(raw)) return undefined;
 	return {
@@ -98,6 +111,8 @@ function parseUsage(raw: unknown): UsageMetadata | undefined {
 		candidatesTokenCount: numberField(raw, 'candidatesTokenCount'),
 		thoughtsTokenCount: numberField(raw, 'thoughtsTokenCount'),
 		totalTokenCount: numberField(raw, 'totalTokenCount'),
+		promptTokensDetails: parseModalityCounts(raw, 'promptTokensDetails'),
+		candidatesTokensDetails: parseModalityCounts(raw, 'candidatesTokensDetails'),
 	};
 }
 

@@ -136,11 +136,21 @@ export interface PromptFeedback {
 	blockReasonMessage?: string;
 }
 
+/** Tokens of one modality (TEXT, IMAGE, …) within a usage count. */
+export interface ModalityTokenCount {
+	modality: string;
+	tokenCount: number;
+}
+
 export interface UsageMetadata {
 	promptTokenCount?: number;
+	/** Includes the IMAGE tokens of `candidatesTokensDetails`. */
 	candidatesTokenCount?: number;
+	/** Counted apart from `candidatesTokenCount`; billed at the text output rate. */
 	thoughtsTokenCount?: number;
 	totalTokenCount?: number;
+	promptTokensDetails?: ModalityTokenCount[];
+	candidatesTokensDetails?: ModalityTokenCount[];
 }
 
 export interface GenerateContentResponse {
