@@ -57,7 +57,28 @@ export interface ModelRow {
 	defaultOfNodeVersions?: readonly number[];
 	/** The model the Vertex credential test counts tokens with. */
 	credentialTest?: true;
-	// A per-model price (issue 26) joins the row here as `price`.
+	/** What Google bills for it (standard paid tier, `PRICES_CHECKED`); absent = no known price, never guessed. */
+	price?: ModelPrice;
+}
+
+/**
+ * The day the prices below were checked (UTC). Sources and confidence per row: docs/models.md
+ * ("Prices"). Every cost the node computes names this date.
+ */
+export const PRICES_CHECKED = '2026-12-07';
+/** Batch Mode bills this fraction of every rate. */
+export const BATCH_PRICE_FACTOR = 0.5;
+
+/** A model's rates in US dollars per million tokens, and what one output image costs in tokens. */
+export interface ModelPrice {
+	/** Input tokens: text and images. */
+	input: number;
+	/** Text output and thinking tokens. */
+	textOutput: number;
+	/** Image output tokens. */
+	imageOutput: number;
+	/** Output tokens one image costs, by requested size; `default` when no size is sent or the model ignores it. */
+	imageTokens: Readonly<Record<string, number>> & { default: number };
 }
 
 const NANO_BANANA_2_1: ModelLimits = {
@@ -121,6 +142,7 @@ export const MODEL_TABLE: readonly ModelRow[] = [
 		note: "Google's recommended image model",
 		limits: NANO_BANANA_2_1,
 		defaultOfNodeVersions: [2],
+		price: { input: 1.5, textOutput: 7.5, imageOutput: 30, imageTokens: { default: 1120, '1K': 1120, '2K': 1680, '4K': 3780 } },
 	},
 	{
 		id: 'gemini-2.5-flash-image',
@@ -136,6 +158,8 @@ export const MODEL_TABLE: readonly ModelRow[] = [
 		},
 		defaultOfNodeVersions: [1],
 		credentialTest: true,
+		// Takes no image size: every image is 1,290 tokens.
+		price: { input: 0.3, textOutput: 2.5, imageOutput: 30, imageTokens: { default: 1290 } },
 	},
 	{
 		id: 'gemini-3-pro-image',
@@ -144,6 +168,7 @@ export const MODEL_TABLE: readonly ModelRow[] = [
 		pickerOrder: 2,
 		note: 'Best quality and text in images; slower',
 		limits: NANO_BANANA_PRO,
+		price: { input: 2, textOutput: 12, imageOutput: 120, imageTokens: { default: 1120, '1K': 1120, '2K': 1120, '4K': 2000 } },
 	},
 	{
 		id: 'gemini-3.1-flash-lite-image',
@@ -152,6 +177,7 @@ export const MODEL_TABLE: readonly ModelRow[] = [
 		pickerOrder: 4,
 		note: 'Cheapest, 1K only',
 		limits: NANO_BANANA_2_LITE,
+		price: { input: 0.25, textOutput: 1.5, imageOutput: 30, imageTokens: { default: 1120, '1K': 1120 } },
 	},
 	{
 		id: 'gemini-3.1-flash-image',
@@ -160,6 +186,7 @@ export const MODEL_TABLE: readonly ModelRow[] = [
 		pickerOrder: 3,
 		note: 'Deprecated by Google since 2026-10-06: move to Nano Banana 2.1',
 		limits: NANO_BANANA_2,
+		price: { input: 0.5, textOutput: 3, imageOutput: 60, imageTokens: { default: 1120, '512': 747, '1K': 1120, '2K': 1680, '4K': 2520 } },
 	},
 	{
 		id: 'gemini-3-pro-image-preview',
