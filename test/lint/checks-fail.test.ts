@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code, run by Node, not n8n (README: Lint) */
 /// <reference types="jest" />
 /**
  * Proves the lint gates bite: copies the package sources into temp dirs, breaks

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unused-vars -- test code, run by Node, not n8n (README: Lint) */
 import { buildGenerateContentRequest } from '../../../nodes/NanoBanana/actions/request';
 import { answerSummary } from '../../../nodes/NanoBanana/actions/output';
 import { readOptions } from '../../../nodes/NanoBanana/description/options';
