@@ -100,7 +100,6 @@ function webhookWorkflow(credential) {
  * @param {string} text
  */
 function parseFlatted(home, text) {
-	// eslint-disable-next-line global-require
 	const flatted = require(path.join(home.install.dir, 'node_modules', 'flatted'));
 	return flatted.parse(text);
 }

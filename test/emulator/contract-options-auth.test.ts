@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code, run by Node, not n8n (README: Lint) */
 // Contract test for issue 10's additions: Google's own libraries talk to the emulator's metadata
 // server (google-auth-library's Compute client) and to its express-mode endpoint with a Vertex API
 // key, ask for grounding and for JPEG output (@google/genai), so the emulator speaks Google's wire

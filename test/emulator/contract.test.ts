@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code, run by Node, not n8n (README: Lint) */
 // Contract test: Google's own SDK (@google/genai) and google-auth-library talk to the emulator.
 // If the SDK builds the request and parses the answer, the emulator speaks Google's wire format
 // for both backends — it is not a mock shaped after our own code.

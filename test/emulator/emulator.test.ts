@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @typescript-eslint/no-explicit-any -- test code, run by Node, not n8n (README: Lint) */
 // Tests of the emulator's Gemini API (AI Studio) side, its directives, limits, Files API and
 // control endpoints. Every assertion is on the wire: status, headers and JSON as a client sees them.
 import { createHash } from 'crypto';

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- test code, run by Node, not n8n (README: Lint) */
 // The model line-up of December 2026 on the wire: Nano Banana 2.1 (gemini-nano-banana-2.1), the
 // per-model limits of the reference sheet, models closed to new projects and shut-down ids
 // (404 NOT_FOUND), thinkingConfig, thought summaries, thought-only answers and image search

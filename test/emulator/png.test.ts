@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test code, run by Node, not n8n (README: Lint) */
 // Tests of the emulator's PNG encoder/reader and input-image sniffing.
 import { deflateSync } from 'zlib';
 import { encodePng, decodePng, readPngInfo } from './server';

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- test code reads the emulator's JSON loosely (README: Lint) */
 // Thought signatures in conversations (issue 25, point 7): the emulator signs answers and checks
 // model turns sent back the way the Gemini API does for its thinking image models, and Google's own
 // SDK chat (which keeps the history exactly as received) passes those checks.

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unused-vars -- test code, run by Node, not n8n (README: Lint) */
 // Shared helpers for the emulator's own tests (not a test file itself).
 import { createHash } from 'crypto';
 import { DEFAULTS, encodePng, startEmulator } from './server';

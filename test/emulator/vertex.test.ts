@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @typescript-eslint/no-explicit-any -- test code, run by Node, not n8n (README: Lint) */
 // Tests of the emulator's OAuth token endpoint and Vertex AI side.
 import { createPrivateKey, generateKeyPairSync } from 'crypto';
 import { createAssertion, signJwt, readPngInfo } from './server';

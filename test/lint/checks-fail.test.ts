@@ -1,21 +1,26 @@
+/* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code, run by Node, not n8n (README: Lint) */
 /// <reference types="jest" />
 /**
- * Proves the lint gates bite: copies the package sources into temp dirs, breaks
- * n8n rules in one copy and checks that both our ESLint config (`new ESLint`)
- * and n8n's scanner (`analyzePackage` from @n8n/scan-community-package) report
- * each violation, while the untouched copy does not.
+ * Proves the lint gates of `npm run lint` bite: copies the package sources into temp dirs,
+ * breaks n8n rules in one copy and checks that `n8n-node lint` (n8n's own tool, strict mode,
+ * default eslint.config.mjs), our gate (eslint.gate.config.mjs through `new ESLint`) and n8n's
+ * scanner (`analyzePackage` from @n8n/scan-community-package) each report each violation, while
+ * the untouched copy passes.
  *
  * Violations introduced:
  *   - a runtime `dependencies` entry in package.json  -> no-runtime-dependencies
  *   - a `setTimeout` call in a node source file       -> no-restricted-globals
  *   - a credential whose `apiKey` is not a password   -> credential-password-field
+ *   - a `setInterval` hidden behind an inline `eslint-disable-next-line` in the node file: only
+ *     the gate and the scanner see through it (the reason the gate exists)
+ * A third copy edits eslint.config.mjs: `n8n-node lint` then refuses to run (strict mode).
  *
  * ESLint's flat config, the community-nodes plugin and the scanner are ESM and
- * cannot be loaded inside Jest's CommonJS runtime, so both checks run in one
- * child process per copy (test/lint/run-checks.mjs), which calls the ESLint
- * API and analyzePackage directly and prints JSON.
+ * cannot be loaded inside Jest's CommonJS runtime, so the checks run in one
+ * child process per copy (test/lint/run-checks.mjs), which runs `n8n-node lint`, calls the
+ * ESLint API and analyzePackage directly and prints JSON.
  *
- * Usually 10-30 s; the timeouts below are only guards for a loaded machine.
+ * Usually 30-80 s; the timeouts below are only guards for a loaded machine.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -35,6 +40,7 @@ interface Problem {
 }
 
 interface Checks {
+	n8nNodeLint: { exitCode: number; output: string; problems: Problem[] };
 	eslint: Problem[];
 	scanner: { passed: boolean; message: string | null; problems: Problem[] };
 }
@@ -92,7 +98,7 @@ export class ${className} implements ICredentialType {
 
 function copyPackage(label: string): string {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), `nano-banana-lint-${label}-`));
-	for (const entry of ['package.json', 'eslint.config.mjs', 'nodes', 'credentials']) {
+	for (const entry of ['package.json', 'eslint.config.mjs', 'eslint.gate.config.mjs', 'nodes', 'credentials']) {
 		fs.cpSync(path.join(REPO, entry), path.join(dir, entry), { recursive: true });
 	}
 	// Plugins and the scanner resolve from the copy; reuse the repo's install.
@@ -117,12 +123,22 @@ function pickNodeFile(dir: string): string {
 	);
 }
 
+/**
+ * The environment for the lint processes, without Jest's NODE_ENV=test: eslint-plugin-n8n-nodes-base
+ * reads it and then takes every file for a node file (e.g. "Rename file to NanoBanana.node.ts").
+ */
+function lintEnv(): NodeJS.ProcessEnv {
+	const env = { ...process.env };
+	delete env.NODE_ENV;
+	return env;
+}
+
 function runChecks(dir: string): Promise<Checks> {
 	return new Promise((resolve, reject) => {
 		execFile(
 			process.execPath,
 			[RUNNER, dir],
-			{ cwd: REPO, maxBuffer: 32 * 1024 * 1024, timeout: 110_000 },
+			{ cwd: REPO, env: lintEnv(), maxBuffer: 32 * 1024 * 1024, timeout: 230_000 },
 			(error, stdout, stderr) => {
 				if (error) {
 					reject(new Error(`run-checks.mjs failed for ${dir}: ${error.message}\n${stderr}`));
@@ -133,6 +149,21 @@ function runChecks(dir: string): Promise<Checks> {
 				} catch (parseError) {
 					reject(new Error(`run-checks.mjs printed no JSON: ${String(parseError)}\n${stdout}\n${stderr}`));
 				}
+			},
+		);
+	});
+}
+
+/** `n8n-node lint` alone, as a user runs it in the package directory. */
+function runN8nNodeLint(dir: string): Promise<{ exitCode: number; output: string }> {
+	return new Promise((resolve) => {
+		execFile(
+			path.join(dir, 'node_modules', '.bin', 'n8n-node'),
+			['lint'],
+			{ cwd: dir, env: lintEnv(), timeout: 230_000 },
+			(error, stdout, stderr) => {
+				const exitCode = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+				resolve({ exitCode, output: `${stdout}${stderr}` });
 			},
 		);
 	});
@@ -151,12 +182,15 @@ describe('lint gates catch broken n8n rules', () => {
 	let broken: Checks;
 	let nodeFile: string;
 	let timerLine: number;
+	let hiddenTimerLine: number;
+	let strictViolation: { exitCode: number; output: string };
 	const dirs: string[] = [];
 
 	beforeAll(async () => {
 		const cleanDir = copyPackage('original');
 		const brokenDir = copyPackage('broken');
-		dirs.push(cleanDir, brokenDir);
+		const editedConfigDir = copyPackage('edited-config');
+		dirs.push(cleanDir, brokenDir, editedConfigDir);
 
 		// 1. a runtime dependency
 		const pkgPath = path.join(brokenDir, 'package.json');
@@ -171,9 +205,12 @@ describe('lint gates catch broken n8n rules', () => {
 		const before = fs.existsSync(nodePath) ? fs.readFileSync(nodePath, 'utf8') : '';
 		const prefix = before === '' || before.endsWith('\n') ? before : `${before}\n`;
 		timerLine = prefix.split('\n').length;
+		hiddenTimerLine = timerLine + 2;
 		fs.writeFileSync(
 			nodePath,
-			`${prefix}export const lintProbeTimer = setTimeout(() => undefined, 1);\n`,
+			`${prefix}export const lintProbeTimer = setTimeout(() => undefined, 1);\n` +
+				'// eslint-disable-next-line @n8n/community-nodes/no-restricted-globals\n' +
+				'export const lintProbeHiddenTimer = setInterval(() => undefined, 1);\n',
 		);
 
 		// 3. a credential with a plain-text apiKey, next to a correct one
@@ -183,15 +220,27 @@ describe('lint gates catch broken n8n rules', () => {
 			credentialSource('LintProbeOkApi', true),
 		);
 
-		[original, broken] = await Promise.all([runChecks(cleanDir), runChecks(brokenDir)]);
-	}, 120_000);
+		// 4. an eslint.config.mjs that is not n8n's default one (here: test files ignored)
+		const configPath = path.join(editedConfigDir, 'eslint.config.mjs');
+		fs.writeFileSync(
+			configPath,
+			fs.readFileSync(configPath, 'utf8').replace('export default config;', "export default [...config, { ignores: ['test/'] }];"),
+		);
+
+		[original, broken, strictViolation] = await Promise.all([
+			runChecks(cleanDir),
+			runChecks(brokenDir),
+			runN8nNodeLint(editedConfigDir),
+		]);
+	}, 240_000);
 
 	afterAll(() => {
 		for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
 	});
 
 	describe.each([
-		['ESLint (eslint.config.mjs)', (c: Checks) => c.eslint],
+		['n8n-node lint (default eslint.config.mjs)', (c: Checks) => c.n8nNodeLint.problems],
+		['ESLint (eslint.gate.config.mjs)', (c: Checks) => c.eslint],
 		['n8n scanner (analyzePackage)', (c: Checks) => c.scanner.problems],
 	])('%s', (_name, problemsOf) => {
 		it('reports a runtime dependency in package.json', () => {
@@ -220,7 +269,9 @@ describe('lint gates catch broken n8n rules', () => {
 					!baseline.has(key(p)) &&
 					!introduced.has(p.ruleId ?? '') &&
 					// the probe credentials are new files; only the password rule is asserted on them
-					!p.file.startsWith('credentials/LintProbe'),
+					!p.file.startsWith('credentials/LintProbe') &&
+					// the hidden timer and its directive: asserted below, gate by gate
+					!(p.file === nodeFile && p.line >= hiddenTimerLine - 1 && p.line <= hiddenTimerLine),
 			);
 			expect(unexpected).toEqual([]);
 		});
@@ -228,5 +279,29 @@ describe('lint gates catch broken n8n rules', () => {
 
 	it('the scanner verdict fails on the broken copy', () => {
 		expect(broken.scanner.passed).toBe(false);
+	});
+
+	it('n8n-node lint and the gate pass the untouched copy; n8n-node lint fails the broken one', () => {
+		expect(original.n8nNodeLint.output).toContain('n8n-node lint');
+		expect(original.n8nNodeLint.problems).toEqual([]);
+		expect(original.n8nNodeLint.exitCode).toBe(0);
+		expect(original.eslint).toEqual([]);
+		expect(broken.n8nNodeLint.exitCode).not.toBe(0);
+	});
+
+	it('an inline eslint-disable in shipped code hides a finding from n8n-node lint only', () => {
+		expect(has(broken.n8nNodeLint.problems, RULE.globals, nodeFile, hiddenTimerLine)).toBe(false);
+		expect(has(broken.eslint, RULE.globals, nodeFile, hiddenTimerLine)).toBe(true);
+		expect(has(broken.scanner.problems, RULE.globals, nodeFile, hiddenTimerLine)).toBe(true);
+	});
+
+	it('npm run lint runs all three gates', () => {
+		const { scripts } = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
+		expect(scripts.lint).toMatch(/^n8n-node lint && eslint -c eslint\.gate\.config\.mjs --max-warnings 0 \. && node test\/lint\/scan\.mjs/);
+	});
+
+	it('n8n-node lint refuses an eslint.config.mjs that is not its default one', () => {
+		expect(strictViolation.exitCode).not.toBe(0);
+		expect(strictViolation.output).toContain('Strict mode violation');
 	});
 });

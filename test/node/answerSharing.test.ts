@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code, run by Node, not n8n (README: Lint) */
 /**
  * Sharing answers between identical requests, within one execution and (opted in) across
  * executions: only image answers are kept, only for the same credential identity, and every

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code, run by Node, not n8n (README: Lint) */
 /**
  * Batch Mode when things go wrong between n8n and Google (issue 20): a create answer lost after
  * the job was made, a results file slower than the Timeout, a job of another model failing, an

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code, run by Node, not n8n (README: Lint) */
 /**
  * Must be imported before anything from n8n-core is constructed: n8n's configuration classes read
  * these variables when the DI container first builds them. A fresh user folder per test file keeps

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-globals -- test code, run by Node, not n8n (README: Lint) */
 /**
  * Retries, failures and their messages, "continue on fail" (regular and error output), stopping on
  * the first failure, and cancellation — all through n8n's real WorkflowExecute against the emulator.

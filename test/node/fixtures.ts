@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @typescript-eslint/no-unused-vars -- test code, run by Node, not n8n (README: Lint) */
 /** Input files, credentials and parameters for the node tests. */
 import { createHash } from 'crypto';
 

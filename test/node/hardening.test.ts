@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code, run by Node, not n8n (README: Lint) */
 /**
  * Issue 9 through n8n's real engine: the Timeout against a server that trickles its answer, a
  * Vertex credential Google keeps refusing after a token refresh, and what the node writes to

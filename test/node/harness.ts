@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/node-usable-as-tool -- test code, run by Node, not n8n (README: Lint) */
 /**
  * Runs the Nano Banana node inside n8n's real execution engine.
  *

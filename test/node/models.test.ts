@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unused-vars -- test code, run by Node, not n8n (README: Lint) */
 /**
  * Issue 18 through n8n's real engine against the emulator: node version 2's default model
  * (gemini-nano-banana-2.1) while Google closes 2.5 Flash Image to new projects, version 1's kept

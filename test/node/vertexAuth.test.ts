@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-imports -- test code, run by Node, not n8n (README: Lint) */
 /**
  * Vertex AI without a key file (issue 10): the runtime's identity from the metadata server and
  * Vertex API keys, through n8n's real engine against the emulator. Also issue 9 defect 6: a bad

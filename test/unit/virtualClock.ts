@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code, run by Node, not n8n (README: Lint) */
 /**
  * Virtual time for the gate's tests: `wait` registers a timer, `runUntil` lets every pending
  * promise settle and then jumps to the next timer. Pacing, pauses and whole simulated runs are

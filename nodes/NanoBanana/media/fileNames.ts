@@ -9,6 +9,21 @@ import { extensionFor } from '../transport/google/imageFormat';
 /** Longest name stem kept; file systems take 255 bytes, and room is left for suffix and extension. */
 const MAX_STEM_LENGTH = 120;
 
+/** C0 controls, DEL and C1 controls: U+0000–U+001F and U+007F–U+009F. */
+function isControlCharacter(code: number): boolean {
+	return code <= 0x1f || (code >= 0x7f && code <= 0x9f);
+}
+
+// A char-code scan rather than a regex: n8n's lint (no-control-regex) refuses control characters
+// in regular expressions.
+function withoutControlCharacters(text: string): string {
+	let kept = '';
+	for (let i = 0; i < text.length; i++) {
+		if (!isControlCharacter(text.charCodeAt(i))) kept += text[i];
+	}
+	return kept;
+}
+
 /**
  * A name from an expression, an upstream file or Google's responseId is untrusted: only its last
  * path segment is kept, and control characters, characters file systems refuse, `..` and leading
@@ -17,7 +32,7 @@ const MAX_STEM_LENGTH = 120;
  */
 export function safeFileStem(name: string | undefined, dropExtension: boolean): string | undefined {
 	if (!name) return undefined;
-	const printable = name.replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
+	const printable = withoutControlCharacters(name);
 	let base = printable.split(/[\\/]/).pop() ?? '';
 	if (dropExtension) {
 		const dot = base.lastIndexOf('.');

@@ -17,7 +17,6 @@ const HOOK_PATH = 'nano-banana-bench-batch';
 
 /** @param {any} home @param {string} text */
 function parseFlatted(home, text) {
-	// eslint-disable-next-line global-require
 	const flatted = require(path.join(home.install.dir, 'node_modules', 'flatted'));
 	return flatted.parse(text);
 }

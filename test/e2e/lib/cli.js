@@ -112,7 +112,6 @@ async function executeWorkflow(home, workflowId, options = {}) {
  * @returns {any}
  */
 function extractRunData(text) {
-	// eslint-disable-next-line no-control-regex
 	const lines = text.replace(/\x1b\[[0-9;]*m/g, '').split(/\r?\n/);
 	const starts = [];
 	const ends = [];

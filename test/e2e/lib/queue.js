@@ -147,7 +147,6 @@ async function startQueueCluster(home, options = {}) {
  * @returns {string[]}
  */
 function executionsInWorkerLog(logText) {
-	// eslint-disable-next-line no-control-regex
 	const text = logText.replace(/\x1b\[[0-9;]*m/g, '');
 	return [...text.matchAll(/Worker started execution (\S+) \(job/g)].map((m) => m[1]);
 }

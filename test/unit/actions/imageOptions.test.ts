@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unused-vars -- test code, run by Node, not n8n (README: Lint) */
 import { buildGenerateContentRequest, unsentImageOptions } from '../../../nodes/NanoBanana/actions/request';
 import { AI_STUDIO_IMAGE_OPTIONS, VERTEX_IMAGE_OPTIONS } from '../../../nodes/NanoBanana/transport/auth/backends';
 import { answerSummary } from '../../../nodes/NanoBanana/actions/output';

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code, run by Node, not n8n (README: Lint) */
 import { runPool } from '../../../nodes/NanoBanana/actions/pool';
 
 function deferred() {

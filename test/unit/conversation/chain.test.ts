@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- test code reads the emulator's JSON loosely (README: Lint) */
 /**
  * Issue 25: the conversation module against the emulator that checks thought signatures as the
  * Gemini API does. Edit → Refine → Refine built only from what an item would carry (the json

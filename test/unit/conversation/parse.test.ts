@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any, no-control-regex -- hand-edited JSON of any shape; control characters must not reach a message (README: Lint) */
 /**
  * Issue 25, point 5: a conversation JSON that is malformed or hand-edited gets a clear error
  * before any paid call; every field is untrusted and can never pick a field, path, host or file name.

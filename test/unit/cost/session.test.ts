@@ -96,7 +96,7 @@ describe('n8nTokenReporter', () => {
 
 	it('a failing report never fails the node', () => {
 		const library = {
-			accumulateTokenUsage: (_c: IExecuteFunctions, _i: number, _o: number) => {
+			accumulateTokenUsage: () => {
 				throw new Error('boom');
 			},
 		};

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-dangerous-functions -- test code, run by Node, not n8n (README: Lint) */
 import { NanoBananaAiStudioApi } from '../../../credentials/NanoBananaAiStudioApi.credentials';
 import { NanoBananaVertexAiApi } from '../../../credentials/NanoBananaVertexAiApi.credentials';
 import { aiStudioBackend, vertexBackend } from '../../../nodes/NanoBanana/transport/auth/backends';
@@ -10,7 +11,6 @@ import type { IHttpRequestOptions } from 'n8n-workflow';
  */
 function evaluate(expression: unknown, credentials: Record<string, unknown>): string {
 	const source = String(expression).replace(/^=\{\{/, '').replace(/\}\}$/, '');
-	// eslint-disable-next-line @typescript-eslint/no-implied-eval
 	return String(new Function('$credentials', `return (${source});`)(credentials));
 }
 

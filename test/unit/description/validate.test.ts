@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/require-node-api-error -- test code, run by Node, not n8n (README: Lint) */
 import { optionsProperty } from '../../../nodes/NanoBanana/description/optionFields';
 import { OPTION_RULES, optionLabel, readOptions, RUN_OPTIONS } from '../../../nodes/NanoBanana/description/options';
 import {

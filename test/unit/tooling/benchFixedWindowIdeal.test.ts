@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-require-imports -- test code, run by Node, not n8n (README: Lint) */
 // The benchmark's ideal under a fixed-window quota: the rate targets of docs/benchmarks.md are
 // ratios to it, so a wrong ideal would misreport them.
 const { fixedWindowIdealMs } = require('../../bench/lib/scale-report') as {

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @typescript-eslint/no-require-imports -- test code, run by Node, not n8n (README: Lint) */
 /**
  * The e2e launcher's n8n installers run child npm commands. Started through `npm start` or
  * `npm run test:e2e`, the launcher's environment carries npm's whole configuration

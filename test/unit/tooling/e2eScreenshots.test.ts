@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @typescript-eslint/no-require-imports -- test code, run by Node, not n8n (README: Lint) */
 /**
  * The browser test's screenshots reach docs/screenshots/ only when they changed visibly
  * (test/e2e/lib/screenshots.js): run-to-run rendering noise must not rewrite the tracked PNGs,

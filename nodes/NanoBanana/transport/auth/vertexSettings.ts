@@ -27,9 +27,16 @@ const REGION = /^[a-z]{2,}-[a-z]+[0-9]{1,2}$/;
 const PROJECT_ID = /^(?:[a-z][a-z0-9.-]{0,61}[a-z0-9]:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 const PROJECT_NUMBER = /^[0-9]{6,20}$/;
 
-/** A user's value quoted in a message: one line, not too long. */
+/**
+ * A user's value quoted in a message: one line, not too long. Each C0 control character or DEL
+ * becomes a space (a char-code scan: n8n's lint refuses control characters in a regex).
+ */
 export function quoted(value: string): string {
-	const oneLine = value.replace(/[\u0000-\u001f\u007f]/g, ' ');
+	let oneLine = '';
+	for (let i = 0; i < value.length; i++) {
+		const code = value.charCodeAt(i);
+		oneLine += code <= 0x1f || code === 0x7f ? ' ' : value[i];
+	}
 	return `"${oneLine.length > 60 ? `${oneLine.slice(0, 60)}…` : oneLine}"`;
 }
 

@@ -37,8 +37,25 @@ type LoggerLike = Pick<Logger, 'debug' | 'info' | 'warn'>;
 /** Longest text value written; ids and model names are far shorter. */
 const MAX_VALUE_LENGTH = 200;
 
+/**
+ * Each run of C0 control characters and DEL becomes one space. A char-code scan rather than a
+ * regex: n8n's lint (no-control-regex) refuses control characters in regular expressions.
+ */
+function withoutLineBreaks(text: string): string {
+	let line = '';
+	let inRun = false;
+	for (let i = 0; i < text.length; i++) {
+		const code = text.charCodeAt(i);
+		const control = code <= 0x1f || code === 0x7f;
+		if (!control) line += text[i];
+		else if (!inRun) line += ' ';
+		inRun = control;
+	}
+	return line;
+}
+
 function oneLine(text: string, secrets: readonly string[]): string {
-	return redactSecrets(text, secrets).replace(/[\u0000-\u001f\u007f]+/g, ' ');
+	return withoutLineBreaks(redactSecrets(text, secrets));
 }
 
 function clean(text: string, secrets: readonly string[]): string {

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- test code, run by Node, not n8n (README: Lint) */
 /**
  * Issue 9, defects 6 and 14 (project id): a credential's secret goes only to the host its base URL
  * or location names, and location and project id are checked before any request.

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- test code, run by Node, not n8n (README: Lint) */
 import { credentialIdentity } from '../../../../nodes/NanoBanana/transport/auth/credentialIdentity';
 
 const VERTEX = 'nanoBananaVertexAiApi';

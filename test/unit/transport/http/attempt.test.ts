@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-globals, @typescript-eslint/no-unused-vars -- test code, run by Node, not n8n (README: Lint) */
 import { aiStudioBackend } from '../../../../nodes/NanoBanana/transport/auth/backends';
 import { attempt, type AuthenticatedRequest } from '../../../../nodes/NanoBanana/transport/http/attempt';
 import { TransportError, withRetries, type CallOptions } from '../../../../nodes/NanoBanana/transport/http/client';

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-globals -- test code, run by Node, not n8n (README: Lint) */
 import type { IHttpRequestOptions } from 'n8n-workflow';
 
 import { aiStudioBackend } from '../../../../nodes/NanoBanana/transport/auth/backends';

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- test code, run by Node, not n8n (README: Lint) */
 import { secretsOf } from '../../../../nodes/NanoBanana/actions/runContext';
 import { redactedSnippet, redactSecrets, urlSecrets } from '../../../../nodes/NanoBanana/transport/http/redact';
 

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code, run by Node, not n8n (README: Lint) */
 import type { TransportFailure } from '../../../../nodes/NanoBanana/transport/failures/kinds';
 import { COLD_START_SPACING_MS, isSlot, MIN_START_SPACING_MS, SharedRequestGate, type AcquireResult, type GateLane, type PacingEvent, type Slot } from '../../../../nodes/NanoBanana/transport/pacing/gate';
 import { DEFAULT_RETRY_POLICY } from '../../../../nodes/NanoBanana/transport/failures/retry';

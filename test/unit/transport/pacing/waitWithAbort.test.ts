@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test code, run by Node, not n8n (README: Lint) */
 /**
  * Where n8n-workflow has `sleepWithAbort` (n8n-core 2.11 here): the wait ends on Stop, and the
  * execution's signal keeps no listener once a wait is over (n8n's helper leaves its own behind).
