@@ -72,3 +72,21 @@ async function sleepWithAbortOnly(
 }
 
 export const SYSTEM_CLOCK: GateClock = { now: () => Date.now(), wait: waitUnlessStopped };
+
+/**
+ * Runs `wait` with a signal that aborts when either `signal` or `other` does; the listeners
+ * leave the signals when it ends (an execution's signal lives for the whole execution).
+ */
+export async function eitherSignal<T>(signal: AbortSignal | undefined, other: AbortSignal, wait: (either: AbortSignal) => Promise<T>): Promise<T> {
+	const either = new AbortController();
+	const abort = () => either.abort();
+	if (signal?.aborted || other.aborted) either.abort();
+	signal?.addEventListener('abort', abort, { once: true });
+	other.addEventListener('abort', abort, { once: true });
+	try {
+		return await wait(either.signal);
+	} finally {
+		signal?.removeEventListener('abort', abort);
+		other.removeEventListener('abort', abort);
+	}
+}

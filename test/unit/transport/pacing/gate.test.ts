@@ -327,6 +327,80 @@ describe('SharedRequestGate', () => {
 			expect(await other).toMatchObject({ startedAt: 3000 });
 		});
 
+		/** Execution A: Max Requests per Minute 6 (10 s apart), `waiting` items reserved behind one start. */
+		async function pacedExecution(clock: VirtualClock, gate: SharedRequestGate, waiting: number, signal?: AbortSignal, deadlineAt?: number) {
+			const lane = gate.join(6);
+			lane.release(await take(lane), { ok: true });
+			const waiters = Array.from({ length: waiting }, () => lane.acquire(signal, deadlineAt));
+			await clock.settle();
+			return { lane, waiters };
+		}
+
+		it('a Stop gives the stopped execution\'s reserved starts back: another execution starts at once', async () => {
+			const clock = new VirtualClock();
+			const gate = new SharedRequestGate(clock);
+			const stop = new AbortController();
+			const a = await pacedExecution(clock, gate, 10, stop.signal);
+			await clock.advanceTo(1000);
+			stop.abort();
+			for (const waiter of a.waiters) expect(await waiter).toBe('stopped');
+			a.lane.leave();
+			const b = gate.join();
+			const started = b.acquire(undefined, 5000);
+			await clock.runUntil(() => false);
+			expect(await started).toMatchObject({ startedAt: 1000 });
+		});
+
+		it('items that run out of time give their reserved starts back, also to waiters queued behind them', async () => {
+			const clock = new VirtualClock();
+			const gate = new SharedRequestGate(clock);
+			const a = await pacedExecution(clock, gate, 10, undefined, 25_000); // the first two fit
+			const b = gate.join();
+			const behind = b.acquire(undefined, 60_000); // reserved after A's two
+			await clock.settle();
+			const outOfTime = await Promise.all(a.waiters.slice(2));
+			expect(outOfTime).toEqual(Array(8).fill('outOfTime'));
+			await clock.runUntil(() => false);
+			expect(await a.waiters[0]).toMatchObject({ startedAt: 10_000 });
+			expect(await a.waiters[1]).toMatchObject({ startedAt: 20_000 });
+			expect(await behind).toMatchObject({ startedAt: 30_000 });
+		});
+
+		it('a Stop of one execution moves the other\'s reserved starts up, at the pace left once it leaves', async () => {
+			const clock = new VirtualClock();
+			const gate = new SharedRequestGate(clock);
+			const stop = new AbortController();
+			const a = await pacedExecution(clock, gate, 5, stop.signal); // 10 s … 50 s
+			const b = gate.join();
+			const bWaiting = [b.acquire(), b.acquire()]; // reserved at 60 s and 70 s
+			await clock.advanceTo(1000);
+			stop.abort();
+			await clock.settle(); // A's waiters gone, its ceiling (10 s apart) still in force
+			a.lane.leave();
+			await clock.runUntil(() => false);
+			const starts = (await Promise.all(bWaiting)).map((slot) => (isSlot(slot) ? slot.startedAt : slot));
+			expect(starts[0]).toBe(1000);
+			expect(starts[1]).toBeLessThanOrEqual(1000 + COLD_START_SPACING_MS);
+		});
+
+		it('when another item of an execution meets a per-day quota, its paced waiters leave at once and give their starts back', async () => {
+			const clock = new VirtualClock();
+			const gate = new SharedRequestGate(clock);
+			const a = gate.join(6);
+			const inFlight = await take(a);
+			const waiters = [a.acquire(), a.acquire()]; // reserved at 10 s and 20 s
+			await clock.advanceTo(500);
+			a.release(inFlight, { ok: false, failure: failure429(undefined, 'GenerateRequestsPerDayPerProjectPerModel') });
+			await clock.settle();
+			expect(await settled(waiters[0])).toMatchObject({ closedBy: { statusCode: 429 } });
+			expect(await settled(waiters[1])).toMatchObject({ closedBy: { statusCode: 429 } });
+			a.leave();
+			const b = gate.join();
+			const started = b.acquire(undefined, 5000);
+			await clock.runUntil(() => false);
+			expect(await started).toMatchObject({ startedAt: 500 });
+		});
+
 		/** Cap 1 learned from a bare 429 while two ran; `a` still in flight. */
 		async function capOfOne(clock: VirtualClock, lane: GateLane): Promise<Slot> {
 			const a = await take(lane);
