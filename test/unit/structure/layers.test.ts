@@ -21,7 +21,7 @@ const ALLOWED: Record<string, string[]> = {
 	'transport/pacing': ['transport/failures'],
 	'transport/failures': ['transport/google', 'transport/auth'],
 	'transport/google': [],
-	'transport/auth': ['transport/auth/vertexAuth'],
+	'transport/auth': ['transport/auth/vertexAuth', 'transport/google'],
 	'transport/auth/vertexAuth': ['transport/auth'],
 };
 
