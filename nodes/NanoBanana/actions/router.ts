@@ -103,8 +103,8 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 					}
 				},
 				shouldStop,
-				// Until the first Vertex request has fetched a token, parallel requests would each fetch one.
-				run.backend.name === 'vertexAi',
+				// Until the first request has fetched a token, parallel requests would each fetch one.
+				run.awaitingToken,
 			);
 		}
 	} finally {

@@ -57,6 +57,11 @@ export interface RunContext {
 	 */
 	generate(modelId: string, request: EncodedRequest, deadlineAt: number, log?: NodeLog): Promise<GeneratedAnswer>;
 	upload(source: UploadSource, deadlineAt: number, log?: NodeLog): Promise<FileData>;
+	/**
+	 * True on Vertex AI until a request of this execution has come back: until then a request
+	 * may be the one that fetches the token, and requests sent beside it would each fetch one.
+	 */
+	awaitingToken(): boolean;
 	/** The execution's node run is over: leave the process's shared gates. */
 	close(): void;
 }
@@ -153,6 +158,8 @@ export async function createRunContext(context: IExecuteFunctions): Promise<RunC
 		workflowId: context.getWorkflow().id,
 		executionId: context.getExecutionId(),
 	});
+	// Vertex AI: a token that n8n's preAuthentication fetches, a 401 that speaks for the credential.
+	const vertex = backend.name === 'vertexAi';
 	// One gate per credential and model in this n8n process, shared with every execution there.
 	const gates = new ExecutionGates(processGates, identity, options.requestsPerMinute ?? 0);
 	const callOptions: CallOptions = {
@@ -162,10 +169,18 @@ export async function createRunContext(context: IExecuteFunctions): Promise<RunC
 		secrets,
 		signal,
 		// Vertex's 401 comes after n8n refreshed the token, so it speaks for the credential, not the item.
-		refusal: backend.name === 'vertexAi' ? new CredentialRefusal() : undefined,
+		refusal: vertex ? new CredentialRefusal() : undefined,
 		log,
 	};
-	const request = authenticatedRequest(context, backend.credentialType, credentials);
+	const authenticated = authenticatedRequest(context, backend.credentialType, credentials);
+	let answered = false;
+	const request: AuthenticatedRequest = async (type, requestOptions) => {
+		try {
+			return await authenticated(type, requestOptions);
+		} finally {
+			answered = true; // n8n fetched the token (or found it stored) before sending
+		}
+	};
 	// Requests in flight are shared within this execution only; other executions see finished answers.
 	const cache = new AnswerCache<Answer>(
 		options.reuseAnswersAcrossExecutions
@@ -201,6 +216,7 @@ export async function createRunContext(context: IExecuteFunctions): Promise<RunC
 		},
 		upload: async (source, deadlineAt, itemLog = log) =>
 			await uploadFile(request, backend, source, { ...callOptions, gate: gates.forFiles(), deadlineAt, log: itemLog }),
+		awaitingToken: () => vertex && !answered,
 		close: () => gates.leaveAll(),
 	};
 }
