@@ -1,12 +1,12 @@
 import type { TransportFailure } from '../failures/kinds';
-import { DEFAULT_RETRY_POLICY, isLongQuotaExhausted } from '../failures/retry';
+import { DEFAULT_RETRY_POLICY } from '../failures/retry';
 import { ConcurrencyCap } from './concurrencyCap';
 import { StartRateLearner } from './rateLearner';
 import { learnFromRefusal, UnexplainedRefusals } from './refusals';
-import { isSlot, type AcquireResult, type AttemptResult, type PacingEvent, type Slot } from './slot';
+import { closesLane, isSlot, type AcquireResult, type AttemptResult, type PacingEvent, type Slot } from './slot';
 import { StartSchedule } from './schedule';
 import { WaiterQueue } from './waiters';
-import { eitherSignal, SYSTEM_CLOCK, type GateClock } from './wait';
+import { SYSTEM_CLOCK, withOwnSignal, type GateClock } from './wait';
 
 export { isSlot, type AcquireResult, type AttemptResult, type Closed, type PacingEvent, type Slot } from './slot';
 export { SYSTEM_CLOCK, type GateClock } from './wait';
@@ -113,13 +113,16 @@ export class SharedRequestGate {
 		if (requestsPerMinute > 0) this.ceilings.set(id, requestsPerMinute);
 		let left = false;
 		let closedBy: TransportFailure | undefined;
-		// Ends the waits of this execution's items when its lane closes, so they give their starts back.
-		const closing = new AbortController();
+		// The waits of this execution's items, ended when its lane closes so they give their starts back.
+		const waiting = new Set<AbortController>();
 		return {
 			gate: this,
 			acquire: async (signal, deadlineAt) => {
 				if (closedBy) return { closedBy };
-				const slot = await eitherSignal(signal, closing.signal, async (either) => await this.acquire(either, deadlineAt));
+				const slot = await withOwnSignal(signal, async (own) => {
+					waiting.add(own);
+					return await this.acquire(own.signal, deadlineAt).finally(() => waiting.delete(own));
+				});
 				// Another item of this execution met the quota while this one waited: not sent.
 				if (closedBy && isSlot(slot)) {
 					this.release(slot, { ok: false, failure: { kind: 'cancelled' } });
@@ -131,7 +134,7 @@ export class SharedRequestGate {
 			release: (slot, result) => {
 				if (!result.ok && closesLane(result.failure)) {
 					closedBy ??= result.failure;
-					closing.abort();
+					for (const own of waiting) own.abort();
 				}
 				return this.release(slot, result);
 			},
@@ -227,6 +230,9 @@ export class SharedRequestGate {
 			const learners = { learner: this.learner, cap: this.cap, unexplained: this.unexplained, pause };
 			learnFromRefusal(learners, slot, overCap, this.inFlight, result.failure, now, events);
 		}
+		// Starts reserved at the old pace follow the new one: a pace raised after a slow spell must
+		// not leave waiters asleep until times reserved seconds apart.
+		if (events.some((event) => event.kind === 'rate')) this.retime();
 		this.waiters.wakeNext();
 		return events;
 	}
@@ -272,14 +278,6 @@ export class SharedRequestGate {
 			() => false,
 		);
 	}
-}
-
-/**
- * A per-day quota or a spend cap: hours away, so not a rate to learn nor a wait to sit through.
- * Only this execution's lane closes: a later run may find the quota raised or reset.
- */
-function closesLane(failure: TransportFailure): boolean {
-	return isLongQuotaExhausted(failure);
 }
 
 /** One acquire's claim on a wake-up: set while it holds a slot freed for it by a release. */

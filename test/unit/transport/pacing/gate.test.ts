@@ -197,6 +197,24 @@ describe('SharedRequestGate', () => {
 			lane.release(running[0], { ok: true });
 		});
 
+		it('a confirmed cap goes too once a refusal shows a rate: the probe met a spent window, not a full server', async () => {
+			// Two processes on one rate quota: the other's starts spend the window, so the probe over
+			// the cap is refused while as many run. Kept, the cap held the run at 3 a second after
+			// the other process finished, with the quota at 4.
+			const clock = new VirtualClock();
+			const lane = new SharedRequestGate(clock).join();
+			const running = await tentativeCapOfThree(clock, lane);
+			await clock.advanceTo(2000);
+			lane.release(await take(lane), { ok: false, failure: failure429(1000) }); // confirms cap 3
+			lane.release(running[0], { ok: true });
+			lane.release(running[1], { ok: true });
+			await clock.advanceTo(3500);
+			const next = await take(lane); // 2 in flight, under the cap of 3
+			lane.release(next, { ok: false, failure: failure429(500) });
+			expect(lane.gate.concurrencyCap).toBeUndefined();
+			lane.release(running[2], { ok: true });
+		});
+
 		it('a refusal with fewer running than the cap shows a rate: the cap goes, a pace comes', async () => {
 			const clock = new VirtualClock();
 			const lane = new SharedRequestGate(clock).join();
