@@ -11,6 +11,7 @@ import type {
 import {
 	authenticateVertex,
 	preAuthenticateVertex,
+	VERTEX_CREDENTIAL_TEST_RULES,
 	VERTEX_CREDENTIAL_TEST_URL,
 } from '../nodes/NanoBanana/transport/auth/vertexCredential';
 import { DEFAULT_METADATA_SERVER_URL } from '../nodes/NanoBanana/transport/auth/vertexSettings';
@@ -150,5 +151,6 @@ export class NanoBananaVertexAiApi implements ICredentialType {
 	// The URL is a marker that `authenticate` turns into a free countTokens call (see vertexCredential.ts).
 	test: ICredentialTestRequest = {
 		request: { method: 'POST', url: VERTEX_CREDENTIAL_TEST_URL },
+		rules: VERTEX_CREDENTIAL_TEST_RULES,
 	};
 }

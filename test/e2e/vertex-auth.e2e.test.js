@@ -153,8 +153,11 @@ describe('Vertex AI without a key file, grounding and JPEG output, in a real n8n
 		}
 	});
 
-	it("n8n's credential test passes for each method; a location hiding a host fails before any request", async () => {
+	it("n8n's credential test passes for each method in a new project (gemini-2.5-flash-image closed to it); a location hiding a host fails before any request", async () => {
 		const server = await n8n.startN8n(home, { port: 0 });
+		// Issue 24 point 6: a project created since September 2026 gets 404 for gemini-2.5-flash-image.
+		const closed = await fetch(`${emulator?.url}/__emulator/configure`, { method: 'POST', body: JSON.stringify({ closedModels: ['gemini-2.5-flash-image'] }) });
+		assert.equal(closed.status, 200);
 		try {
 			const session = await n8n.login(server.url, server.owner);
 			/** @param {{ id: string, name: string }} credential */
@@ -176,6 +179,7 @@ describe('Vertex AI without a key file, grounding and JPEG output, in a real n8n
 			assert.match(refused.data.message, /location "evil\.example\/x#" .* is not a Google Cloud location/);
 			assert.equal((await state()).requests, 0, 'nothing was sent, not even the token exchange');
 		} finally {
+			await fetch(`${emulator?.url}/__emulator/configure`, { method: 'POST', body: JSON.stringify({ closedModels: [] }) });
 			await server.stop();
 		}
 	});

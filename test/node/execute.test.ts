@@ -350,6 +350,23 @@ describe('Vertex AI with a service-account key', () => {
 		expect(emulator.counters.generateContent).toBe(1);
 	});
 
+	test('Continue On Fail and a bad item 0 (no image): still one token exchange for the other items', async () => {
+		emulator.configure({ latencyMs: 60 });
+		const result = await runWorkflow({
+			items: [{ json: { n: 0 } }, ...[1, 2, 3, 4, 5].map((n) => photoItem({ prompt: `after a bad first ${n}`, n }))],
+			parameters: editParameters({ authentication: 'vertexAi', options: { maxConcurrency: 3 } }),
+			credential: vertexCredential(emulator),
+			onError: 'continueRegularOutput',
+		});
+
+		expect(result.status).toBe('success');
+		expect(result.outputs[0][0].json.error).toBeDefined();
+		expect(result.outputs[0].slice(1).map((item) => item.json.n)).toEqual([1, 2, 3, 4, 5]);
+		expect(emulator.counters.tokenExchanges).toBe(1);
+		expect(emulator.counters.generateContent).toBe(5);
+		expect(emulator.counters.maxInFlight).toBe(3);
+	});
+
 	test('an expired token: Google answers 401, n8n refreshes it once and the request succeeds', async () => {
 		const credential = vertexCredential(emulator);
 		const first = await runWorkflow({

@@ -8,22 +8,24 @@
  * (building its output item), so turning an answer into output never delays the next request.
  *
  * `shouldStop` is checked before each new task starts, so a fatal error stops the pool from
- * starting more work while the tasks already running finish. With `firstAlone`, task 0 runs
- * before any other starts: its request fetches the service-account token that all others reuse.
+ * starting more work while the tasks already running finish. While `alone()` holds, tasks run one
+ * at a time: until a request has fetched the service-account token that all others reuse (an item
+ * that fails before sending anything, a bad item 0, fetches none), parallel requests would each
+ * fetch one.
  */
 export async function runPool<T>(
 	count: number,
 	concurrency: number,
 	task: (index: number, release: () => void) => Promise<T>,
 	shouldStop: () => boolean = () => false,
-	firstAlone = false,
+	alone: () => boolean = () => false,
 ): Promise<Array<T | undefined>> {
 	const results: Array<T | undefined> = new Array<T | undefined>(count);
 	const finishing: Array<Promise<void>> = [];
 	let next = 0;
-	if (firstAlone && count > 0) {
-		results[0] = await task(0, () => {});
-		next = 1;
+	while (next < count && !shouldStop() && alone()) {
+		const index = next++;
+		results[index] = await task(index, () => {});
 	}
 	const worker = async () => {
 		while (next < count && !shouldStop()) {

@@ -106,7 +106,7 @@ export async function route(this: IExecuteFunctions, operations: readonly Routed
 				},
 				shouldStop,
 				// Until the first request has fetched a token, parallel requests would each fetch one.
-				run.backend.firstRequestFetchesToken,
+				run.awaitingToken,
 			);
 		}
 	} finally {

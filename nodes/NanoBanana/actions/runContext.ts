@@ -56,6 +56,11 @@ export interface RunContext {
 	upload(source: UploadSource, deadlineAt: number, log?: NodeLog): Promise<FileData>;
 	/** What this execution spends: caps, item costs, n8n's token usage (see cost/). */
 	cost: CostSession;
+	/**
+	 * True on Vertex AI until a request of this execution has come back: until then a request
+	 * may be the one that fetches the token, and requests sent beside it would each fetch one.
+	 */
+	awaitingToken(): boolean;
 	/** The execution's node run is over: leave the process's shared gates, log what it cost. */
 	close(): void;
 }
@@ -145,7 +150,15 @@ export async function createRunContext(context: IExecuteFunctions): Promise<RunC
 		refusal: backend.refusalMeansCredential ? new CredentialRefusal() : undefined,
 		log,
 	};
-	const request = authenticatedRequest(context, backend.credentialType, credentials);
+	const authenticated = authenticatedRequest(context, backend.credentialType, credentials);
+	let answered = false;
+	const request: AuthenticatedRequest = async (type, requestOptions) => {
+		try {
+			return await authenticated(type, requestOptions);
+		} finally {
+			answered = true; // n8n fetched the token (or found it stored) before sending
+		}
+	};
 	// Requests in flight are shared within this execution only; other executions see finished answers.
 	const cache = new AnswerCache<Answer>(
 		options.reuseAnswersAcrossExecutions
@@ -198,6 +211,7 @@ export async function createRunContext(context: IExecuteFunctions): Promise<RunC
 		},
 		upload: async (source, deadlineAt, itemLog = log) =>
 			await uploadFile(request, backend, source, { ...callOptions, gate: gates.forFiles(), deadlineAt, log: itemLog }),
+		awaitingToken: () => backend.firstRequestFetchesToken && !answered,
 		close: () => {
 			gates.leaveAll();
 			const line = cost.close();

@@ -55,8 +55,6 @@ export interface ModelRow {
 	limits?: ModelLimits;
 	/** The node versions whose default model this is (never changes once released). */
 	defaultOfNodeVersions?: readonly number[];
-	/** The model the Vertex credential test counts tokens with. */
-	credentialTest?: true;
 	/** What Google bills for it (standard paid tier, `PRICES_CHECKED`); absent = no known price, never guessed. */
 	price?: ModelPrice;
 }
@@ -157,7 +155,6 @@ export const MODEL_TABLE: readonly ModelRow[] = [
 			closed: true,
 		},
 		defaultOfNodeVersions: [1],
-		credentialTest: true,
 		// Takes no image size: every image is 1,290 tokens.
 		price: { input: 0.3, textOutput: 2.5, imageOutput: 30, imageTokens: { default: 1290 } },
 	},

@@ -31,9 +31,6 @@ export function defaultModelOf(version: number): string {
 	return only(MODEL_TABLE.filter((row) => row.defaultOfNodeVersions?.includes(version)), `default model of node version ${version}`).id;
 }
 
-/** The model the Vertex credential test counts tokens with. */
-export const CREDENTIAL_TEST_MODEL = only(MODEL_TABLE.filter((row) => row.credentialTest), 'credential test model').id;
-
 /** The models offered in the picker, in picker order. */
 export const PICKER_MODELS: readonly ModelRow[] = MODEL_TABLE.filter((row) => row.pickerOrder !== undefined).sort(
 	(a, b) => (a.pickerOrder ?? 0) - (b.pickerOrder ?? 0),

@@ -50,27 +50,51 @@ describe('runPool', () => {
 			},
 			() => stop,
 		);
-		expect(started.length).toBeLessThan(10);
-		expect(started).toContain(1);
+		// Task 1 asked to stop while task 0 ran: not one task more starts (not "some time later").
+		expect(started).toEqual([0, 1]);
 	});
 
-	it('runs the first task alone when asked', async () => {
-		const first = deferred();
+	it('starts nothing new once told to stop, also while tasks run one at a time', async () => {
 		const started: number[] = [];
+		await runPool(
+			10,
+			4,
+			async (index) => {
+				started.push(index);
+				return index;
+			},
+			() => started.length >= 2,
+			() => true,
+		);
+		expect(started).toEqual([0, 1]);
+	});
+
+	it('runs tasks one at a time while alone() holds: until one has sent a request, not only task 0', async () => {
+		const gates = Array.from({ length: 5 }, deferred);
+		const started: number[] = [];
+		let sent = false;
 		const done = runPool(
 			5,
 			4,
 			async (index) => {
 				started.push(index);
-				if (index === 0) await first.promise;
+				await gates[index].promise;
+				if (index === 1) sent = true; // task 0 failed before sending anything (a bad item 0)
 				return index;
 			},
 			() => false,
-			true,
+			() => !sent,
 		);
-		await new Promise((resolve) => setImmediate(resolve));
+		const settle = async () => await new Promise((resolve) => setImmediate(resolve));
+		await settle();
 		expect(started).toEqual([0]);
-		first.resolve();
+		gates[0].resolve();
+		await settle();
+		expect(started).toEqual([0, 1]);
+		gates[1].resolve();
+		await settle();
+		expect(started).toEqual([0, 1, 2, 3, 4]);
+		gates.forEach((gate) => gate.resolve());
 		expect(await done).toEqual([0, 1, 2, 3, 4]);
 	});
 

@@ -3,6 +3,8 @@ import { NanoBananaAiStudioApi } from '../../../credentials/NanoBananaAiStudioAp
 import { NanoBananaVertexAiApi } from '../../../credentials/NanoBananaVertexAiApi.credentials';
 import { aiStudioBackend, vertexBackend } from '../../../nodes/NanoBanana/transport/auth/backends';
 import type { IHttpRequestOptions } from 'n8n-workflow';
+import { RECOMMENDED_IMAGE_MODEL } from '../../../nodes/NanoBanana/shared/models';
+import { startEmulator } from '../../emulator/server';
 
 /**
  * The AI Studio credential test runs as an n8n expression; these tests evaluate it (as plain
@@ -36,10 +38,40 @@ describe('Vertex credential test request', () => {
 		const credentials = { serviceAccountJson: key, ...fields };
 		const request = await authenticate(credentials, { url: String(credential.test.request.url), method: 'POST' });
 		expect(request.method).toBe('POST');
-		expect(request.url).toBe(vertexBackend(credentials).countTokensUrl('gemini-2.5-flash-image'));
-		expect(request.url).toBe(vertexBackend(credentials).generateContentUrl('gemini-2.5-flash-image').replace(/:generateContent$/, ':countTokens'));
+		expect(request.url).toBe(vertexBackend(credentials).countTokensUrl(RECOMMENDED_IMAGE_MODEL));
+		expect(request.url).toBe(vertexBackend(credentials).generateContentUrl(RECOMMENDED_IMAGE_MODEL).replace(/:generateContent$/, ':countTokens'));
 		expect(request.body).toEqual({ contents: [{ role: 'user', parts: [{ text: 'Credential test' }] }] });
 		expect(request.headers).toEqual(fields.authMethod === 'apiKey' ? { 'x-goog-api-key': 'k' } : { Authorization: 'Bearer t' });
+	});
+
+	it.each(['serviceAccountKey', 'apiKey'])(
+		'passes for a new project, which Google no longer lets use gemini-2.5-flash-image (%s)',
+		async (authMethod) => {
+			const emulator = await startEmulator({ closedModels: ['gemini-2.5-flash-image'] });
+			try {
+				const token = (await (await fetch(`${emulator.url}/__emulator/access-token`, { method: 'POST' })).json()) as { access_token: string };
+				const credentials =
+					authMethod === 'apiKey'
+						? { authMethod, apiKey: emulator.options.vertexApiKey, location: 'global', baseUrl: emulator.url }
+						: { serviceAccountJson: JSON.stringify(emulator.serviceAccountKey), accessToken: token.access_token, location: 'global', baseUrl: emulator.url };
+				const request = await authenticate(credentials, { url: String(credential.test.request.url), method: 'POST' });
+				const answer = await fetch(request.url, {
+					method: 'POST',
+					headers: { 'content-type': 'application/json', ...(request.headers as Record<string, string>) },
+					body: JSON.stringify(request.body),
+				});
+				expect({ status: answer.status, body: await answer.text() }).toMatchObject({ status: 200 });
+				expect(emulator.counters.countTokens).toBe(1);
+			} finally {
+				await emulator.close();
+			}
+		},
+	);
+
+	it('says a 404 is the test model missing at the location, not a bad credential', () => {
+		expect(credential.test.rules).toEqual([
+			{ type: 'responseCode', properties: { value: 404, message: expect.stringMatching(new RegExp(`${RECOMMENDED_IMAGE_MODEL}.*Set Location to global`)) } },
+		]);
 	});
 
 	it('uses the express-mode endpoint for an API key without a project', () => {

@@ -34,6 +34,10 @@ describe('Nano Banana 2.1 (gemini-nano-banana-2.1)', () => {
 		});
 	});
 
+	it('4 input images with Nano Banana (2.5, at most 3) as a Fallback Model are refused: fallbacks are checked too (docs/node.md)', () => {
+		expect(refusal([...model, 'gemini-2.5-flash-image'], {}, 4)?.message).toBe('Nano Banana (gemini-2.5-flash-image) does not accept 4 input images');
+	});
+
 	it('takes 14 input images, not 15', () => {
 		expect(refusal(model, {}, 14)).toBeUndefined();
 		expect(refusal(model, {}, 15)?.message).toBe('Nano Banana 2.1 (gemini-nano-banana-2.1) does not accept 15 input images');

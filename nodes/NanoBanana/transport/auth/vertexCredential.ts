@@ -1,6 +1,6 @@
-import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestOptions } from 'n8n-workflow';
+import type { IAuthenticateRuleResponseCode, ICredentialDataDecryptedObject, IDataObject, IHttpRequestOptions } from 'n8n-workflow';
 
-import { CREDENTIAL_TEST_MODEL } from '../../shared/models';
+import { RECOMMENDED_IMAGE_MODEL } from '../../shared/models';
 import { vertexBackend } from './backends';
 import { withCredentialHeaders } from './sameOrigin';
 import { vertexAuthMethod, type PlainRequest } from './vertexAuth';
@@ -17,6 +17,27 @@ import { readVertexSettings } from './vertexSettings';
  * the test reaches exactly what the node will reach (the metadata server's project included).
  */
 export const VERTEX_CREDENTIAL_TEST_URL = 'nano-banana:vertex-credential-test';
+/**
+ * The model the test counts tokens on: Google's recommended image model, the one a new project
+ * can use (gemini-2.5-flash-image, tested before, answers 404 to projects created since
+ * September 2026). It follows the catalogue when Google recommends another. n8n's credential test
+ * sends one request, so there is no second model to fall back on.
+ */
+export const VERTEX_CREDENTIAL_TEST_MODEL = RECOMMENDED_IMAGE_MODEL;
+
+/**
+ * A 404 to the test means the model was not found where the credential points (a region that does
+ * not serve it): said in those words, since the key or token was not what failed.
+ */
+export const VERTEX_CREDENTIAL_TEST_RULES: IAuthenticateRuleResponseCode[] = [
+	{
+		type: 'responseCode',
+		properties: {
+			value: 404,
+			message: `Google did not find ${VERTEX_CREDENTIAL_TEST_MODEL}, the model the test counts tokens on, at this Location. Set Location to global, which serves every image model; if you only use models this location serves, save the credential anyway.`,
+		},
+	},
+];
 
 /** `preAuthentication`: checks every field, then gets what the method needs (a token). */
 export async function preAuthenticateVertex(
@@ -38,7 +59,7 @@ export function authenticateVertex(
 		options.url === VERTEX_CREDENTIAL_TEST_URL
 			? {
 					method: 'POST',
-					url: vertexBackend(credentials).countTokensUrl(CREDENTIAL_TEST_MODEL),
+					url: vertexBackend(credentials).countTokensUrl(VERTEX_CREDENTIAL_TEST_MODEL),
 					body: { contents: [{ role: 'user', parts: [{ text: 'Credential test' }] }] },
 					json: true,
 					timeout: options.timeout,

@@ -93,14 +93,14 @@ function explainApi(
 			return {
 				...base,
 				message: `The daily quota for "${modelId}" is used up`,
-				description: `Google's per-day limit for this model was reached, so retrying now would not help. It resets daily (midnight Pacific time); the other items of this execution were not sent. Enable billing or ask for a higher quota, or pick another model. ${google}`,
+				description: `Google's per-day limit for this model was reached, so retrying now would not help. It resets daily (midnight Pacific time); this execution sends no more requests to this model (Fallback Models, where set, are still tried). Enable billing or ask for a higher quota, or pick another model. ${google}`,
 			};
 		}
 		if (isSpendCapReached(failure)) {
 			return {
 				...base,
 				message: `The spend cap of the Google Cloud project is reached`,
-				description: `Google refuses requests until the cap's period turns (a rolling window of minutes, or the month), so retrying now would not help; the other items of this execution were not sent. Raise the cap in Google AI Studio or Cloud Billing, or run again later. ${google}`,
+				description: `Google refuses requests until the cap's period turns (a rolling window of minutes, or the month), so retrying now would not help; this execution sends no more requests to this model (Fallback Models, where set, are still tried, and meet the same cap). Raise the cap in Google AI Studio or Cloud Billing, or run again later. ${google}`,
 			};
 		}
 		const wait = retryDelayFrom(failure);

@@ -66,8 +66,10 @@ function clean(text: string, secrets: readonly string[]): string {
 function cleanFields(fields: LogFields, secrets: readonly string[]): Record<string, string | number | boolean> {
 	const result: Record<string, string | number | boolean> = {};
 	for (const [key, value] of Object.entries(fields)) {
-		if (value === undefined) continue;
-		result[key] = typeof value === 'string' ? clean(value, secrets) : value;
+		if (typeof value === 'string') result[key] = clean(value, secrets);
+		// Flat values only, also when a caller's cast got past the type: an object could carry a
+		// body or a credential, and n8n's logger would print it whole.
+		else if (typeof value === 'number' || typeof value === 'boolean') result[key] = value;
 	}
 	return result;
 }

@@ -135,10 +135,13 @@ export class ConcurrencyCap {
 		this.probe = undefined;
 	}
 
-	/** A rate limit was seen: the pace takes over; a tentative cap was that rate limit misread. */
+	/**
+	 * A rate limit was seen: the pace takes over, and the cap goes, tentative or not. A probe over
+	 * it may have been refused because another process had spent the window, not because the server
+	 * was full; kept, such a cap held one process at 3 a second on a quota of 4 once alone.
+	 */
 	rateLimited(): void {
 		this.probing = false;
-		if (!this.tentative) return;
 		this.cap = undefined;
 		this.tentative = false;
 	}

@@ -1,11 +1,12 @@
 import type { TransportFailure } from '../failures/kinds';
-import { DEFAULT_RETRY_POLICY, isLongQuotaExhausted } from '../failures/retry';
+import { DEFAULT_RETRY_POLICY } from '../failures/retry';
 import { ConcurrencyCap } from './concurrencyCap';
 import { StartRateLearner } from './rateLearner';
 import { learnFromRefusal, UnexplainedRefusals } from './refusals';
-import { isSlot, type AcquireResult, type AttemptResult, type PacingEvent, type Slot } from './slot';
+import { closesLane, isSlot, type AcquireResult, type AttemptResult, type PacingEvent, type Slot } from './slot';
+import { StartSchedule } from './schedule';
 import { WaiterQueue } from './waiters';
-import { SYSTEM_CLOCK, type GateClock } from './wait';
+import { SYSTEM_CLOCK, withOwnSignal, type GateClock } from './wait';
 
 export { isSlot, type AcquireResult, type AttemptResult, type Closed, type PacingEvent, type Slot } from './slot';
 export { SYSTEM_CLOCK, type GateClock } from './wait';
@@ -45,11 +46,10 @@ const MAX_PAUSE_MS = DEFAULT_RETRY_POLICY.maxServerDelayMs;
  */
 export class SharedRequestGate {
 	private pausedUntil = 0;
-	private nextStartAt = 0;
 	private inFlight = 0;
 	private readonly cap = new ConcurrencyCap();
-	/** Bumped when reserved start times become invalid (a pause). */
-	private epoch = 0;
+	private readonly schedule = new StartSchedule();
+	private readonly intervalFn = (at: number) => this.intervalAt(at);
 	private readonly learner = new StartRateLearner();
 	private readonly ceilings = new Map<symbol, number>();
 	private readonly waiters: WaiterQueue;
@@ -113,27 +113,37 @@ export class SharedRequestGate {
 		if (requestsPerMinute > 0) this.ceilings.set(id, requestsPerMinute);
 		let left = false;
 		let closedBy: TransportFailure | undefined;
+		// The waits of this execution's items, ended when its lane closes so they give their starts back.
+		const waiting = new Set<AbortController>();
 		return {
 			gate: this,
 			acquire: async (signal, deadlineAt) => {
 				if (closedBy) return { closedBy };
-				const slot = await this.acquire(signal, deadlineAt);
+				const slot = await withOwnSignal(signal, async (own) => {
+					waiting.add(own);
+					return await this.acquire(own.signal, deadlineAt).finally(() => waiting.delete(own));
+				});
 				// Another item of this execution met the quota while this one waited: not sent.
 				if (closedBy && isSlot(slot)) {
 					this.release(slot, { ok: false, failure: { kind: 'cancelled' } });
 					return { closedBy };
 				}
+				if (closedBy && slot === 'stopped' && !signal?.aborted) return { closedBy };
 				return slot;
 			},
 			release: (slot, result) => {
-				if (!result.ok && closesLane(result.failure)) closedBy ??= result.failure;
+				if (!result.ok && closesLane(result.failure)) {
+					closedBy ??= result.failure;
+					for (const own of waiting) own.abort();
+				}
 				return this.release(slot, result);
 			},
 			leave: () => {
 				if (left) return;
 				left = true;
 				this.lanes--;
-				this.ceilings.delete(id);
+				// Its ceiling goes: the starts reserved by other executions come at the pace left.
+				if (this.ceilings.delete(id)) this.retime();
 				this.lastUsedAt = this.clock.now();
 			},
 		};
@@ -174,24 +184,31 @@ export class SharedRequestGate {
 				turn.woken = true;
 				continue;
 			}
-			if (now >= this.nextStartAt && now >= this.lastStartAt + this.startIntervalMs) return this.take(now, false);
-			// Reserve the next start time now, so waiters start in arrival order, one per interval.
-			const at = Math.max(this.nextStartAt, now);
-			if (at > deadlineAt) return 'outOfTime';
-			this.nextStartAt = at + this.intervalAt(at);
-			const epoch = this.epoch;
-			if (!(await this.sleep(at - now, signal))) return 'stopped';
-			// A busy event loop wakes sleepers late, and the next reserved start may then come right
-			// after: the spacing is kept between the starts themselves, or a window's budget spills
-			// into the next window.
-			for (let gap = this.lastStartAt + this.startIntervalMs - this.clock.now(); gap > 0 && epoch === this.epoch; ) {
-				if (!(await this.sleep(gap, signal))) return 'stopped';
-				gap = this.lastStartAt + this.startIntervalMs - this.clock.now();
+			if (now >= this.schedule.nextFree(this.earliestStart(now), this.intervalFn) && now >= this.lastStartAt + this.startIntervalMs) {
+				return this.take(now, false);
 			}
-			if (epoch !== this.epoch) continue; // a pause came in meanwhile: queue again
+			// Reserve the next start time now, so waiters start in arrival order, one per interval.
+			const reservation = this.schedule.reserve(this.earliestStart(now), this.intervalFn);
+			const due = await this.schedule.waitFor(reservation, this.clock, signal, deadlineAt, () => this.lastStartAt + this.startIntervalMs);
+			if (due !== 'due') {
+				this.schedule.giveBack(reservation, this.earliestStart(this.clock.now()), this.intervalFn);
+				return due;
+			}
+			this.schedule.taken(reservation);
 			if (this.full()) continue;
 			return this.take(this.clock.now(), true);
 		}
+	}
+
+	/** The earliest a start may come from `now`: after any pause, one interval after the last start. */
+	private earliestStart(now: number): number {
+		const afterLast = this.lastStartAt === -Infinity ? -Infinity : this.lastStartAt + this.intervalAt(this.lastStartAt);
+		return Math.max(now, this.pausedUntil, afterLast);
+	}
+
+	/** Times the reserved starts again at the pace now in force (see `StartSchedule.retime`). */
+	private retime(): void {
+		this.schedule.retime(this.earliestStart(this.clock.now()), this.intervalFn);
 	}
 
 	/** Hands a slot back with how its attempt ended; returns the pacing decisions it caused. */
@@ -213,6 +230,9 @@ export class SharedRequestGate {
 			const learners = { learner: this.learner, cap: this.cap, unexplained: this.unexplained, pause };
 			learnFromRefusal(learners, slot, overCap, this.inFlight, result.failure, now, events);
 		}
+		// Starts reserved at the old pace follow the new one: a pace raised after a slow spell must
+		// not leave waiters asleep until times reserved seconds apart.
+		if (events.some((event) => event.kind === 'rate')) this.retime();
 		this.waiters.wakeNext();
 		return events;
 	}
@@ -233,8 +253,7 @@ export class SharedRequestGate {
 		const until = this.clock.now() + ms;
 		if (until <= this.pausedUntil) return;
 		this.pausedUntil = until;
-		this.nextStartAt = until;
-		this.epoch++;
+		this.retime(); // every reserved start moves behind the pause, in the same order
 		events.push({ kind: 'paused', pauseMs: ms, cause });
 	}
 
@@ -247,7 +266,6 @@ export class SharedRequestGate {
 		this.inFlight++;
 		this.lastUsedAt = now;
 		this.lastStartAt = now;
-		this.nextStartAt = Math.max(this.nextStartAt, now + this.startIntervalMs);
 		this.learner.started(now);
 		const slot = { startedAt: now, heldByPace };
 		this.cap.started(slot, this.inFlight - 1);
@@ -260,14 +278,6 @@ export class SharedRequestGate {
 			() => false,
 		);
 	}
-}
-
-/**
- * A per-day quota or a spend cap: hours away, so not a rate to learn nor a wait to sit through.
- * Only this execution's lane closes: a later run may find the quota raised or reset.
- */
-function closesLane(failure: TransportFailure): boolean {
-	return isLongQuotaExhausted(failure);
 }
 
 /** One acquire's claim on a wake-up: set while it holds a slot freed for it by a release. */

@@ -1,4 +1,5 @@
 import type { TransportFailure } from '../failures/kinds';
+import { isLongQuotaExhausted } from '../failures/retry';
 import type { RateChange } from './rateLearner';
 
 /** What a gate hands out and takes back, and what it reports. */
@@ -12,7 +13,7 @@ export interface Slot {
 
 /**
  * The execution may send no more requests through this lane: Google answered one with a quota
- * that does not clear within a run (see `closesLane` in gate.ts); every later item fails with that answer.
+ * that does not clear within a run (see `closesLane`); every later item fails with that answer.
  */
 export interface Closed {
 	readonly closedBy: TransportFailure;
@@ -31,4 +32,12 @@ export type PacingEvent =
 
 export function isSlot(result: AcquireResult): result is Slot {
 	return typeof result === 'object' && 'startedAt' in result;
+}
+
+/**
+ * A per-day quota or a spend cap: hours away, so not a rate to learn nor a wait to sit through.
+ * Only this execution's lane closes: a later run may find the quota raised or reset.
+ */
+export function closesLane(failure: TransportFailure): boolean {
+	return isLongQuotaExhausted(failure);
 }

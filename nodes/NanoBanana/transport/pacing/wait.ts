@@ -72,3 +72,33 @@ async function sleepWithAbortOnly(
 }
 
 export const SYSTEM_CLOCK: GateClock = { now: () => Date.now(), wait: waitUnlessStopped };
+
+/**
+ * Runs `wait` with an abort controller of its own that also aborts when `signal` does; the
+ * listener leaves `signal` when it ends (an execution's signal lives for the whole execution).
+ */
+export async function withOwnSignal<T>(signal: AbortSignal | undefined, wait: (own: AbortController) => Promise<T>): Promise<T> {
+	const own = new AbortController();
+	const abort = () => own.abort();
+	if (signal?.aborted) own.abort();
+	signal?.addEventListener('abort', abort, { once: true });
+	try {
+		return await wait(own);
+	} finally {
+		signal?.removeEventListener('abort', abort);
+	}
+}
+
+/** Runs `wait` with a signal that aborts when either `signal` or `other` does (see `withOwnSignal`). */
+export async function eitherSignal<T>(signal: AbortSignal | undefined, other: AbortSignal, wait: (either: AbortSignal) => Promise<T>): Promise<T> {
+	return await withOwnSignal(signal, async (own) => await withOwnSignal(other, async (inner) => {
+		if (own.signal.aborted) inner.abort();
+		const forward = () => inner.abort();
+		own.signal.addEventListener('abort', forward, { once: true });
+		try {
+			return await wait(inner.signal);
+		} finally {
+			own.signal.removeEventListener('abort', forward);
+		}
+	}));
+}

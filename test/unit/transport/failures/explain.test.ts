@@ -121,6 +121,15 @@ describe('explainFailure', () => {
 		expect(explained.message).toBe('The daily quota for "gemini-2.5-flash-image" is used up');
 	});
 
+	it.each([
+		['a per-day quota', [{ '@type': 'type.googleapis.com/google.rpc.QuotaFailure', violations: [{ quotaId: 'GenerateRequestsPerDayPerProjectPerModel' }] }], 'Quota exceeded'],
+		['a spend cap', [], 'Your project has exceeded its spending cap.'],
+	])('after %s says what is no longer sent: this model, while Fallback Models are still tried', (_, details, message) => {
+		const { description } = explainFailure(api(429, googleError(429, 'RESOURCE_EXHAUSTED', message, details)), aiStudio);
+		expect(description).toMatch(/no more requests to this model \(Fallback Models, where set, are still tried/);
+		expect(description).not.toMatch(/other items .* were not sent/);
+	});
+
 	it('explains server errors, timeouts and dropped connections', () => {
 		expect(explainFailure(api(503, googleError(503, 'UNAVAILABLE', 'The model is overloaded.')), { ...aiStudio, attempts: 3 }).message).toBe(
 			"Google's servers could not complete the request (503 UNAVAILABLE) (tried 3 times)",

@@ -250,11 +250,15 @@ describe("what goes to n8n's log", () => {
 	});
 
 	it('fields are flat values only: nothing nested can carry a body or a credential', () => {
-		// A compile-time guarantee; this checks the type stays that narrow.
-		const fields: LogFields = { a: 1, b: 'x', c: true, d: undefined };
+		// The type keeps objects out at compile time (the directive fails the build if it widens)…
 		// @ts-expect-error objects are not log values
-		const nested: LogFields = { credential: { apiKey: key } };
-		expect([fields, nested]).toHaveLength(2);
+		const typed: LogFields = { credential: { apiKey: key } };
+		// …and the log drops them at run time, where a cast or plain JavaScript gets past the type.
+		const { lines, logger } = recordingLogger();
+		const cast = { a: 1, b: 'x', c: true, d: undefined, body: { contents: [{ parts: [{ text: 'the prompt' }] }] }, list: ['the prompt'] } as unknown as LogFields;
+		nodeLog(logger, []).debug('answered', cast);
+		nodeLog(logger, []).with(typed).debug('answered');
+		expect(lines.map((line) => line.metadata)).toEqual([{ a: 1, b: 'x', c: true }, {}]);
 	});
 });
 

@@ -198,6 +198,24 @@ describe('SharedRequestGate', () => {
 			lane.release(running[0], { ok: true });
 		});
 
+		it('a confirmed cap goes too once a refusal shows a rate: the probe met a spent window, not a full server', async () => {
+			// Two processes on one rate quota: the other's starts spend the window, so the probe over
+			// the cap is refused while as many run. Kept, the cap held the run at 3 a second after
+			// the other process finished, with the quota at 4.
+			const clock = new VirtualClock();
+			const lane = new SharedRequestGate(clock).join();
+			const running = await tentativeCapOfThree(clock, lane);
+			await clock.advanceTo(2000);
+			lane.release(await take(lane), { ok: false, failure: failure429(1000) }); // confirms cap 3
+			lane.release(running[0], { ok: true });
+			lane.release(running[1], { ok: true });
+			await clock.advanceTo(3500);
+			const next = await take(lane); // 2 in flight, under the cap of 3
+			lane.release(next, { ok: false, failure: failure429(500) });
+			expect(lane.gate.concurrencyCap).toBeUndefined();
+			lane.release(running[2], { ok: true });
+		});
+
 		it('a refusal with fewer running than the cap shows a rate: the cap goes, a pace comes', async () => {
 			const clock = new VirtualClock();
 			const lane = new SharedRequestGate(clock).join();
@@ -326,6 +344,80 @@ describe('SharedRequestGate', () => {
 			expect(await stopped).toBe('stopped');
 			await clock.runUntil(() => false);
 			expect(await other).toMatchObject({ startedAt: 3000 });
+		});
+
+		/** Execution A: Max Requests per Minute 6 (10 s apart), `waiting` items reserved behind one start. */
+		async function pacedExecution(clock: VirtualClock, gate: SharedRequestGate, waiting: number, signal?: AbortSignal, deadlineAt?: number) {
+			const lane = gate.join(6);
+			lane.release(await take(lane), { ok: true });
+			const waiters = Array.from({ length: waiting }, () => lane.acquire(signal, deadlineAt));
+			await clock.settle();
+			return { lane, waiters };
+		}
+
+		it('a Stop gives the stopped execution\'s reserved starts back: another execution starts at once', async () => {
+			const clock = new VirtualClock();
+			const gate = new SharedRequestGate(clock);
+			const stop = new AbortController();
+			const a = await pacedExecution(clock, gate, 10, stop.signal);
+			await clock.advanceTo(1000);
+			stop.abort();
+			for (const waiter of a.waiters) expect(await waiter).toBe('stopped');
+			a.lane.leave();
+			const b = gate.join();
+			const started = b.acquire(undefined, 5000);
+			await clock.runUntil(() => false);
+			expect(await started).toMatchObject({ startedAt: 1000 });
+		});
+
+		it('items that run out of time give their reserved starts back, also to waiters queued behind them', async () => {
+			const clock = new VirtualClock();
+			const gate = new SharedRequestGate(clock);
+			const a = await pacedExecution(clock, gate, 10, undefined, 25_000); // the first two fit
+			const b = gate.join();
+			const behind = b.acquire(undefined, 60_000); // reserved after A's two
+			await clock.settle();
+			const outOfTime = await Promise.all(a.waiters.slice(2));
+			expect(outOfTime).toEqual(Array(8).fill('outOfTime'));
+			await clock.runUntil(() => false);
+			expect(await a.waiters[0]).toMatchObject({ startedAt: 10_000 });
+			expect(await a.waiters[1]).toMatchObject({ startedAt: 20_000 });
+			expect(await behind).toMatchObject({ startedAt: 30_000 });
+		});
+
+		it('a Stop of one execution moves the other\'s reserved starts up, at the pace left once it leaves', async () => {
+			const clock = new VirtualClock();
+			const gate = new SharedRequestGate(clock);
+			const stop = new AbortController();
+			const a = await pacedExecution(clock, gate, 5, stop.signal); // 10 s … 50 s
+			const b = gate.join();
+			const bWaiting = [b.acquire(), b.acquire()]; // reserved at 60 s and 70 s
+			await clock.advanceTo(1000);
+			stop.abort();
+			await clock.settle(); // A's waiters gone, its ceiling (10 s apart) still in force
+			a.lane.leave();
+			await clock.runUntil(() => false);
+			const starts = (await Promise.all(bWaiting)).map((slot) => (isSlot(slot) ? slot.startedAt : slot));
+			expect(starts[0]).toBe(1000);
+			expect(starts[1]).toBeLessThanOrEqual(1000 + COLD_START_SPACING_MS);
+		});
+
+		it('when another item of an execution meets a per-day quota, its paced waiters leave at once and give their starts back', async () => {
+			const clock = new VirtualClock();
+			const gate = new SharedRequestGate(clock);
+			const a = gate.join(6);
+			const inFlight = await take(a);
+			const waiters = [a.acquire(), a.acquire()]; // reserved at 10 s and 20 s
+			await clock.advanceTo(500);
+			a.release(inFlight, { ok: false, failure: failure429(undefined, 'GenerateRequestsPerDayPerProjectPerModel') });
+			await clock.settle();
+			expect(await settled(waiters[0])).toMatchObject({ closedBy: { statusCode: 429 } });
+			expect(await settled(waiters[1])).toMatchObject({ closedBy: { statusCode: 429 } });
+			a.leave();
+			const b = gate.join();
+			const started = b.acquire(undefined, 5000);
+			await clock.runUntil(() => false);
+			expect(await started).toMatchObject({ startedAt: 500 });
 		});
 
 		/** Cap 1 learned from a bare 429 while two ran; `a` still in flight. */

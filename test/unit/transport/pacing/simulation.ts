@@ -101,7 +101,8 @@ export function simulatedServer(clock: VirtualClock, limit: Limit, latencyMs: nu
 export async function runExecutions(
 	clock: VirtualClock,
 	request: AuthenticatedRequest,
-	executions: Array<{ items: number; maxConcurrency: number; requestsPerMinute?: number }>,
+	/** `startAfterMs`: when the execution starts (two `n8n execute` processes never start together). */
+	executions: Array<{ items: number; maxConcurrency: number; requestsPerMinute?: number; startAfterMs?: number }>,
 	random: () => number = () => 0.5,
 	/** Each execution in an n8n process of its own (its own gates), as two workers on one key. */
 	separateProcesses = false,
@@ -116,7 +117,8 @@ export async function runExecutions(
 		starts.push(clock.now());
 		return await request(type, options);
 	};
-	const runs = executions.map(async ({ items, maxConcurrency, requestsPerMinute }, index) => {
+	const runs = executions.map(async ({ items, maxConcurrency, requestsPerMinute, startAfterMs }, index) => {
+		if (startAfterMs) await clock.wait(startAfterMs);
 		const registry = separateProcesses ? new GateRegistry(clock) : shared;
 		const gates = new ExecutionGates(registry, 'cred-a', requestsPerMinute ?? 0);
 		await runPool(items, maxConcurrency, async () => {

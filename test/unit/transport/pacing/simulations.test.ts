@@ -93,6 +93,18 @@ describe('learning the limit, simulated', () => {
 			expect(server.stats.refused / server.stats.calls).toBeLessThanOrEqual(0.2);
 		});
 
+		// Issue 24 point 10: the second process, starting a moment later, found every window spent,
+		// slowed its pace to one start every 1.5 s, and its waiters had reserved starts that far
+		// apart; when the first process finished and the pace went up again, they slept on until
+		// those times: 25 s instead of 15 (1.67×), lost in one piece at the end.
+		it.each([300, 700, 1500])('30 items each of 1 s, Max Concurrency 8 each, the second process %i ms later: within 1.3× of ideal', async (startAfterMs) => {
+			const clock = new VirtualClock();
+			const server = simulatedServer(clock, limit, 1000);
+			const run = await runExecutions(clock, server.request, [{ items: 30, maxConcurrency: 8 }, { items: 30, maxConcurrency: 8, startAfterMs }], () => 0.5, true);
+			expect(run).toMatchObject({ done: 60, failed: 0 });
+			expect(run.elapsedMs / fixedWindowIdealMs(60, 4, 1000, 1000)).toBeLessThanOrEqual(1.3);
+		});
+
 		it('one process alone: within 1.2× of ideal', async () => {
 			const clock = new VirtualClock();
 			const server = simulatedServer(clock, limit, 1500);
