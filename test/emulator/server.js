@@ -58,9 +58,11 @@ const MAX_UPLOAD_BYTES = 2 * 1024 ** 3;
  * @property {number} dropBatchCreateAnswers the next N batch creates make their job, then drop the answer (socket destroyed)
  * @property {number} failBatchGets the next N batches.get answer 503 UNAVAILABLE
  * @property {number} batchListDelayMs a new job shows in batches.list only after this long (Google's lists lag)
+ * @property {number} batchAnswerBytes > 0: every image of a batch answer is padded to about this many bytes (a private PNG chunk), as 1K–4K images weigh
  * @property {number} dropUploadAnswers the next N resumable upload chunks are stored, then their answer dropped
  * @property {number} uploadChunkGranularity the x-goog-upload-chunk-granularity of new upload sessions
  * @property {number} refuseUploadsOverBytes > 0: a request to an upload URL with a bigger body → 413
+ * @property {string[]} batchQuotaSpentModels batch creates for these ids answer 429 naming a per-day quota (the day's batch quota is spent)
  * @property {string[]} closedModels ids this project may not use (Google closed them to new projects): 404 NOT_FOUND, not listed
  * @property {string[]} retiredModels ids Google shut down: 404 NOT_FOUND, not listed (default: the -preview image ids and Imagen)
  */
@@ -90,18 +92,20 @@ const DEFAULTS = {
   dropBatchCreateAnswers: 0,
   failBatchGets: 0,
   batchListDelayMs: 0,
+  batchAnswerBytes: 0,
   dropUploadAnswers: 0,
   uploadChunkGranularity: 8 * 1024 * 1024,
   refuseUploadsOverBytes: 0,
+  batchQuotaSpentModels: [],
   closedModels: [],
   retiredModels: RETIRED_MODELS,
 };
 const NUMBER_OPTIONS = ['latencyMs', 'maxInFlight', 'rpm', 'startsPerSecond', 'startsPerMinute', 'tokenTtlSeconds', 'maxRequestBytes', 'vertexMaxInlineBytes', 'fileProcessingMs',
   'batchPendingMs', 'batchRunMs', 'dropDownloadsAfterBytes', 'downloadDurationMs', 'dropBatchCreateAnswers', 'failBatchGets',
-  'batchListDelayMs', 'dropUploadAnswers', 'uploadChunkGranularity', 'refuseUploadsOverBytes'];
+  'batchListDelayMs', 'batchAnswerBytes', 'dropUploadAnswers', 'uploadChunkGranularity', 'refuseUploadsOverBytes'];
 const UNLIMITED_OPTIONS = ['maxInFlight', 'rpm', 'startsPerSecond', 'startsPerMinute'];
 const FIXED_OPTIONS = ['port', 'host'];
-const ID_LIST_OPTIONS = ['closedModels', 'retiredModels'];
+const ID_LIST_OPTIONS = ['closedModels', 'retiredModels', 'batchQuotaSpentModels'];
 
 /**
  * Validates a partial options object (JSON-friendly: null or "Infinity" mean unlimited).
@@ -615,6 +619,9 @@ class Emulator {
     if (!model) throw geminiModelNotFound(id, version, 'batchGenerateContent');
     const body = parseJsonBody(await this.body(ctx, this.opts.maxRequestBytes));
     Object.assign(ctx.info, { backend: 'gemini', model: id });
+    if (this.opts.batchQuotaSpentModels.includes(model.id)) {
+      throw quotaError({ backend: 'gemini', version, model }, { retryS: DEFAULT_DAILY_RETRY_S, daily: true, limit: 100 });
+    }
     const operation = this.batches.create(model, version, body);
     // The job exists from here on, whatever happens to the answer (a client may give up on it).
     await sleep(this.opts.latencyMs, ctx.signal);

@@ -134,7 +134,8 @@ export async function prepareImageItem(
 		promptLength: prompt.length,
 		images: images.length,
 	});
-	checkModelSupport(parameters.modelIds, options, images.length);
+	// Batch Mode sends each item to its first model only: fallbacks it never uses are not checked.
+	checkModelSupport(run.firstModelOnly ? parameters.modelIds.slice(0, 1) : parameters.modelIds, options, images.length);
 	const inputFileName = images[0]?.fileName;
 	const request = encodeGenerateContentRequest(
 		buildGenerateContentRequest({

@@ -10,6 +10,7 @@ import { finishImageItem } from '../item';
 import type { BatchEntry, JobGroup } from './groups';
 import { itemIndexOfKey } from './plan';
 import type { BatchSession, Outcome, Settle } from './session';
+import { isNotFound, jobGone } from './waiting';
 
 /**
  * Step 4: a finished job's results (inline, or a results file read as a stream) matched to items by
@@ -59,7 +60,9 @@ async function readResultsFile(
 ): Promise<void> {
 	const { request, backend, callOptions, signal } = session.run;
 	for (let download = 1; ; download++) {
-		const stream = await downloadFile(request, backend, fileName, callOptions);
+		const stream = await downloadFile(request, backend, fileName, callOptions).catch((error: unknown) => {
+			throw isNotFound(error) ? jobGone(session, job) : error;
+		});
 		const broken = await (async () => {
 			for await (const line of splitLines(stream)) {
 				const result = parseBatchItemResult(line.toString('utf8'));

@@ -6,7 +6,7 @@ import type { UploadSource } from '../../transport/api/files';
 import { TransportError } from '../../transport/http/client';
 import type { PreparedItem, PrepareItem } from '../item';
 import type { RunContext } from '../runContext';
-import { requestKey } from './plan';
+import { expectedAnswerBytes, requestKey } from './plan';
 
 export interface BatchEntry {
 	itemIndex: number;
@@ -24,6 +24,11 @@ export interface BatchEntry {
 export interface JobGroup {
 	modelId: string;
 	entries: BatchEntry[];
+	/**
+	 * Bytes of the job resource if it went inline: its requests, and the answers Google would put
+	 * inside it (which n8n reads as one body). Over the backend's limit, the job goes as a JSONL
+	 * file and its answers come back as a results file, read as a stream whatever its size.
+	 */
 	inlineBytes: number;
 	/** Every request so far fits into the create request; once false, the job goes as a JSONL file. */
 	inline: boolean;
@@ -84,9 +89,11 @@ export async function prepareGroups(
 			needsUpload: uploadsAvoided > uploadsBefore,
 			prepared: { parameters: prepared.parameters, inputFileName: prepared.inputFileName },
 		};
-		group.inlineBytes += prepared.request.body.length + key.length + INLINE_REQUEST_OVERHEAD_BYTES;
+		group.inlineBytes +=
+			prepared.request.body.length + key.length + INLINE_REQUEST_OVERHEAD_BYTES + expectedAnswerBytes(prepared.parameters.options);
 		if (group.inline && (group.inlineBytes > maxInlineBytes || entry.needsUpload)) {
-			// Too big to go inline: the bodies are built again, one at a time, into the JSONL upload.
+			// Too big to go inline (its requests or its answers): the bodies are built again, one at a
+			// time, into the JSONL upload.
 			group.inline = false;
 			for (const earlier of group.entries) earlier.body = undefined;
 		}

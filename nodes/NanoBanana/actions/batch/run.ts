@@ -6,12 +6,13 @@ import { deleteBatch, FINISHED_STATES, getBatch } from '../../transport/api/batc
 import type { BatchJob } from '../../transport/google/types';
 import type { PrepareItem } from '../item';
 import type { RunContext } from '../runContext';
+import { claimJob, claimsOn, type JobClaim } from './attached';
 import { collectResults } from './collect';
 import { prepareGroups, type JobGroup } from './groups';
 import { batchDisplayName } from './plan';
 import { batchSession, type BatchSession, type Settle } from './session';
 import { createJob, findExistingJob, lookForCreatedJob } from './submit';
-import { cancelJob, jobFailure, StillRunningError, waitUntilFinished } from './waiting';
+import { cancelJob, isNotFound, jobFailure, jobGone, StillRunningError, waitUntilFinished } from './waiting';
 
 /**
  * Batch Mode: every item of the execution goes to Google as part of one batch job per model (half
@@ -27,7 +28,8 @@ import { cancelJob, jobFailure, StillRunningError, waitUntilFinished } from './w
  * 3. The job is polled with growing waits, through outages, up to Batch Max Wait; stopping the
  *    execution, or another job of it failing, cancels it at Google.
  * 4. Results (inline, or a results file read as a stream) are matched to items by key. A job whose
- *    results were delivered is deleted unless answers may be reused across executions.
+ *    results were delivered is deleted unless answers may be reused across executions, or another
+ *    execution of this n8n process still waits for it (`attached.ts`).
  *
  * Files: `groups.ts` (1), `submit.ts` (2), `waiting.ts` (3), `collect.ts` (4); `plan.ts` holds the
  * pure decisions, `session.ts` what the steps share.
@@ -66,6 +68,8 @@ export interface BatchRun {
 interface Collected {
 	job: BatchJob;
 	images: number;
+	claim: JobClaim;
+	modelId: string;
 }
 
 export async function runBatch(
@@ -88,7 +92,9 @@ export async function runBatch(
 		results[itemIndex] = outcome instanceof Error || !isOutputItem(outcome) ? onFailure(itemIndex, outcome) : outcome;
 	};
 
-	const groups = await prepareGroups(context, run, prepare, itemCount, settleOnce);
+	// Batch Mode sends each item to its first model: Fallback Models are neither used nor checked.
+	const firstOnly: RunContext = { ...run, firstModelOnly: true };
+	const groups = await prepareGroups(context, firstOnly, prepare, itemCount, settleOnce);
 	// A bad input without Continue On Fail stops the run before anything is paid for.
 	if (shouldStop()) return { results };
 
@@ -96,32 +102,45 @@ export async function runBatch(
 	// nothing would collect them, and nothing may poll them after the execution is over.
 	const abandon = new AbortController();
 	const signal = run.signal ? AbortSignal.any([run.signal, abandon.signal]) : abandon.signal;
-	const scoped: RunContext = { ...run, signal, callOptions: { ...run.callOptions, signal } };
+	const scoped: RunContext = { ...firstOnly, signal, callOptions: { ...run.callOptions, signal } };
 	const reuse = options.reuseAnswersAcrossExecutions === true;
 	const session = batchSession(context, scoped, prepare, reuse, maxWaitMs, () => run.signal?.aborted === true, shouldStop);
 	let failed: { error: unknown } | undefined;
-	const collected = await Promise.all(
-		groups.map(async (group) => {
-			try {
-				return await runGroup(session, group, settleOnce);
-			} catch (error) {
-				failed ??= { error };
-				// A wait that ran out keeps its job (and the others') running for a rerun to collect.
-				if (!(error instanceof StillRunningError)) abandon.abort();
-				return undefined;
-			}
-		}),
-	);
-	if (failed) throw failed.error;
-	const finished = collected.filter((entry): entry is Collected => entry !== undefined);
-	if (shouldStop()) {
-		const kept = finished.filter(({ images }) => images > 0);
-		return { results, keptNote: kept.length > 0 ? keptNote(kept) : undefined };
+	try {
+		const collected = await Promise.all(
+			groups.map(async (group) => {
+				try {
+					return await runGroup(session.forModel(group.modelId), group, settleOnce);
+				} catch (error) {
+					failed ??= { error };
+					// A wait that ran out keeps its job (and the others') running for a rerun to collect.
+					if (!(error instanceof StillRunningError)) abandon.abort();
+					return undefined;
+				}
+			}),
+		);
+		const finished = collected.filter((entry): entry is Collected => entry !== undefined);
+		if (failed || shouldStop()) {
+			for (const { claim } of finished) claim.leave();
+			if (failed) throw failed.error;
+			const kept = finished.filter(({ images }) => images > 0);
+			return { results, keptNote: kept.length > 0 ? keptNote(kept) : undefined };
+		}
+		// Delivered: unless answers may be reused, the job goes, so running the same items again pays
+		// for new images instead of collecting these (a job still found was never delivered). Not
+		// while another execution of this process waits for it: the last one to collect deletes it.
+		await Promise.all(
+			finished.map(async ({ job, claim, modelId }) => {
+				const othersWaiting = claim.leave();
+				if (reuse) return;
+				if (othersWaiting > 0) session.logJob('batch job kept: another execution waits for its results', job, { executions: othersWaiting });
+				else await deleteDelivered(session.forModel(modelId), job);
+			}),
+		);
+		return { results };
+	} finally {
+		session.close();
 	}
-	// Delivered: unless answers may be reused, the job goes, so running the same items again pays
-	// for new images instead of collecting these (a job still found was never delivered).
-	if (!reuse) await Promise.all(finished.map(async ({ job }) => await deleteDelivered(session, job)));
-	return { results };
 }
 
 function isOutputItem(outcome: unknown): outcome is INodeExecutionData {
@@ -130,7 +149,7 @@ function isOutputItem(outcome: unknown): outcome is INodeExecutionData {
 
 function keptNote(kept: Collected[]): string {
 	const parts = kept.map(({ job, images }) => `${images} image${images === 1 ? '' : 's'} from batch job ${job.name}`);
-	return `${parts.join(' and ')} ${kept.length === 1 && kept[0].images === 1 ? 'is' : 'are'} kept at Google for 48 hours: run the workflow again with the same items (with "Continue On Fail" on, to get the others) to collect them without paying again.`;
+	return `${parts.join(' and ')} ${kept.length === 1 && kept[0].images === 1 ? 'is' : 'are'} kept at Google for 48 hours: run the workflow again with the same items (with "Continue On Fail" on, to get the others) to collect them without paying again (unless another execution of the same items collects and deletes the job first).`;
 }
 
 async function deleteDelivered(session: BatchSession, job: BatchJob): Promise<void> {
@@ -149,10 +168,18 @@ async function runGroup(session: BatchSession, group: JobGroup, settle: Settle):
 	if (group.entries.length === 0) return undefined;
 	const displayName = batchDisplayName(group.modelId, group.entries);
 	let job = await findExistingJob(session, displayName);
+	let claim: JobClaim | undefined;
 	if (job) {
+		claim = claimJob(job.name);
 		session.logJob('attached to the batch job already sent for these items', job, { model: group.modelId });
 		// A list entry may leave out the results: a finished job is read whole.
-		if (FINISHED_STATES.has(job.state)) job = await getBatch(session.run.request, session.run.backend, job.name, session.run.callOptions);
+		if (FINISHED_STATES.has(job.state)) {
+			const found = job;
+			job = await getBatch(session.run.request, session.run.backend, job.name, session.run.callOptions).catch((error: unknown) => {
+				claim?.leave();
+				throw isNotFound(error) ? jobGone(session, found) : error;
+			});
+		}
 	} else {
 		const created = await createJob(session, group, displayName, settle).then(
 			(value) => ({ value }),
@@ -162,19 +189,25 @@ async function runGroup(session: BatchSession, group: JobGroup, settle: Settle):
 			// Stopped while the create request was out: Google may have the job without us knowing
 			// its name. It is looked for by its display name (a few times: lists lag) and cancelled.
 			const orphan = session.run.signal?.aborted ? await lookForCreatedJob(session, displayName, session.afterStop) : undefined;
-			if (orphan) await cancelJob(session, orphan);
+			if (orphan) await cancelJob(session, orphan, claimsOn(orphan.name));
 			throw created.error;
 		}
 		job = created.value;
+		claim = claimJob(job.name);
 		session.logJob('batch job created', job, { model: group.modelId, requests: group.entries.length });
 	}
-	job = await waitUntilFinished(session, job);
-	if (job.state !== 'BATCH_STATE_SUCCEEDED') throw jobFailure(session, job);
-	session.logJob('batch job finished', job);
-	let images = 0;
-	await collectResults(session, job, group, (itemIndex, outcome) => {
-		if (!(outcome instanceof Error)) images++;
-		settle(itemIndex, outcome);
-	});
-	return { job, images };
+	try {
+		job = await waitUntilFinished(session, job, claim);
+		if (job.state !== 'BATCH_STATE_SUCCEEDED') throw jobFailure(session, job);
+		session.logJob('batch job finished', job);
+		let images = 0;
+		await collectResults(session, job, group, (itemIndex, outcome) => {
+			if (!(outcome instanceof Error)) images++;
+			settle(itemIndex, outcome);
+		});
+		return { job, images, claim, modelId: group.modelId };
+	} catch (error) {
+		claim.leave();
+		throw error;
+	}
 }

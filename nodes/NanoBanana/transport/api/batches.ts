@@ -64,7 +64,7 @@ export async function createBatch(
 	modelId: string,
 	body: Buffer,
 	options: CallOptions,
-	findCreated: () => Promise<BatchJob | undefined>,
+	findCreated: (failure: TransportError['failure']) => Promise<BatchJob | undefined>,
 ): Promise<BatchJob> {
 	const url = batchEndpoints(backend).createUrl(modelId);
 	const { value } = await withRetries(
