@@ -28,10 +28,13 @@ async function deleteTheJob(): Promise<string> {
 
 describe('two executions of the same items (issue 24, point 3)', () => {
 	test('both attach to one job and both deliver every image; the job is deleted once, after the last', async () => {
-		emulator.configure({ batchRunMs: 2500 });
+		// Polls 1, 2, 4 s apart: the first run sees the job done at about 7 s, the second (1.5 s
+		// later) at about 8.6 s, after the first collected it.
+		emulator.configure({ batchRunMs: 4000 });
 		const fixture = batchItems(3, tag('overlap'));
 		const first = run(fixture, BATCH);
 		await waitFor(() => emulator.counters.batchCreates === 1);
+		await new Promise((resolve) => setTimeout(resolve, 1500));
 		const second = await run(fixture, BATCH);
 		const firstResult = await first;
 
