@@ -60,11 +60,13 @@ async function send(
 		return { failure: { kind: 'malformed', statusCode: 200, snippet: snippetOf(response, secrets), cause: 'unreadable' } };
 	}
 	if (response.statusCode >= 200 && response.statusCode < 300) return { response };
+	// An error asked for as a stream (a job or results file read as one): Google's error body is small.
+	const body: unknown = isStream(response.body) ? await errorBodyOf(response.body) : response.body;
 	return {
 		failure: {
 			kind: 'api',
 			statusCode: response.statusCode,
-			error: parseGoogleError(response.statusCode, response.body),
+			error: parseGoogleError(response.statusCode, body),
 			retryAfterMs: parseRetryAfterMs(response.headers['retry-after'], Date.now()),
 		},
 	};
@@ -121,6 +123,25 @@ export async function attempt(
 
 function isStream(body: unknown): body is AsyncIterable<Buffer> {
 	return typeof body === 'object' && body !== null && Symbol.asyncIterator in body;
+}
+
+const ERROR_BODY_BYTES = 64 * 1024;
+
+/** The first bytes of a streamed error answer, as text (JSON is parsed by `parseGoogleError`). */
+async function errorBodyOf(stream: AsyncIterable<Buffer | string>): Promise<string> {
+	const parts: Buffer[] = [];
+	let bytes = 0;
+	try {
+		for await (const piece of stream) {
+			const chunk = typeof piece === 'string' ? Buffer.from(piece) : piece;
+			parts.push(chunk);
+			bytes += chunk.length;
+			if (bytes >= ERROR_BODY_BYTES) break;
+		}
+	} catch {
+		// What arrived is all there is to read.
+	}
+	return Buffer.concat(parts).subarray(0, ERROR_BODY_BYTES).toString('utf8');
 }
 
 /**
