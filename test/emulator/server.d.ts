@@ -50,6 +50,7 @@ export interface EmulatorOptions {
   /** A new job shows in batches.list only after this long (Google's lists lag). Default 0. */
   batchListDelayMs: number;
   batchAnswerBytes: number;
+  batchGetDurationMs: number;
   /** The next N resumable upload chunks are stored, then their answer is dropped. Default 0. */
   dropUploadAnswers: number;
   /** x-goog-upload-chunk-granularity of new upload sessions. Default 8 MiB. */
