@@ -196,6 +196,7 @@ async function runGroup(session: BatchSession, group: JobGroup, settle: Settle):
 		claim = claimJob(job.name);
 		session.logJob('batch job created', job, { model: group.modelId, requests: group.entries.length });
 	}
+	let collected = false;
 	try {
 		job = await waitUntilFinished(session, job, claim);
 		if (job.state !== 'BATCH_STATE_SUCCEEDED') throw jobFailure(session, job);
@@ -205,9 +206,10 @@ async function runGroup(session: BatchSession, group: JobGroup, settle: Settle):
 			if (!(outcome instanceof Error)) images++;
 			settle(itemIndex, outcome);
 		});
+		collected = true;
 		return { job, images, claim, modelId: group.modelId };
-	} catch (error) {
-		claim.leave();
-		throw error;
+	} finally {
+		// A job this execution could not collect is no longer waited for by it.
+		if (!collected) claim.leave();
 	}
 }

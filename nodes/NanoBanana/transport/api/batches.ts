@@ -112,16 +112,15 @@ async function readStreamed<T>(
 		},
 		options,
 	);
-	let rest: string;
-	try {
-		rest = await readJsonWithout(stream, RESULTS_KEY, async (element) => {
-			const result = onResult ? parseBatchItemResult(element.toString('utf8')) : undefined;
-			if (result && onResult) await onResult(result);
-		});
-	} catch (error) {
-		if (error instanceof TransportError) throw error;
-		throw new TransportError({ kind: 'network', code: 'ECONNRESET', message: `the answer of ${name} stopped arriving` }, 1);
-	}
+	const rest = await readJsonWithout(stream, RESULTS_KEY, async (element) => {
+		const result = onResult ? parseBatchItemResult(element.toString('utf8')) : undefined;
+		if (result && onResult) await onResult(result);
+	}).catch((error: unknown) => {
+		// A body cut short is a broken connection: the caller may read it again.
+		throw error instanceof TransportError
+			? error
+			: new TransportError({ kind: 'network', code: 'ECONNRESET', message: `the answer of ${name} stopped arriving` }, 1);
+	});
 	const value = parse(rest);
 	if (value === undefined) throw new TransportError({ kind: 'malformed', statusCode: 200, snippet: `an unreadable answer of ${name}` }, 1);
 	return value;
