@@ -8,7 +8,7 @@
  * memory: the 200 images read from disk alone).
  *
  *   node test/bench/batch.js [--items 200] [--mb 1] [--skip-build] [--keep] [--no-write] [--out FILE]
- *   node test/bench/batch.js --answers 500 [--answer-mb 1.25] [--skip-build] …   (issue 24: large answers)
+ *   node test/bench/batch.js --answers 500 [--answer-mb 1.25] [--heap-mb 384] [--skip-build] …   (issue 24: large answers)
  *
  * Measured per case (one `n8n execute` each, lib/execute.js): every output image checked against
  * its own input (lib/verify.js), batch jobs created, requests the emulator received (all of them:
@@ -147,8 +147,10 @@ const ANSWERS_END = '<!-- batch-answers:end -->';
  * @param {number} spec.answers
  * @param {number} spec.answerMb
  * @param {boolean} [spec.keep]
+ * @param {number} [spec.heapMb] caps n8n's V8 heap (`--max-old-space-size`): collected whole under
+ *   a cap smaller than the results shows that the memory is bounded, not merely not yet collected
  */
-async function runAnswersBench({ install, tarball, log, answers, answerMb, keep = false }) {
+async function runAnswersBench({ install, tarball, log, answers, answerMb, keep = false, heapMb }) {
 	const imagesRoot = path.join(WORK, 'images');
 	// Generate ignores its input images: tiny files only give the workflow its items.
 	const set = writeImageSet({ dir: path.join(imagesRoot, 'answers'), prefix: 'answer', count: answers, side: 8 });
@@ -179,7 +181,8 @@ async function runAnswersBench({ install, tarball, log, answers, answerMb, keep 
 			await control(emulator.url, 'configure', { latencyMs: 0, batchPendingMs: 0, batchRunMs: BATCH_RUN_MS, batchAnswerBytes: answerBytes });
 			await control(emulator.url, 'reset', {});
 			const load = os.loadavg();
-			const exec = await executeMeasured(home, flows[key].id, { env, watchPids: emulator.pid ? [emulator.pid] : [] });
+			const nodeArgs = heapMb ? [`--max-old-space-size=${heapMb}`] : [];
+			const exec = await executeMeasured(home, flows[key].id, { env, nodeArgs, watchPids: emulator.pid ? [emulator.pid] : [] });
 			const state = await control(emulator.url, 'state');
 			const node = key === 'noop' ? bw.NAMES.noop : bw.NAMES.ours;
 			const items = exec.run?.data?.resultData?.runData?.[node]?.[0]?.data?.main?.[0] ?? [];
@@ -208,7 +211,7 @@ async function runAnswersBench({ install, tarball, log, answers, answerMb, keep 
 		};
 		const noop = await measure('noop');
 		const batch = await measure('batch');
-		return { answers, answerMb, noop, batch };
+		return { answers, answerMb, heapMb, noop, batch };
 	} finally {
 		await emulator.stop();
 		if (!keep) fs.rmSync(home.dir, { recursive: true, force: true });
@@ -225,7 +228,8 @@ function answersMarkdown(r, meta) {
 		`## Batch Mode: ${r.answers} large answers`,
 		'',
 		`\`${meta.command}\`, ${meta.startedAt}. ${r.answers} Generate items (short prompts) in Batch Mode; the emulator pads every answer`,
-		`image to ${r.answerMb} MB, so the job's results weigh ${mb(base64)} in base64. Binary data in filesystem mode. One \`n8n execute\` each.`,
+		`image to ${r.answerMb} MB, so the job's results weigh ${mb(base64)} in base64. Binary data in filesystem mode. One \`n8n execute\` each` +
+			(r.heapMb ? `, n8n's V8 heap capped at ${r.heapMb} MB (\`--max-old-space-size\`).` : '.'),
 		'',
 		'| case | success | images delivered | batch jobs | JSONL upload / results download | peak RSS of n8n | load |',
 		'|---|---|---|---|---|---|---|',
@@ -321,6 +325,7 @@ async function main() {
 			log,
 			answers: Number(value('--answers', '500')),
 			answerMb: Number(value('--answer-mb', '1.25')),
+			heapMb: argv.includes('--heap-mb') ? Number(value('--heap-mb', '0')) : undefined,
 			keep: flag('--keep'),
 		});
 		fs.mkdirSync(WORK, { recursive: true });
