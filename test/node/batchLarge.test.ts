@@ -6,8 +6,10 @@
  */
 import { randomBytes } from 'crypto';
 
+import { BinaryDataService } from 'n8n-core';
+
 import type { Emulator } from '../emulator/server';
-import { BATCH, batchItems, useBatchEmulator } from './batchFixtures';
+import { BATCH, batchItems, bigBatchItems, useBatchEmulator } from './batchFixtures';
 import { outputPng } from './fixtures';
 
 let emulator: Emulator;
@@ -42,6 +44,26 @@ describe('large answers (issue 24, point 1)', () => {
 		for (const [index, item] of result.outputs[0].entries()) {
 			expect((await outputPng(result, item)).meta?.prompt).toBe(fixture[index].json?.prompt);
 			expect((await result.bytes(item, 'data')).length).toBeGreaterThan(2 * 1024 * 1024 - 100);
+		}
+	}, 60_000);
+});
+
+describe('each item prepared once (issue 23, point 5)', () => {
+	test('a file job reads each input image once: the body fingerprinted is the body sent', async () => {
+		const reads = [jest.spyOn(BinaryDataService.prototype, 'getAsBuffer'), jest.spyOn(BinaryDataService.prototype, 'getAsStream')];
+		try {
+			const fixture = bigBatchItems(tag('read once'));
+			const result = await run(fixture, BATCH);
+
+			expect(result.task?.error?.message).toBeUndefined();
+			expect(emulator.counters.uploads).toBe(1);
+			// Every input image read once, before the outputs are read back below.
+			expect(reads.reduce((calls, spy) => calls + spy.mock.calls.length, 0)).toBe(fixture.length);
+			for (const [index, item] of result.outputs[0].entries()) {
+				expect((await outputPng(result, item)).meta?.prompt).toBe(fixture[index].json?.prompt);
+			}
+		} finally {
+			for (const spy of reads) spy.mockRestore();
 		}
 	}, 60_000);
 });

@@ -24,7 +24,7 @@ export class MissingBatchResultError extends NodeOperationError {}
 const RESULT_DOWNLOADS = 3;
 
 export async function collectResults(session: BatchSession, job: BatchJob, group: JobGroup, settle: Settle): Promise<void> {
-	const pending = new Map(group.entries.filter((entry) => !entry.settled).map((entry) => [entry.key, entry]));
+	const pending = new Map(group.entries.map((entry) => [entry.key, entry]));
 	const take = async (result: BatchItemResult) => {
 		const entry = pending.get(result.key);
 		if (!entry || itemIndexOfKey(result.key) !== entry.itemIndex) return;

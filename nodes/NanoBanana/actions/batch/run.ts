@@ -19,12 +19,13 @@ import { cancelJob, isNotFound, jobFailure, jobGone, StillRunningError, waitUnti
  * the price), the node waits for the job, and each answer becomes exactly the output item the
  * request pool would have made (same reading, same output shaping, same failures).
  *
- * 1. Each item is prepared as for a normal request and its body digested; the digests give the
- *    job's display name. Bodies are kept only while the job is small enough to send inline.
+ * 1. Each item is prepared once, as for a normal request, and its body digested; the digests give
+ *    the job's display name. Bodies are kept while the job is small enough to send inline; a
+ *    bigger job's lines stream into a JSONL upload as they are built (`upload.ts`).
  * 2. A job still pending or running under that name, or one that succeeded less than 48 hours ago
  *    and was never delivered, is used instead of paying again (a restart of n8n or a failed run
- *    loses nothing); otherwise a job is created, inline or from a JSONL file that streams through
- *    a Files API upload one request at a time. A create whose answer is lost is looked up, not sent again.
+ *    loses nothing); otherwise a job is created, inline or from the uploaded JSONL file. A create
+ *    whose answer is lost is looked up, not sent again.
  * 3. The job is polled with growing waits, through outages, up to Batch Max Wait; stopping the
  *    execution, or another job of it failing, cancels it at Google.
  * 4. Results (inline, or a results file read as a stream) are matched to items by key. A job whose
@@ -94,7 +95,7 @@ export async function runBatch(
 
 	// Batch Mode sends each item to its first model: Fallback Models are neither used nor checked.
 	const firstOnly: RunContext = { ...run, firstModelOnly: true };
-	const groups = await prepareGroups(context, firstOnly, prepare, itemCount, settleOnce);
+	const groups = await prepareGroups(context, firstOnly, prepare, itemCount, settleOnce, shouldStop);
 	// A bad input without Continue On Fail stops the run before anything is paid for.
 	if (shouldStop()) return { results };
 
@@ -181,7 +182,7 @@ async function runGroup(session: BatchSession, group: JobGroup, settle: Settle):
 			});
 		}
 	} else {
-		const created = await createJob(session, group, displayName, settle).then(
+		const created = await createJob(session, group, displayName).then(
 			(value) => ({ value }),
 			(error: unknown) => ({ error }),
 		);

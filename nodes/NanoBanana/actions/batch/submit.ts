@@ -1,17 +1,14 @@
 import { NodeOperationError } from 'n8n-workflow';
 
 import { createBatch, fileBatchBody, findBatch, inlineBatchBody } from '../../transport/api/batches';
-import { uploadJsonl } from '../../transport/api/files';
-import { jsonlLine } from '../../transport/google/jsonl';
 import type { BatchJob } from '../../transport/google/types';
 import type { TransportFailure } from '../../transport/failures/kinds';
 import { failureSummary } from '../../transport/http/attemptLog';
 import { TransportError, type CallOptions } from '../../transport/http/client';
 import { waitUnlessStopped } from '../../transport/pacing/wait';
-import type { PreparedItem } from '../item';
 import type { JobGroup } from './groups';
 import { canAttach } from './plan';
-import type { BatchSession, Settle } from './session';
+import type { BatchSession } from './session';
 
 /** Step 2: finding the job these requests already have at Google, or creating (and paying for) one. */
 
@@ -65,7 +62,7 @@ export async function lookForCreatedJob(
  * for over half a minute; when Google's list still does not show it, the create is not sent again
  * (that could pay twice) and the run ends saying so: a rerun finds the job if Google made it.
  */
-export async function createJob(session: BatchSession, group: JobGroup, displayName: string, settle: Settle): Promise<BatchJob> {
+export async function createJob(session: BatchSession, group: JobGroup, displayName: string): Promise<BatchJob> {
 	const { request, backend, callOptions } = session.run;
 	let notFound = false;
 	const findCreated = async (failure: TransportFailure) => {
@@ -89,7 +86,8 @@ export async function createJob(session: BatchSession, group: JobGroup, displayN
 		for (const entry of group.entries) entry.body = undefined;
 		return await create(body);
 	}
-	const fileName = await uploadJsonl(request, backend, requestLines(session, group, settle), displayName, callOptions);
+	// The lines went up while the items were prepared (`groups.ts`); the file is complete now.
+	const fileName = await (group.uploaded ?? Promise.reject(new TransportError({ kind: 'other', message: 'no JSONL upload for a file job' }, 0)));
 	session.run.log.info('batch requests uploaded as a JSONL file', {
 		file: fileName,
 		model: group.modelId,
@@ -104,25 +102,4 @@ function createUnknown(session: BatchSession, error: unknown): NodeOperationErro
 	return new NodeOperationError(session.context.getNode(), `Google did not answer the request that creates the batch job${why}`, {
 		description: `Google may have made the job all the same, but its job list did not show it within ${seconds} seconds, so the request was not sent again (that could pay twice). Run the workflow again with the same items in a few minutes: the node looks for the job by its fingerprint first and collects it if Google made it, or creates it if not.`,
 	});
-}
-
-/** The JSONL lines of a file job, each built when the upload is ready for it. */
-async function* requestLines(session: BatchSession, group: JobGroup, settle: Settle): AsyncGenerator<Buffer> {
-	for (const entry of group.entries) {
-		let prepared: PreparedItem | undefined;
-		try {
-			prepared = await session.prepare(session.context, entry.itemIndex, session.run);
-		} catch (error) {
-			// Settled here, with its own cause; the job has no request for it.
-			entry.settled = true;
-			settle(entry.itemIndex, error instanceof Error ? error : new Error(String(error)));
-		}
-		if (!prepared) {
-			// Without Continue On Fail the run ends with that item's error: the upload is given up
-			// and no job is created, so nothing is paid for that nobody would collect.
-			if (session.runStops()) throw new TransportError({ kind: 'cancelled' }, 0);
-			continue;
-		}
-		yield jsonlLine(entry.key, prepared.request.body);
-	}
 }
