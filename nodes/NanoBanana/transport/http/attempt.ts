@@ -168,16 +168,11 @@ async function* watchStalls(body: AsyncIterable<Buffer>, timeoutMs: number, cut:
 		);
 	};
 	arm(timeoutMs);
-	// Ends the reading on a stall even if the HTTP client does not end the body when cut.
-	const stalled = new Promise<never>((_, reject) => {
-		cut.signal.addEventListener('abort', () => reject(cut.signal.reason), { once: true });
-	});
-	stalled.catch(() => undefined);
 	const iterator = body[Symbol.asyncIterator]();
 	try {
 		for (;;) {
 			waitingSince = Date.now();
-			const next = await Promise.race([iterator.next(), stalled]);
+			const next = await nextUnlessCut(iterator, cut.signal);
 			waitingSince = undefined;
 			if (next.done) return;
 			yield next.value;
@@ -186,6 +181,33 @@ async function* watchStalls(body: AsyncIterable<Buffer>, timeoutMs: number, cut:
 		finished = true;
 		void iterator.return?.()?.then(undefined, () => undefined);
 	}
+}
+
+/**
+ * The next piece of a body, or the cut's reason once it is cut (even if the HTTP client does not
+ * end the body when cut). Its abort listener goes as soon as the piece arrives: racing every piece
+ * against one long-lived promise would keep each piece reachable from it until the transfer ends,
+ * the whole body in memory after all.
+ */
+async function nextUnlessCut(iterator: AsyncIterator<Buffer>, signal: AbortSignal): Promise<IteratorResult<Buffer>> {
+	return await new Promise<IteratorResult<Buffer>>((resolve, reject) => {
+		if (signal.aborted) {
+			reject(signal.reason);
+			return;
+		}
+		const onCut = () => reject(signal.reason);
+		signal.addEventListener('abort', onCut, { once: true });
+		iterator.next().then(
+			(next) => {
+				signal.removeEventListener('abort', onCut);
+				resolve(next);
+			},
+			(error: unknown) => {
+				signal.removeEventListener('abort', onCut);
+				reject(error);
+			},
+		);
+	});
 }
 
 export function attemptResult(outcome: Outcome): AttemptResult {
