@@ -350,7 +350,7 @@ async function main() {
 	if (!flag('--no-write')) writeSection(value('--out', path.join(config.REPO_ROOT, 'docs', 'benchmarks.md')), section);
 }
 
-module.exports = { runBatchBench, runAnswersBench, answersMarkdown, batchMarkdown, writeSection, summarize, BATCH_MARKERS: [SECTION_START, SECTION_END] };
+module.exports = { runBatchBench, runAnswersBench, answersMarkdown, batchMarkdown, writeSection, summarize, BATCH_MARKERS: [SECTION_START, SECTION_END], ANSWERS_MARKERS: [ANSWERS_START, ANSWERS_END] };
 
 if (require.main === module) {
 	main().catch((error) => {
