@@ -8,6 +8,7 @@
  * memory: the 200 images read from disk alone).
  *
  *   node test/bench/batch.js [--items 200] [--mb 1] [--skip-build] [--keep] [--no-write] [--out FILE]
+ *   node test/bench/batch.js --answers 500 [--answer-mb 1.25] [--heap-mb 384] [--skip-build] …   (issue 24: large answers)
  *
  * Measured per case (one `n8n execute` each, lib/execute.js): every output image checked against
  * its own input (lib/verify.js), batch jobs created, requests the emulator received (all of them:
@@ -129,6 +130,118 @@ async function runBatchBench({ install, tarball, log, items = DEFAULT_ITEMS, meg
 
 /** @typedef {Awaited<ReturnType<typeof runBatchBench>>} BatchBench */
 
+const ANSWERS_START = '<!-- batch-answers:start -->';
+const ANSWERS_END = '<!-- batch-answers:end -->';
+
+/**
+ * Large answers (issue 24, point 1): `answers` Generate items of a short prompt each in Batch Mode,
+ * every answer image padded by the emulator to `answerMb` (as Google's 1K–4K PNGs weigh), beside a
+ * No Operation node over the same inputs. Binary data in filesystem mode, as a production n8n keeps
+ * it (in the default memory mode n8n itself holds every output image). Reported: every item an
+ * image of the padded size, the results' total size, jobs, uploads/downloads, peak RSS of both.
+ *
+ * @param {object} spec
+ * @param {import('../e2e/lib/install').N8nInstall} spec.install
+ * @param {string} spec.tarball
+ * @param {(msg: string) => void} spec.log
+ * @param {number} spec.answers
+ * @param {number} spec.answerMb
+ * @param {boolean} [spec.keep]
+ * @param {number} [spec.heapMb] caps n8n's V8 heap (`--max-old-space-size`): collected whole under
+ *   a cap smaller than the results shows that the memory is bounded, not merely not yet collected
+ */
+async function runAnswersBench({ install, tarball, log, answers, answerMb, keep = false, heapMb }) {
+	const imagesRoot = path.join(WORK, 'images');
+	// Generate ignores its input images: tiny files only give the workflow its items.
+	const set = writeImageSet({ dir: path.join(imagesRoot, 'answers'), prefix: 'answer', count: answers, side: 8 });
+	const env = { N8N_RESTRICT_FILE_ACCESS_TO: imagesRoot, N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem' };
+	const home = await n8n.createN8nHome({ install, tarball, env, log });
+	const emulator = await startEmulator({ log });
+	try {
+		const credential = { id: 'benchAnswersAiStudio', name: 'Bench Answers AI Studio (emulator)' };
+		await n8n.importCredentials(home, [
+			{ ...credential, type: config.CREDENTIAL_TYPES.aiStudio, data: { apiKey: emulator.apiKey, baseUrl: emulator.url } },
+		]);
+		const generate = wf.nanoBananaNode({
+			name: bw.NAMES.ours,
+			credential,
+			operation: 'generate',
+			prompt: "={{ 'A studio photo of product ' + $itemIndex }}",
+			model: bw.MODEL,
+			options: { batchMode: true },
+		});
+		const flows = {
+			noop: bw.benchWorkflow({ id: bw.idFor('answers:noop'), name: 'Bench: answers baseline', glob: set.glob, nodes: [bw.noopNode()] }),
+			batch: bw.benchWorkflow({ id: bw.idFor('answers:ours'), name: 'Bench: large answers', glob: set.glob, nodes: [generate] }),
+		};
+		await n8n.importWorkflows(home, Object.values(flows));
+		const answerBytes = Math.round(answerMb * 2 ** 20);
+		/** @param {'noop' | 'batch'} key */
+		const measure = async (key) => {
+			await control(emulator.url, 'configure', { latencyMs: 0, batchPendingMs: 0, batchRunMs: BATCH_RUN_MS, batchAnswerBytes: answerBytes });
+			await control(emulator.url, 'reset', {});
+			const load = os.loadavg();
+			const nodeArgs = heapMb ? [`--max-old-space-size=${heapMb}`] : [];
+			const exec = await executeMeasured(home, flows[key].id, { env, nodeArgs, watchPids: emulator.pid ? [emulator.pid] : [] });
+			const state = await control(emulator.url, 'state');
+			const node = key === 'noop' ? bw.NAMES.noop : bw.NAMES.ours;
+			const items = exec.run?.data?.resultData?.runData?.[node]?.[0]?.data?.main?.[0] ?? [];
+			const images = items.filter((/** @type {any} */ item) => !item.json?.error && item.binary?.data?.mimeType === 'image/png' && Number(item.binary.data.bytes ?? 0) >= answerBytes - 64).length;
+			const sizes = items.map((/** @type {any} */ item) => Number(item.binary?.data?.bytes ?? 0));
+			const result = {
+				key,
+				success: exec.success,
+				error: exec.error ? String(exec.error.message ?? exec.error).slice(0, 300) : undefined,
+				nodeMs: nodeTime(exec.run, node),
+				peakRssBytes: exec.peakRssBytes,
+				loadAvg: load,
+				loadAvgEnd: os.loadavg(),
+				items: items.length,
+				images,
+				imageBytes: sizes.reduce((a, b) => a + b, 0),
+				emulator: { requests: state.requests, batchCreates: state.batchCreates, batchRequests: state.batchRequests, uploads: state.uploads, downloads: state.downloads, batchGets: state.batchGets },
+			};
+			log(
+				`answers:${key.padEnd(5)} ${result.success ? 'ok  ' : 'FAIL'} node ${((result.nodeMs ?? 0) / 1000).toFixed(1)} s, ` +
+					(key === 'batch' ? `${images}/${answers} images of ≥ ${answerMb} MB (${(result.imageBytes / 2 ** 20).toFixed(0)} MB), ` : '') +
+					`peak RSS ${(result.peakRssBytes / 2 ** 20).toFixed(0)} MB, jobs ${state.batchCreates}, uploads ${state.uploads}, downloads ${state.downloads}, load ${load[0].toFixed(2)}` +
+					(result.error ? ` — ${result.error}` : ''),
+			);
+			return result;
+		};
+		const noop = await measure('noop');
+		const batch = await measure('batch');
+		return { answers, answerMb, heapMb, noop, batch };
+	} finally {
+		await emulator.stop();
+		if (!keep) fs.rmSync(home.dir, { recursive: true, force: true });
+	}
+}
+
+/** @param {Awaited<ReturnType<typeof runAnswersBench>>} r @param {{ command: string, startedAt: string }} meta */
+function answersMarkdown(r, meta) {
+	const mb = (/** @type {number} */ bytes) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
+	const load = (/** @type {{ loadAvg: number[], loadAvgEnd: number[] }} */ c) => `${c.loadAvg[0].toFixed(2)} → ${c.loadAvgEnd[0].toFixed(2)}`;
+	const base64 = r.batch.imageBytes * (4 / 3);
+	return [
+		ANSWERS_START,
+		`## Batch Mode: ${r.answers} large answers`,
+		'',
+		`\`${meta.command}\`, ${meta.startedAt}. ${r.answers} Generate items (short prompts) in Batch Mode; the emulator pads every answer`,
+		`image to ${r.answerMb} MB, so the job's results weigh ${mb(base64)} in base64. Binary data in filesystem mode. One \`n8n execute\` each` +
+			(r.heapMb ? `, n8n's V8 heap capped at ${r.heapMb} MB (\`--max-old-space-size\`).` : '.'),
+		'',
+		'| case | success | images delivered | batch jobs | JSONL upload / results download | peak RSS of n8n | load |',
+		'|---|---|---|---|---|---|---|',
+		`| Batch Mode | ${r.batch.success ? 'yes' : `no: ${r.batch.error ?? ''}`} | ${r.batch.images}/${r.answers} (${mb(r.batch.imageBytes)}) | ${r.batch.emulator.batchCreates} | ${r.batch.emulator.uploads} / ${r.batch.emulator.downloads} | ${mb(r.batch.peakRssBytes)} | ${load(r.batch)} |`,
+		`| No Operation (baseline) | ${r.noop.success ? 'yes' : 'no'} | — | — | — | ${mb(r.noop.peakRssBytes)} | ${load(r.noop)} |`,
+		'',
+		`- Peak extra memory of the n8n process (Batch Mode − baseline): **${mb(r.batch.peakRssBytes - r.noop.peakRssBytes)}** for ${mb(base64)} of results.`,
+		ANSWERS_END,
+		'',
+	].join('\n');
+}
+
 /** @param {BatchBench} r */
 function summarize(r) {
 	const mb = (/** @type {number} */ bytes) => bytes / 2 ** 20;
@@ -205,6 +318,23 @@ async function main() {
 	const packDir = path.join(WORK, 'pack-batch');
 	fs.rmSync(packDir, { recursive: true, force: true });
 	const tarball = await n8n.packPackage({ destDir: packDir, skipBuild: flag('--skip-build'), log });
+	if (argv.includes('--answers')) {
+		const answers = await runAnswersBench({
+			install,
+			tarball,
+			log,
+			answers: Number(value('--answers', '500')),
+			answerMb: Number(value('--answer-mb', '1.25')),
+			heapMb: argv.includes('--heap-mb') ? Number(value('--heap-mb', '0')) : undefined,
+			keep: flag('--keep'),
+		});
+		fs.mkdirSync(WORK, { recursive: true });
+		fs.writeFileSync(path.join(WORK, 'batch-answers-results.json'), JSON.stringify({ command, startedAt, answers }, null, 2));
+		const section = answersMarkdown(answers, { command, startedAt });
+		process.stdout.write(`${section}\n`);
+		if (!flag('--no-write')) writeSection(value('--out', path.join(config.REPO_ROOT, 'docs', 'benchmarks.md')), section, [ANSWERS_START, ANSWERS_END]);
+		return;
+	}
 	const result = await runBatchBench({
 		install,
 		tarball,
@@ -220,7 +350,7 @@ async function main() {
 	if (!flag('--no-write')) writeSection(value('--out', path.join(config.REPO_ROOT, 'docs', 'benchmarks.md')), section);
 }
 
-module.exports = { runBatchBench, batchMarkdown, writeSection, summarize, BATCH_MARKERS: [SECTION_START, SECTION_END] };
+module.exports = { runBatchBench, runAnswersBench, answersMarkdown, batchMarkdown, writeSection, summarize, BATCH_MARKERS: [SECTION_START, SECTION_END], ANSWERS_MARKERS: [ANSWERS_START, ANSWERS_END] };
 
 if (require.main === module) {
 	main().catch((error) => {

@@ -42,7 +42,7 @@ const { executeMeasured, cpuBetween } = require('./lib/execute');
 const { nodeRun, nodeTime, verifyOutputs } = require('./lib/verify');
 const bw = require('./lib/workflows');
 const report = require('./lib/report');
-const { runBatchBench, batchMarkdown, writeSection, BATCH_MARKERS } = require('./batch');
+const { runBatchBench, batchMarkdown, writeSection, BATCH_MARKERS, ANSWERS_MARKERS } = require('./batch');
 const { SCALE_MARKERS } = require('./scale');
 const { runCostBench, costMarkdown, COST_MARKERS } = require('./cost');
 const scaleReport = require('./lib/scale-report');
@@ -82,6 +82,9 @@ function writeReport(file, markdown, batchSection, costSection) {
 	if (scale) writeSection(file, scale, SCALE_MARKERS);
 	const cost = costSection ?? markedBlock(before, COST_MARKERS);
 	if (cost) writeSection(file, cost, COST_MARKERS);
+	// `batch.js --answers` (issue 24), measured by that script alone: kept as it is.
+	const answers = markedBlock(before, ANSWERS_MARKERS);
+	if (answers) writeSection(file, answers, ANSWERS_MARKERS);
 }
 
 /**

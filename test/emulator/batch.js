@@ -20,6 +20,7 @@ const { parseGenerateRequest } = require('./request');
 const { activeDirectives, planDirectives } = require('./directives');
 const { generateContentBody, googleTime } = require('./response');
 const { paginate } = require('./models');
+const { crc32 } = require('./png');
 
 const STATES = {
   pending: 'BATCH_STATE_PENDING',
@@ -71,7 +72,7 @@ class BatchStore {
   /**
    * @param {object} deps
    * @param {import('./files').FileStore} deps.files
-   * @param {() => {batchPendingMs: number, batchRunMs: number, batchOutcome: string, thoughts: boolean, vertexMaxInlineBytes: number, batchListDelayMs?: number}} deps.options
+   * @param {() => {batchPendingMs: number, batchRunMs: number, batchOutcome: string, thoughts: boolean, vertexMaxInlineBytes: number, batchListDelayMs?: number, batchAnswerBytes?: number}} deps.options
    * @param {Record<string, number>} deps.counters live counters object (batch* fields)
    */
   constructor({ files, options, counters }) {
@@ -237,8 +238,9 @@ class BatchStore {
     if (job.results) return job.results;
     let succeeded = 0;
     let failed = 0;
+    const padTo = this.options().batchAnswerBytes ?? 0;
     const answers = job.requests.map(({ key, request }) => {
-      const answer = this.answer(job, request);
+      const answer = padTo > 0 ? padImages(this.answer(job, request), padTo) : this.answer(job, request);
       if (answer.error) failed++;
       else succeeded++;
       return { key, ...answer };
@@ -248,8 +250,9 @@ class BatchStore {
     if (job.source === 'inline') {
       results.inlinedResponses = answers.map(({ key, ...answer }) => ({ ...answer, metadata: { key } }));
     } else {
-      const lines = answers.map((answer) => `${JSON.stringify(answer)}\n`).join('');
-      const file = this.files.store(Buffer.from(lines), 'application/jsonl', `batch-${job.id}-results`, job.version);
+      // Line by line into one Buffer: results of hundreds of big images pass V8's string limit.
+      const lines = Buffer.concat(answers.map((answer) => Buffer.from(`${JSON.stringify(answer)}\n`)));
+      const file = this.files.store(lines, 'application/jsonl', `batch-${job.id}-results`, job.version);
       results.responsesFile = `files/${file.id}`;
     }
     job.results = results;
@@ -332,6 +335,35 @@ class BatchStore {
     }
     return operation;
   }
+}
+
+/** Zero bytes for padding chunks (their content does not matter; base64 is as long either way). */
+let padding = Buffer.alloc(0);
+
+/**
+ * Pads every PNG of an answer to about `bytes` with a private ancillary chunk (`nbPd`, which
+ * decoders skip) before IEND, so a batch's results weigh what Google's 1K–4K images do.
+ * @param {any} answer @param {number} bytes
+ */
+function padImages(answer, bytes) {
+  for (const candidate of answer.response?.candidates ?? []) {
+    for (const part of candidate.content?.parts ?? []) {
+      if (part.inlineData?.mimeType !== 'image/png') continue;
+      const png = Buffer.from(part.inlineData.data, 'base64');
+      const extra = bytes - png.length - 12;
+      if (extra <= 0) continue;
+      if (padding.length < extra) padding = Buffer.alloc(extra);
+      const head = Buffer.alloc(8);
+      head.writeUInt32BE(extra, 0);
+      head.write('nbPd', 4, 'latin1');
+      const data = padding.subarray(0, extra);
+      const crc = Buffer.alloc(4);
+      crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
+      const iend = png.length - 12;
+      part.inlineData.data = Buffer.concat([png.subarray(0, iend), head, data, crc, png.subarray(iend)]).toString('base64');
+    }
+  }
+  return answer;
 }
 
 module.exports = { BatchStore, STATES, OUTCOMES };

@@ -49,6 +49,8 @@ export interface EmulatorOptions {
   failBatchGets: number;
   /** A new job shows in batches.list only after this long (Google's lists lag). Default 0. */
   batchListDelayMs: number;
+  batchAnswerBytes: number;
+  batchGetDurationMs: number;
   /** The next N resumable upload chunks are stored, then their answer is dropped. Default 0. */
   dropUploadAnswers: number;
   /** x-goog-upload-chunk-granularity of new upload sessions. Default 8 MiB. */
@@ -60,6 +62,7 @@ export interface EmulatorOptions {
    * 'gemini-2.5-flash-image' since 2026-09): 404 NOT_FOUND on every method, left out of the
    * model lists. Default []. Also takes one comma-separated string ("models/" prefixes dropped).
    */
+  batchQuotaSpentModels: string[];
   closedModels: string[];
   /**
    * Model ids Google shut down: 404 NOT_FOUND like an unknown id, left out of the model lists.

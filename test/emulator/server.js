@@ -58,9 +58,12 @@ const MAX_UPLOAD_BYTES = 2 * 1024 ** 3;
  * @property {number} dropBatchCreateAnswers the next N batch creates make their job, then drop the answer (socket destroyed)
  * @property {number} failBatchGets the next N batches.get answer 503 UNAVAILABLE
  * @property {number} batchListDelayMs a new job shows in batches.list only after this long (Google's lists lag)
+ * @property {number} batchGetDurationMs > 0: a batches.get answer holding inline results is spread evenly over this long (20 pieces)
+ * @property {number} batchAnswerBytes > 0: every image of a batch answer is padded to about this many bytes (a private PNG chunk), as 1K–4K images weigh
  * @property {number} dropUploadAnswers the next N resumable upload chunks are stored, then their answer dropped
  * @property {number} uploadChunkGranularity the x-goog-upload-chunk-granularity of new upload sessions
  * @property {number} refuseUploadsOverBytes > 0: a request to an upload URL with a bigger body → 413
+ * @property {string[]} batchQuotaSpentModels batch creates for these ids answer 429 naming a per-day quota (the day's batch quota is spent)
  * @property {string[]} closedModels ids this project may not use (Google closed them to new projects): 404 NOT_FOUND, not listed
  * @property {string[]} retiredModels ids Google shut down: 404 NOT_FOUND, not listed (default: the -preview image ids and Imagen)
  */
@@ -90,18 +93,21 @@ const DEFAULTS = {
   dropBatchCreateAnswers: 0,
   failBatchGets: 0,
   batchListDelayMs: 0,
+  batchAnswerBytes: 0,
+  batchGetDurationMs: 0,
   dropUploadAnswers: 0,
   uploadChunkGranularity: 8 * 1024 * 1024,
   refuseUploadsOverBytes: 0,
+  batchQuotaSpentModels: [],
   closedModels: [],
   retiredModels: RETIRED_MODELS,
 };
 const NUMBER_OPTIONS = ['latencyMs', 'maxInFlight', 'rpm', 'startsPerSecond', 'startsPerMinute', 'tokenTtlSeconds', 'maxRequestBytes', 'vertexMaxInlineBytes', 'fileProcessingMs',
   'batchPendingMs', 'batchRunMs', 'dropDownloadsAfterBytes', 'downloadDurationMs', 'dropBatchCreateAnswers', 'failBatchGets',
-  'batchListDelayMs', 'dropUploadAnswers', 'uploadChunkGranularity', 'refuseUploadsOverBytes'];
+  'batchListDelayMs', 'batchAnswerBytes', 'batchGetDurationMs', 'dropUploadAnswers', 'uploadChunkGranularity', 'refuseUploadsOverBytes'];
 const UNLIMITED_OPTIONS = ['maxInFlight', 'rpm', 'startsPerSecond', 'startsPerMinute'];
 const FIXED_OPTIONS = ['port', 'host'];
-const ID_LIST_OPTIONS = ['closedModels', 'retiredModels'];
+const ID_LIST_OPTIONS = ['closedModels', 'retiredModels', 'batchQuotaSpentModels'];
 
 /**
  * Validates a partial options object (JSON-friendly: null or "Infinity" mean unlimited).
@@ -307,7 +313,7 @@ class Emulator {
       // Batch Mode (batch.js). The SDK downloads from /v1beta/files/…:download, the REST docs name /download/v1beta/….
       ['GET', /^(?:\/download)?\/(v1beta|v1)\/files\/([a-z0-9-]+):download$/, (ctx) => this.download(ctx)],
       ['GET', /^\/(v1beta|v1)\/batches$/, (ctx) => this.withKey(ctx, () => this.batches.list(ctx.url.searchParams))],
-      ['GET', /^\/(v1beta|v1)\/batches\/([a-z0-9-]+)$/, (ctx) => this.withKey(ctx, () => this.getBatch(ctx.params[2]))],
+      ['GET', /^\/(v1beta|v1)\/batches\/([a-z0-9-]+)$/, (ctx) => this.getBatchRoute(ctx)],
       ['POST', /^\/(v1beta|v1)\/batches\/([a-z0-9-]+):cancel$/, (ctx) => this.withKey(ctx, () => this.batches.cancel(ctx.params[2]))],
       ['DELETE', /^\/(v1beta|v1)\/batches\/([a-z0-9-]+)$/, (ctx) => this.withKey(ctx, () => this.batches.delete(ctx.params[2]))],
       ['POST', /^\/(v1|v1beta1)\/projects\/([^/]+)\/locations\/([^/]+)\/publishers\/([^/]+)\/models\/([^/:]+):([A-Za-z]+)$/,
@@ -616,6 +622,9 @@ class Emulator {
     if (!model) throw geminiModelNotFound(id, version, 'batchGenerateContent');
     const body = parseJsonBody(await this.body(ctx, this.opts.maxRequestBytes));
     Object.assign(ctx.info, { backend: 'gemini', model: id });
+    if (this.opts.batchQuotaSpentModels.includes(model.id)) {
+      throw quotaError({ backend: 'gemini', version, model }, { retryS: DEFAULT_DAILY_RETRY_S, daily: true, limit: 100 });
+    }
     const operation = this.batches.create(model, version, body);
     // The job exists from here on, whatever happens to the answer (a client may give up on it).
     await sleep(this.opts.latencyMs, ctx.signal);
@@ -644,6 +653,23 @@ class Emulator {
     const duration = this.opts.downloadDurationMs;
     if (duration > 0) return this.trickle(ctx, file.bytes, duration);
     ctx.res.end(file.bytes);
+  }
+
+  /**
+   * `GET batches/{id}`; a finished job with inline results arrives over `batchGetDurationMs`
+   * when set (hundreds of images inside one resource take a while on a real line).
+   * @param {Ctx} ctx
+   */
+  async getBatchRoute(ctx) {
+    this.requireApiKey(ctx);
+    const operation = this.getBatch(ctx.params[2]);
+    const duration = this.opts.batchGetDurationMs;
+    if (duration > 0 && operation.metadata?.output?.inlinedResponses) {
+      const bytes = Buffer.from(JSON.stringify(operation));
+      ctx.res.writeHead(200, { 'content-type': JSON_TYPE, ...GOOGLE_HEADERS, 'content-length': bytes.length });
+      return await this.trickle(ctx, bytes, duration);
+    }
+    this.sendJson(ctx.res, 200, operation);
   }
 
   /** `batches.get`, or 503 while `failBatchGets` lasts. @param {string} id */

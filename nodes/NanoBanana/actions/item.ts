@@ -151,7 +151,8 @@ export async function prepareImageItem(
 		promptLength: prompt.length,
 		images: images.length,
 	});
-	checkModelSupport(parameters.modelIds, options, images.length);
+	// Batch Mode sends each item to its first model only: fallbacks it never uses are not checked.
+	checkModelSupport(run.firstModelOnly ? parameters.modelIds.slice(0, 1) : parameters.modelIds, options, images.length);
 	const unsent = unsentImageOptions(options, run.backend.imageOptions);
 	if (unsent.length > 0) log.debug(`not sent, ${run.backend.label} does not take it: ${unsent.join(', ')}`, { unsent: unsent.join(', ') });
 	const inputFileName = images[0]?.fileName;

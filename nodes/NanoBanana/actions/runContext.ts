@@ -39,6 +39,8 @@ export interface RunContext {
 	itemTimeBudgetMs: number;
 	secrets: string[];
 	signal?: AbortSignal;
+	/** Batch Mode: each item goes to its first model only (Fallback Models are not used, nor checked). */
+	firstModelOnly?: boolean;
 	/** n8n's log for this execution; items add their index (`log.with({ itemIndex })`). */
 	log: NodeLog;
 	/**

@@ -1,6 +1,6 @@
 import { NodeOperationError } from 'n8n-workflow';
 
-import { downloadFile } from '../../transport/api/batches';
+import { downloadFile, getBatch } from '../../transport/api/batches';
 import { splitLines } from '../../transport/google/jsonl';
 import { parseBatchItemResult } from '../../transport/google/parseBatch';
 import type { BatchItemResult, BatchJob } from '../../transport/google/types';
@@ -11,6 +11,7 @@ import type { BatchEntry, JobGroup } from './groups';
 import { itemIndexOfKey } from './plan';
 import type { BatchSession, Outcome, Settle } from './session';
 import { estimateRequest } from '../../cost/estimate';
+import { isNotFound, jobGone } from './waiting';
 
 /**
  * Step 4: a finished job's results (inline, or a results file read as a stream) matched to items by
@@ -24,17 +25,20 @@ export class MissingBatchResultError extends NodeOperationError {}
 const RESULT_DOWNLOADS = 3;
 
 export async function collectResults(session: BatchSession, job: BatchJob, group: JobGroup, settle: Settle): Promise<void> {
-	const pending = new Map(group.entries.filter((entry) => !entry.settled).map((entry) => [entry.key, entry]));
+	const pending = new Map(group.entries.map((entry) => [entry.key, entry]));
 	const take = async (result: BatchItemResult) => {
 		const entry = pending.get(result.key);
 		if (!entry || itemIndexOfKey(result.key) !== entry.itemIndex) return;
 		pending.delete(result.key);
 		settle(entry.itemIndex, await outcomeOf(session, job, group, entry, result));
 	};
+	const { request, backend, callOptions } = session.run;
 	if (job.inlinedResponses) {
-		for (const result of job.inlinedResponses) await take(result);
+		// Inside the job resource: read again as a stream, each result handed out as it arrives.
+		await readResults(session, job, async () => void (await getBatch(request, backend, job.name, callOptions, take)), () => pending.size > 0);
 	} else if (job.responsesFile) {
-		await readResultsFile(session, job, job.responsesFile, take, () => pending.size > 0);
+		const fileName = job.responsesFile;
+		await readResults(session, job, async () => await readResultsFile(session, fileName, take), () => pending.size > 0);
 	}
 	for (const entry of pending.values()) {
 		settle(
@@ -48,33 +52,33 @@ export async function collectResults(session: BatchSession, job: BatchJob, group
 }
 
 /**
- * Reads the results file line by line as it streams in. A download cut short is opened again
- * (results already taken are skipped by key), a few times at most.
+ * Reads a job's results as they stream in (`read` reads them once, handing each to `take`). A read
+ * cut short is started again (results already taken are skipped by key), a few times at most.
  */
-async function readResultsFile(
-	session: BatchSession,
-	job: BatchJob,
-	fileName: string,
-	take: (result: BatchItemResult) => Promise<void>,
-	wantsMore: () => boolean,
-): Promise<void> {
-	const { request, backend, callOptions, signal } = session.run;
-	for (let download = 1; ; download++) {
-		const stream = await downloadFile(request, backend, fileName, callOptions);
-		const broken = await (async () => {
-			for await (const line of splitLines(stream)) {
-				const result = parseBatchItemResult(line.toString('utf8'));
-				if (result) await take(result);
-			}
-		})().then(
+async function readResults(session: BatchSession, job: BatchJob, read: () => Promise<void>, wantsMore: () => boolean): Promise<void> {
+	for (let attempt = 1; ; attempt++) {
+		const broken = await read().then(
 			() => undefined,
 			(error: unknown) => error,
 		);
 		if (broken === undefined || !wantsMore()) return;
-		if (download >= RESULT_DOWNLOADS || signal?.aborted) {
-			throw new TransportError({ kind: 'network', code: 'ECONNRESET', message: `the results of ${job.name} stopped arriving` }, download);
+		if (isNotFound(broken)) throw jobGone(session, job);
+		// A refusal (not a cut connection) is not read again.
+		if (broken instanceof TransportError && broken.failure.kind !== 'network') throw broken;
+		if (attempt >= RESULT_DOWNLOADS || session.run.signal?.aborted) {
+			throw new TransportError({ kind: 'network', code: 'ECONNRESET', message: `the results of ${job.name} stopped arriving` }, attempt);
 		}
-		session.logJob('results download cut short; reading it again', job, { download });
+		session.logJob('results download cut short; reading it again', job, { download: attempt });
+	}
+}
+
+/** The results file, line by line as it streams in. */
+async function readResultsFile(session: BatchSession, fileName: string, take: (result: BatchItemResult) => Promise<void>): Promise<void> {
+	const { request, backend, callOptions } = session.run;
+	const stream = await downloadFile(request, backend, fileName, callOptions);
+	for await (const line of splitLines(stream)) {
+		const result = parseBatchItemResult(line.toString('utf8'));
+		if (result) await take(result);
 	}
 }
 

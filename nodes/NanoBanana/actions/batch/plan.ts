@@ -56,3 +56,18 @@ const MAX_POLL_MS = 60_000;
 export function pollDelayMs(poll: number): number {
 	return Math.min(MAX_POLL_MS, FIRST_POLL_MS * 2 ** Math.min(poll, 16));
 }
+
+const MB = 1024 * 1024;
+
+/**
+ * Bytes one answer image takes inside a job resource (base64), by Image Size, rounded up from
+ * what Google's PNGs weigh: a Generate batch of short prompts is small going in and large coming
+ * back. An unknown size counts as the largest.
+ */
+const ANSWER_BYTES_BY_SIZE: Record<string, number> = { '512': 1 * MB, '1K': 3 * MB, '2K': 10 * MB, '4K': 36 * MB };
+
+/** What an item's answer may weigh inside the job resource: images × their size's weight. */
+export function expectedAnswerBytes(options: { imageSize?: string; numberOfImages?: number }): number {
+	const perImage = ANSWER_BYTES_BY_SIZE[options.imageSize ?? '1K'] ?? ANSWER_BYTES_BY_SIZE['4K'];
+	return perImage * Math.max(1, options.numberOfImages ?? 1);
+}

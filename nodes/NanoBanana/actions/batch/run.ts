@@ -6,12 +6,13 @@ import { deleteBatch, FINISHED_STATES, getBatch } from '../../transport/api/batc
 import type { BatchJob } from '../../transport/google/types';
 import type { PrepareItem } from '../item';
 import type { RunContext } from '../runContext';
+import { claimJob, claimsOn, type JobClaim } from './attached';
 import { collectResults } from './collect';
 import { prepareGroups, type JobGroup } from './groups';
 import { batchDisplayName } from './plan';
 import { batchSession, type BatchSession, type Settle } from './session';
 import { createJob, findExistingJob, lookForCreatedJob } from './submit';
-import { cancelJob, jobFailure, StillRunningError, waitUntilFinished } from './waiting';
+import { cancelJob, isNotFound, jobFailure, jobGone, StillRunningError, waitUntilFinished } from './waiting';
 import { CostCapRefusal } from '../../cost/ledger';
 
 /**
@@ -19,16 +20,18 @@ import { CostCapRefusal } from '../../cost/ledger';
  * the price), the node waits for the job, and each answer becomes exactly the output item the
  * request pool would have made (same reading, same output shaping, same failures).
  *
- * 1. Each item is prepared as for a normal request and its body digested; the digests give the
- *    job's display name. Bodies are kept only while the job is small enough to send inline.
+ * 1. Each item is prepared once, as for a normal request, and its body digested; the digests give
+ *    the job's display name. Bodies are kept while the job is small enough to send inline; a
+ *    bigger job's lines stream into a JSONL upload as they are built (`upload.ts`).
  * 2. A job still pending or running under that name, or one that succeeded less than 48 hours ago
  *    and was never delivered, is used instead of paying again (a restart of n8n or a failed run
- *    loses nothing); otherwise a job is created, inline or from a JSONL file that streams through
- *    a Files API upload one request at a time. A create whose answer is lost is looked up, not sent again.
+ *    loses nothing); otherwise a job is created, inline or from the uploaded JSONL file. A create
+ *    whose answer is lost is looked up, not sent again.
  * 3. The job is polled with growing waits, through outages, up to Batch Max Wait; stopping the
  *    execution, or another job of it failing, cancels it at Google.
  * 4. Results (inline, or a results file read as a stream) are matched to items by key. A job whose
- *    results were delivered is deleted unless answers may be reused across executions.
+ *    results were delivered is deleted unless answers may be reused across executions, or another
+ *    execution of this n8n process still waits for it (`attached.ts`).
  *
  * Files: `groups.ts` (1), `submit.ts` (2), `waiting.ts` (3), `collect.ts` (4); `plan.ts` holds the
  * pure decisions, `session.ts` what the steps share.
@@ -67,6 +70,8 @@ export interface BatchRun {
 interface Collected {
 	job: BatchJob;
 	images: number;
+	claim: JobClaim;
+	modelId: string;
 }
 
 export async function runBatch(
@@ -89,7 +94,9 @@ export async function runBatch(
 		results[itemIndex] = outcome instanceof Error || !isOutputItem(outcome) ? onFailure(itemIndex, outcome) : outcome;
 	};
 
-	const groups = await prepareGroups(context, run, prepare, itemCount, settleOnce);
+	// Batch Mode sends each item to its first model: Fallback Models are neither used nor checked.
+	const firstOnly: RunContext = { ...run, firstModelOnly: true };
+	const groups = await prepareGroups(context, firstOnly, prepare, itemCount, settleOnce, shouldStop);
 	// A bad input without Continue On Fail stops the run before anything is paid for.
 	if (shouldStop()) return { results };
 
@@ -97,32 +104,45 @@ export async function runBatch(
 	// nothing would collect them, and nothing may poll them after the execution is over.
 	const abandon = new AbortController();
 	const signal = run.signal ? AbortSignal.any([run.signal, abandon.signal]) : abandon.signal;
-	const scoped: RunContext = { ...run, signal, callOptions: { ...run.callOptions, signal } };
+	const scoped: RunContext = { ...firstOnly, signal, callOptions: { ...run.callOptions, signal } };
 	const reuse = options.reuseAnswersAcrossExecutions === true;
 	const session = batchSession(context, scoped, prepare, reuse, maxWaitMs, () => run.signal?.aborted === true, shouldStop);
 	let failed: { error: unknown } | undefined;
-	const collected = await Promise.all(
-		groups.map(async (group) => {
-			try {
-				return await runGroup(session, group, settleOnce);
-			} catch (error) {
-				failed ??= { error };
-				// A wait that ran out keeps its job (and the others') running for a rerun to collect.
-				if (!(error instanceof StillRunningError)) abandon.abort();
-				return undefined;
-			}
-		}),
-	);
-	if (failed) throw failed.error;
-	const finished = collected.filter((entry): entry is Collected => entry !== undefined);
-	if (shouldStop()) {
-		const kept = finished.filter(({ images }) => images > 0);
-		return { results, keptNote: kept.length > 0 ? keptNote(kept) : undefined };
+	try {
+		const collected = await Promise.all(
+			groups.map(async (group) => {
+				try {
+					return await runGroup(session.forModel(group.modelId), group, settleOnce);
+				} catch (error) {
+					failed ??= { error };
+					// A wait that ran out keeps its job (and the others') running for a rerun to collect.
+					if (!(error instanceof StillRunningError)) abandon.abort();
+					return undefined;
+				}
+			}),
+		);
+		const finished = collected.filter((entry): entry is Collected => entry !== undefined);
+		if (failed || shouldStop()) {
+			for (const { claim } of finished) claim.leave();
+			if (failed) throw failed.error;
+			const kept = finished.filter(({ images }) => images > 0);
+			return { results, keptNote: kept.length > 0 ? keptNote(kept) : undefined };
+		}
+		// Delivered: unless answers may be reused, the job goes, so running the same items again pays
+		// for new images instead of collecting these (a job still found was never delivered). Not
+		// while another execution of this process waits for it: the last one to collect deletes it.
+		await Promise.all(
+			finished.map(async ({ job, claim, modelId }) => {
+				const othersWaiting = claim.leave();
+				if (reuse) return;
+				if (othersWaiting > 0) session.logJob('batch job kept: another execution waits for its results', job, { executions: othersWaiting });
+				else await deleteDelivered(session.forModel(modelId), job);
+			}),
+		);
+		return { results };
+	} finally {
+		session.close();
 	}
-	// Delivered: unless answers may be reused, the job goes, so running the same items again pays
-	// for new images instead of collecting these (a job still found was never delivered).
-	if (!reuse) await Promise.all(finished.map(async ({ job }) => await deleteDelivered(session, job)));
-	return { results };
 }
 
 function isOutputItem(outcome: unknown): outcome is INodeExecutionData {
@@ -131,7 +151,7 @@ function isOutputItem(outcome: unknown): outcome is INodeExecutionData {
 
 function keptNote(kept: Collected[]): string {
 	const parts = kept.map(({ job, images }) => `${images} image${images === 1 ? '' : 's'} from batch job ${job.name}`);
-	return `${parts.join(' and ')} ${kept.length === 1 && kept[0].images === 1 ? 'is' : 'are'} kept at Google for 48 hours: run the workflow again with the same items (with "Continue On Fail" on, to get the others) to collect them without paying again.`;
+	return `${parts.join(' and ')} ${kept.length === 1 && kept[0].images === 1 ? 'is' : 'are'} kept at Google for 48 hours: run the workflow again with the same items (with "Continue On Fail" on, to get the others) to collect them without paying again (unless another execution of the same items collects and deletes the job first).`;
 }
 
 async function deleteDelivered(session: BatchSession, job: BatchJob): Promise<void> {
@@ -158,18 +178,26 @@ async function runJob(session: BatchSession, group: JobGroup, settle: Settle): P
 	if (group.entries.length === 0) return undefined;
 	const displayName = batchDisplayName(group.modelId, group.entries);
 	let job = await findExistingJob(session, displayName);
+	let claim: JobClaim | undefined;
 	if (job) {
+		claim = claimJob(job.name);
 		session.logJob('attached to the batch job already sent for these items', job, { model: group.modelId });
 		// A list entry may leave out the results: a finished job is read whole.
-		if (FINISHED_STATES.has(job.state)) job = await getBatch(session.run.request, session.run.backend, job.name, session.run.callOptions);
+		if (FINISHED_STATES.has(job.state)) {
+			const found = job;
+			job = await getBatch(session.run.request, session.run.backend, job.name, session.run.callOptions).catch((error: unknown) => {
+				claim?.leave();
+				throw isNotFound(error) ? jobGone(session, found) : error;
+			});
+		}
 	} else {
 		// The whole job's estimate must fit the caps before it is created; otherwise its items fail unsent.
 		const refused = await reserveJob(session, group);
 		if (refused) {
-			for (const entry of group.entries) if (!entry.settled) settle(entry.itemIndex, refused);
+			for (const entry of group.entries) settle(entry.itemIndex, refused);
 			return undefined;
 		}
-		const created = await createJob(session, group, displayName, settle).then(
+		const created = await createJob(session, group, displayName).then(
 			(value) => ({ value }),
 			(error: unknown) => ({ error }),
 		);
@@ -177,26 +205,34 @@ async function runJob(session: BatchSession, group: JobGroup, settle: Settle): P
 			// Stopped while the create request was out: Google may have the job without us knowing
 			// its name. It is looked for by its display name (a few times: lists lag) and cancelled.
 			const orphan = session.run.signal?.aborted ? await lookForCreatedJob(session, displayName, session.afterStop) : undefined;
-			if (orphan) await cancelJob(session, orphan);
+			if (orphan) await cancelJob(session, orphan, claimsOn(orphan.name));
 			throw created.error;
 		}
 		job = created.value;
+		claim = claimJob(job.name);
 		session.logJob('batch job created', job, { model: group.modelId, requests: group.entries.length });
 	}
-	job = await waitUntilFinished(session, job);
-	if (job.state !== 'BATCH_STATE_SUCCEEDED') throw jobFailure(session, job);
-	session.logJob('batch job finished', job);
-	let images = 0;
-	await collectResults(session, job, group, (itemIndex, outcome) => {
-		if (!(outcome instanceof Error)) images++;
-		settle(itemIndex, outcome);
-	});
-	return { job, images };
+	let collected = false;
+	try {
+		job = await waitUntilFinished(session, job, claim);
+		if (job.state !== 'BATCH_STATE_SUCCEEDED') throw jobFailure(session, job);
+		session.logJob('batch job finished', job);
+		let images = 0;
+		await collectResults(session, job, group, (itemIndex, outcome) => {
+			if (!(outcome instanceof Error)) images++;
+			settle(itemIndex, outcome);
+		});
+		collected = true;
+		return { job, images, claim, modelId: group.modelId };
+	} finally {
+		// A job this execution could not collect is no longer waited for by it.
+		if (!collected) claim.leave();
+	}
 }
 
 /** Holds the job's estimate (all its requests, batch rates); a refusal is returned. */
 async function reserveJob(session: BatchSession, group: JobGroup): Promise<CostCapRefusal | undefined> {
-	const shapes = group.entries.filter((entry) => !entry.settled).map((entry) => entry.prepared.shape ?? { promptChars: 0, inputImages: 0, images: 1 });
+	const shapes = group.entries.map((entry) => entry.prepared.shape ?? { promptChars: 0, inputImages: 0, images: 1 });
 	const outcome = await session.run.cost.reserve(group.modelId, shapes, true).then(
 		(reservation) => ({ reservation }),
 		(error: unknown) => ({ error }),

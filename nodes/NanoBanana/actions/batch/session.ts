@@ -1,5 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
+import type { GateLane } from '../../transport/pacing/gate';
+
 import type { BatchJob } from '../../transport/google/types';
 import type { CallOptions } from '../../transport/http/client';
 import type { LogFields } from '../../transport/http/log';
@@ -28,6 +30,14 @@ export interface BatchSession {
 	runStops(): boolean;
 	/** Job progress at info level: its name, state and counts, never a prompt or an image. */
 	logJob(message: string, job: BatchJob, extra?: LogFields): void;
+	/**
+	 * The same session with calls for `modelId`'s job in lanes of their own: a per-day quota or a
+	 * spend cap met by one model's job closes only its lane, and its cancel and delete go through
+	 * another lane still, so they are sent.
+	 */
+	forModel(modelId: string): BatchSession;
+	/** The run is over: leave the lanes `forModel` joined. */
+	close(): void;
 }
 
 export function batchSession(
@@ -39,7 +49,24 @@ export function batchSession(
 	stoppedByUser: () => boolean,
 	runStops: () => boolean,
 ): BatchSession {
-	return {
+	const shared = run.callOptions.gate.gate;
+	const lanes = new Map<string, GateLane>();
+	const lane = (scope: string): GateLane => {
+		let joined = lanes.get(scope);
+		if (!joined) {
+			joined = shared.join();
+			lanes.set(scope, joined);
+		}
+		return joined;
+	};
+	const afterStop = (gate: GateLane): CallOptions => ({
+		...run.callOptions,
+		gate,
+		signal: undefined,
+		policy: { ...run.callOptions.policy, maxRetries: 1 },
+		timeoutMs: 15_000,
+	});
+	const session: BatchSession = {
 		stoppedByUser,
 		runStops,
 		context,
@@ -47,11 +74,15 @@ export function batchSession(
 		prepare,
 		reuseFinished,
 		maxWaitMs,
-		afterStop: {
-			...run.callOptions,
-			signal: undefined,
-			policy: { ...run.callOptions.policy, maxRetries: 1 },
-			timeoutMs: 15_000,
+		afterStop: afterStop(lane('afterStop')),
+		forModel: (modelId) => ({
+			...session,
+			run: { ...run, callOptions: { ...run.callOptions, gate: lane(`model:${modelId}`) } },
+			afterStop: afterStop(lane(`afterStop:${modelId}`)),
+		}),
+		close: () => {
+			for (const joined of lanes.values()) joined.leave();
+			lanes.clear();
 		},
 		logJob: (message, job, extra = {}) => {
 			run.log.info(`${message} (${job.name}, ${job.state})`, {
@@ -62,4 +93,5 @@ export function batchSession(
 			});
 		},
 	};
+	return session;
 }

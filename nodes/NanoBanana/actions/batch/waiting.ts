@@ -7,6 +7,7 @@ import type { BatchJob } from '../../transport/google/types';
 import { failureSummary } from '../../transport/http/attemptLog';
 import { TransportError } from '../../transport/http/client';
 import { waitUnlessStopped } from '../../transport/pacing/wait';
+import type { JobClaim } from './attached';
 import { pollDelayMs } from './plan';
 import type { BatchSession } from './session';
 
@@ -19,7 +20,7 @@ const MINUTE_MS = 60_000;
  * reason (no connection, 5xx, 429) is an outage to wait out, not the end of a day-long wait: the
  * job is polled again on the same schedule, and the error that ends the wait names the job.
  */
-export async function waitUntilFinished(session: BatchSession, created: BatchJob): Promise<BatchJob> {
+export async function waitUntilFinished(session: BatchSession, created: BatchJob, claim: JobClaim): Promise<BatchJob> {
 	const { request, backend, signal, callOptions } = session.run;
 	const giveUpAt = Date.now() + session.maxWaitMs;
 	let job = created;
@@ -48,7 +49,7 @@ export async function waitUntilFinished(session: BatchSession, created: BatchJob
 			}
 		} finally {
 			// Also when a poll was cut short by the stop: `cancelJob` ends the run with its own message.
-			if (signal?.aborted) await cancelJob(session, job);
+			if (signal?.aborted) await cancelJob(session, job, claim.others());
 		}
 		if (job.state !== lastState) {
 			session.logJob('batch job state', job);
@@ -65,6 +66,7 @@ function pollFailed(
 	error: unknown,
 	outage: { since: number; failure: TransportFailure } | undefined,
 ): { since: number; failure: TransportFailure } {
+	if (isNotFound(error)) throw jobGone(session, job);
 	if (!(error instanceof TransportError) || !isTransient(error.failure)) {
 		const why = error instanceof TransportError ? failureSummary(error.failure) : error instanceof Error ? error.message : String(error);
 		throw new NodeOperationError(session.context.getNode(), `Could not check batch job ${job.name} (${why})`, {
@@ -79,19 +81,55 @@ function pollFailed(
 	return { since: outage?.since ?? Date.now(), failure: error.failure };
 }
 
-/** Stopping the execution (or abandoning it: another job of it failed) stops the job too: nobody would collect its results. */
-export async function cancelJob(session: BatchSession, job: BatchJob): Promise<never> {
+/** Google answered 404 for the job or its results file. */
+export function isNotFound(error: unknown): boolean {
+	return error instanceof TransportError && error.failure.kind === 'api' && error.failure.statusCode === 404;
+}
+
+/**
+ * The job (or its results) is gone while this execution waited for it. Within one n8n process a
+ * job is deleted only when no execution waits for it any more (`attached.ts`), so this is another
+ * process's run of the same items that collected it, or someone at Google.
+ */
+export function jobGone(session: BatchSession, job: BatchJob): NodeOperationError {
+	return new NodeOperationError(session.context.getNode(), `Batch job ${job.name} is no longer at Google`, {
+		description:
+			'It was deleted while this execution waited for it: most likely another execution of the same items (in another n8n process or queue worker) collected its results and deleted it, or it was deleted at Google by hand. Those images were paid for once and delivered to that execution, not to this one; nothing was paid for twice. Running the workflow again sends the items in a new job, which is paid again.',
+	});
+}
+
+/**
+ * Stopping the execution (or abandoning it: another job of it failed) stops the job too: nobody
+ * would collect its results. Unless another execution of this n8n process waits for the same job
+ * (the same items, run twice at once): then the job is left running for it. An execution in another
+ * process cannot be seen from here; it is told the job was cancelled (`jobFailure`).
+ */
+export async function cancelJob(session: BatchSession, job: BatchJob, othersWaiting: number): Promise<never> {
 	const stopped = session.stoppedByUser();
-	try {
-		await cancelBatch(session.run.request, session.run.backend, job.name, session.afterStop);
-		session.logJob(stopped ? 'batch job cancelled because the execution was stopped' : 'batch job cancelled because the execution failed', job);
-	} catch {
-		session.run.log.warn('could not cancel the batch job', { batchJob: job.name });
+	const node = session.context.getNode();
+	const why = stopped ? 'The execution was stopped' : 'The execution failed';
+	if (othersWaiting > 0) {
+		session.logJob('batch job left running: another execution waits for it', job, { executions: othersWaiting });
+		throw new NodeOperationError(node, `${why}; batch job ${job.name} keeps running for another execution of the same items`, {
+			description: 'Another execution in this n8n waits for the same job and will collect its results; it was not cancelled. Stop that execution too to cancel it.',
+		});
 	}
+	const cancelled = await cancelBatch(session.run.request, session.run.backend, job.name, session.afterStop).then(
+		() => undefined,
+		(error: unknown) => error,
+	);
+	if (cancelled !== undefined) {
+		const reason = cancelled instanceof TransportError ? failureSummary(cancelled.failure) : cancelled instanceof Error ? cancelled.message : String(cancelled);
+		session.run.log.warn(`could not cancel the batch job (${reason})`, { batchJob: job.name });
+		throw new NodeOperationError(node, `${why}, but batch job ${job.name} could not be cancelled at Google (${reason})`, {
+			description: `The job may still run and be billed. Run the workflow again with the same items to collect its results without paying again (the node finds job ${job.name} by its fingerprint), or cancel it with the Gemini API's batches.cancel call.`,
+		});
+	}
+	session.logJob(stopped ? 'batch job cancelled because the execution was stopped' : 'batch job cancelled because the execution failed', job);
 	throw new NodeOperationError(
-		session.context.getNode(),
+		node,
 		stopped ? `The execution was stopped; batch job ${job.name} was cancelled at Google` : `Batch job ${job.name} was cancelled at Google because the execution failed`,
-		{ description: 'Run the workflow again to send the items again.' },
+		{ description: 'Run the workflow again to send the items again (a new job, paid again).' },
 	);
 }
 
@@ -130,7 +168,7 @@ export function jobFailure(session: BatchSession, job: BatchJob): NodeOperationE
 	}
 	if (job.state === 'BATCH_STATE_CANCELLED') {
 		return new NodeOperationError(node, `Batch job ${job.name} was cancelled`, {
-			description: `Someone or something cancelled the job at Google before it finished. Run the workflow again to send the items again.${google}`,
+			description: `The job was cancelled at Google before it finished: by a stopped execution of the same items in another n8n process or queue worker, or by hand. Run the workflow again to send the items again (a new job, paid again).${google}`,
 		});
 	}
 	return new NodeOperationError(node, `Batch job ${job.name} failed at Google (${job.state})`, {

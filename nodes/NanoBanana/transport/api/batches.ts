@@ -1,6 +1,7 @@
 import { checkResourceName, type Backend, type BatchEndpoints } from '../auth/backends';
-import { parseBatchJob, parseBatchList } from '../google/parseBatch';
-import type { BatchJob } from '../google/types';
+import { readJsonWithout } from '../google/jsonStream';
+import { parseBatchItemResult, parseBatchJob, parseBatchList } from '../google/parseBatch';
+import type { BatchItemResult, BatchJob } from '../google/types';
 import { TransportError, withRetries, type AuthenticatedRequest, type CallOptions } from '../http/client';
 
 /**
@@ -64,7 +65,7 @@ export async function createBatch(
 	modelId: string,
 	body: Buffer,
 	options: CallOptions,
-	findCreated: () => Promise<BatchJob | undefined>,
+	findCreated: (failure: TransportError['failure']) => Promise<BatchJob | undefined>,
 ): Promise<BatchJob> {
 	const url = batchEndpoints(backend).createUrl(modelId);
 	const { value } = await withRetries(
@@ -82,25 +83,66 @@ export async function createBatch(
 	return value;
 }
 
+/** The key whose arrays hold a job's inline results (in `metadata.output` and in `response`). */
+const RESULTS_KEY = 'inlinedResponses';
+
+/**
+ * A JSON resource read as a stream: never held whole, so a job whose results travel inside it
+ * (hundreds of images, past V8's 512 MB string limit) is read like any other. Inline results go
+ * to `onResult` one at a time (or nowhere); the rest is parsed by `parse`. The Timeout covers the
+ * wait for the answer to start and stalls, not the whole transfer, as for a results file.
+ */
+async function readStreamed<T>(
+	request: AuthenticatedRequest,
+	backend: Backend,
+	name: string,
+	url: string,
+	qs: Record<string, string | number> | undefined,
+	parse: (body: unknown) => T | undefined,
+	options: CallOptions,
+	onResult?: (result: BatchItemResult) => Promise<void>,
+): Promise<T> {
+	const { value: stream } = await withRetries(
+		request,
+		backend,
+		{
+			name,
+			options: () => ({ method: 'GET', url, ...(qs ? { qs } : {}), headers: { Accept: 'application/json' }, encoding: 'stream' }),
+			read: (response) => asStream(response.body),
+		},
+		options,
+	);
+	const rest = await readJsonWithout(stream, RESULTS_KEY, async (element) => {
+		const result = onResult ? parseBatchItemResult(element.toString('utf8')) : undefined;
+		if (result && onResult) await onResult(result);
+	}).catch((error: unknown) => {
+		// A body cut short is a broken connection: the caller may read it again.
+		throw error instanceof TransportError
+			? error
+			: new TransportError({ kind: 'network', code: 'ECONNRESET', message: `the answer of ${name} stopped arriving` }, 1);
+	});
+	const value = parse(rest);
+	if (value === undefined) throw new TransportError({ kind: 'malformed', statusCode: 200, snippet: `an unreadable answer of ${name}` }, 1);
+	return value;
+}
+
+function asStream(body: unknown): AsyncIterable<Buffer> | undefined {
+	return typeof body === 'object' && body !== null && Symbol.asyncIterator in body ? (body as AsyncIterable<Buffer>) : undefined;
+}
+
+/**
+ * `GET batches/{id}`, read as a stream. A job with inline results comes back with
+ * `inlinedResponses: []` (they are not kept); pass `onResult` to have them, one at a time.
+ */
 export async function getBatch(
 	request: AuthenticatedRequest,
 	backend: Backend,
 	jobName: string,
 	options: CallOptions,
+	onResult?: (result: BatchItemResult) => Promise<void>,
 ): Promise<BatchJob> {
 	const url = batchEndpoints(backend).jobUrl(jobName);
-	const { value } = await withRetries(
-		request,
-		backend,
-		{
-			name: 'batches.get',
-			options: () => ({ method: 'GET', url }),
-			read: (response) => readJob(response.body),
-			describe: (job) => ({ batchJob: job.name, state: job.state }),
-		},
-		options,
-	);
-	return value;
+	return await readStreamed(request, backend, 'batches.get', url, undefined, readJob, options, onResult);
 }
 
 /** Pages through the account's batch jobs until `wanted` finds one (bounded, in case a proxy loops). */
@@ -115,16 +157,8 @@ export async function findBatch(
 	let pageToken: string | undefined;
 	for (let page = 0; page < maxPages; page++) {
 		const query = { pageSize: 100, ...(pageToken ? { pageToken } : {}) };
-		const { value } = await withRetries(
-			request,
-			backend,
-			{
-				name: 'batches.list',
-				options: () => ({ method: 'GET', url, qs: query }),
-				read: (response) => parseBatchList(response.body),
-			},
-			options,
-		);
+		// Streamed too: a page may list finished jobs with their inline results.
+		const value = await readStreamed(request, backend, 'batches.list', url, query, parseBatchList, options);
 		const found = value.jobs.find(wanted);
 		if (found) return { ...found, name: checkResourceName(found.name, 'job') };
 		pageToken = value.nextPageToken;
@@ -177,12 +211,7 @@ export async function downloadFile(
 		{
 			name: 'download (batch results)',
 			options: () => ({ method: 'GET', url, qs: { alt: 'media' }, headers: { Accept: '*/*' }, encoding: 'stream' }),
-			read: (response) => {
-				const body = response.body as unknown;
-				return typeof body === 'object' && body !== null && Symbol.asyncIterator in body
-					? (body as AsyncIterable<Buffer>)
-					: undefined;
-			},
+			read: (response) => asStream(response.body),
 		},
 		options,
 	);

@@ -60,11 +60,13 @@ async function send(
 		return { failure: { kind: 'malformed', statusCode: 200, snippet: snippetOf(response, secrets), cause: 'unreadable' } };
 	}
 	if (response.statusCode >= 200 && response.statusCode < 300) return { response };
+	// An error asked for as a stream (a job or results file read as one): Google's error body is small.
+	const body: unknown = isStream(response.body) ? await errorBodyOf(response.body) : response.body;
 	return {
 		failure: {
 			kind: 'api',
 			statusCode: response.statusCode,
-			error: parseGoogleError(response.statusCode, response.body),
+			error: parseGoogleError(response.statusCode, body),
 			retryAfterMs: parseRetryAfterMs(response.headers['retry-after'], Date.now()),
 		},
 	};
@@ -123,6 +125,25 @@ function isStream(body: unknown): body is AsyncIterable<Buffer> {
 	return typeof body === 'object' && body !== null && Symbol.asyncIterator in body;
 }
 
+const ERROR_BODY_BYTES = 64 * 1024;
+
+/** The first bytes of a streamed error answer, as text (JSON is parsed by `parseGoogleError`). */
+async function errorBodyOf(stream: AsyncIterable<Buffer | string>): Promise<string> {
+	const parts: Buffer[] = [];
+	let bytes = 0;
+	try {
+		for await (const piece of stream) {
+			const chunk = typeof piece === 'string' ? Buffer.from(piece) : piece;
+			parts.push(chunk);
+			bytes += chunk.length;
+			if (bytes >= ERROR_BODY_BYTES) break;
+		}
+	} catch {
+		// What arrived is all there is to read.
+	}
+	return Buffer.concat(parts).subarray(0, ERROR_BODY_BYTES).toString('utf8');
+}
+
 /**
  * Passes a streamed body through, cutting the request when the reader waited `timeoutMs` for the
  * next bytes. One timer at a time, however long the transfer.
@@ -147,16 +168,11 @@ async function* watchStalls(body: AsyncIterable<Buffer>, timeoutMs: number, cut:
 		);
 	};
 	arm(timeoutMs);
-	// Ends the reading on a stall even if the HTTP client does not end the body when cut.
-	const stalled = new Promise<never>((_, reject) => {
-		cut.signal.addEventListener('abort', () => reject(cut.signal.reason), { once: true });
-	});
-	stalled.catch(() => undefined);
 	const iterator = body[Symbol.asyncIterator]();
 	try {
 		for (;;) {
 			waitingSince = Date.now();
-			const next = await Promise.race([iterator.next(), stalled]);
+			const next = await nextUnlessCut(iterator, cut.signal);
 			waitingSince = undefined;
 			if (next.done) return;
 			yield next.value;
@@ -165,6 +181,33 @@ async function* watchStalls(body: AsyncIterable<Buffer>, timeoutMs: number, cut:
 		finished = true;
 		void iterator.return?.()?.then(undefined, () => undefined);
 	}
+}
+
+/**
+ * The next piece of a body, or the cut's reason once it is cut (even if the HTTP client does not
+ * end the body when cut). Its abort listener goes as soon as the piece arrives: racing every piece
+ * against one long-lived promise would keep each piece reachable from it until the transfer ends,
+ * the whole body in memory after all.
+ */
+async function nextUnlessCut(iterator: AsyncIterator<Buffer>, signal: AbortSignal): Promise<IteratorResult<Buffer>> {
+	return await new Promise<IteratorResult<Buffer>>((resolve, reject) => {
+		if (signal.aborted) {
+			reject(signal.reason);
+			return;
+		}
+		const onCut = () => reject(signal.reason);
+		signal.addEventListener('abort', onCut, { once: true });
+		iterator.next().then(
+			(next) => {
+				signal.removeEventListener('abort', onCut);
+				resolve(next);
+			},
+			(error: unknown) => {
+				signal.removeEventListener('abort', onCut);
+				reject(error);
+			},
+		);
+	});
 }
 
 export function attemptResult(outcome: Outcome): AttemptResult {

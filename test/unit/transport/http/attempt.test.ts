@@ -1,4 +1,7 @@
-/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-globals, @typescript-eslint/no-unused-vars -- test code, run by Node, not n8n (README: Lint) */
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @typescript-eslint/no-unused-vars -- test code, run by Node, not n8n (README: Lint) */
+import { setFlagsFromString } from 'v8';
+import { runInNewContext } from 'vm';
+
 import { aiStudioBackend } from '../../../../nodes/NanoBanana/transport/auth/backends';
 import { attempt, type AuthenticatedRequest } from '../../../../nodes/NanoBanana/transport/http/attempt';
 import { TransportError, withRetries, type CallOptions } from '../../../../nodes/NanoBanana/transport/http/client';
@@ -61,6 +64,33 @@ describe('a streamed body and the Timeout (issue 20, point 5)', () => {
 			await pause(300);
 		}
 		expect(lines).toBe(3);
+	});
+});
+
+describe('a streamed body is not kept while it is read (issue 24, point 1)', () => {
+	test('64 pieces of 1 MB read one after the other leave far less than 64 MB reachable', async () => {
+		setFlagsFromString('--expose_gc');
+		const gc = runInNewContext('gc') as () => void;
+		async function* pieces(): AsyncGenerator<Buffer> {
+			for (let i = 0; i < 64; i++) yield Buffer.alloc(1024 * 1024, i);
+		}
+		const request: AuthenticatedRequest = async () => ({ statusCode: 200, headers: {}, body: pieces() });
+		const outcome = await attempt(request, backend, { url: 'https://x', encoding: 'stream' }, 60_000, TIMED_OUT, { secrets: [] });
+		if (!('response' in outcome)) throw new Error('no response');
+		gc();
+		const before = process.memoryUsage().arrayBuffers;
+		let peak = 0;
+		let count = 0;
+		for await (const piece of outcome.response.body as unknown as AsyncIterable<Buffer>) {
+			count += piece.length > 0 ? 1 : 0;
+			if (count % 16 === 0) {
+				gc();
+				peak = Math.max(peak, process.memoryUsage().arrayBuffers - before);
+			}
+		}
+		expect(count).toBe(64);
+		// Kept whole, all 64 MB would be reachable at the end.
+		expect(peak).toBeLessThan(40 * 1024 * 1024);
 	});
 });
 

@@ -1,0 +1,69 @@
+/**
+ * Batch Mode with large answers (issue 24, point 1): a Generate batch of short prompts is small
+ * going in and large coming back, so it goes as a JSONL file and its results come as a file; and a
+ * job whose results travel inside it is read as a stream, so its size and a slow line do not
+ * matter (the Timeout covers stalls only).
+ */
+import { randomBytes } from 'crypto';
+
+import { BinaryDataService } from 'n8n-core';
+
+import type { Emulator } from '../emulator/server';
+import { BATCH, batchItems, bigBatchItems, useBatchEmulator } from './batchFixtures';
+import { outputPng } from './fixtures';
+
+let emulator: Emulator;
+const run = useBatchEmulator((started) => (emulator = started));
+const tag = (name: string) => `${name} ${randomBytes(4).toString('hex')}`;
+
+describe('large answers (issue 24, point 1)', () => {
+	test('8 Generate prompts at 1K (answers over 20 MB) go as a JSONL file; the results come as a file', async () => {
+		const fixture = batchItems(8, tag('generate'));
+		const result = await run(fixture, BATCH, { parameters: { operation: 'generate' } });
+
+		expect(result.task?.error?.message).toBeUndefined();
+		expect(result.status).toBe('success');
+		expect(emulator.counters.batchCreates).toBe(1);
+		expect(emulator.counters.uploads).toBe(1);
+		expect(emulator.counters.downloads).toBe(1);
+		expect(result.outputs[0]).toHaveLength(8);
+		for (const [index, item] of result.outputs[0].entries()) {
+			expect((await outputPng(result, item)).meta?.prompt).toBe(fixture[index].json?.prompt);
+		}
+	}, 60_000);
+
+	test('inline results that take longer than the Timeout to arrive are read whole (a stall, not the transfer, is cut)', async () => {
+		emulator.configure({ batchAnswerBytes: 2 * 1024 * 1024, batchGetDurationMs: 3000 });
+		const fixture = batchItems(3, tag('slow inline'));
+		const result = await run(fixture, { ...BATCH, timeout: 1, batchMaxWait: 0.4 });
+
+		expect(result.task?.error?.message).toBeUndefined();
+		expect(result.status).toBe('success');
+		expect(emulator.counters.uploads).toBe(0);
+		expect(emulator.counters.batchCreates).toBe(1);
+		for (const [index, item] of result.outputs[0].entries()) {
+			expect((await outputPng(result, item)).meta?.prompt).toBe(fixture[index].json?.prompt);
+			expect((await result.bytes(item, 'data')).length).toBeGreaterThan(2 * 1024 * 1024 - 100);
+		}
+	}, 60_000);
+});
+
+describe('each item prepared once (issue 23, point 5)', () => {
+	test('a file job reads each input image once: the body fingerprinted is the body sent', async () => {
+		const reads = [jest.spyOn(BinaryDataService.prototype, 'getAsBuffer'), jest.spyOn(BinaryDataService.prototype, 'getAsStream')];
+		try {
+			const fixture = bigBatchItems(tag('read once'));
+			const result = await run(fixture, BATCH);
+
+			expect(result.task?.error?.message).toBeUndefined();
+			expect(emulator.counters.uploads).toBe(1);
+			// Every input image read once, before the outputs are read back below.
+			expect(reads.reduce((calls, spy) => calls + spy.mock.calls.length, 0)).toBe(fixture.length);
+			for (const [index, item] of result.outputs[0].entries()) {
+				expect((await outputPng(result, item)).meta?.prompt).toBe(fixture[index].json?.prompt);
+			}
+		} finally {
+			for (const spy of reads) spy.mockRestore();
+		}
+	}, 60_000);
+});
