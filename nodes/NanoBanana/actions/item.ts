@@ -13,6 +13,8 @@ import type { NodeLog } from '../transport/http/log';
 import type { ImageAnswer } from '../transport/google/response';
 import { isTransient } from '../transport/failures/retry';
 import { buildOutputItem } from './output';
+import { carryConversation, type ConversationTurn } from './turn';
+import type { Conversation } from '../conversation';
 import { buildGenerateContentRequest, unsentImageOptions, type RequestImage } from './request';
 import type { RequestContent } from '../transport/google/types';
 import type { AnswerSource, GeneratedAnswer } from './answer';
@@ -119,12 +121,16 @@ export interface PreparedItem {
 	deadlineAt: number;
 	/** What the operation adds to the output item's `json.nanoBanana`, from the answer. */
 	extraJson?: (answer: ImageAnswer) => IDataObject;
+	/** The item's turn of its conversation: the output carries the conversation on (actions/turn.ts). */
+	turn?: ConversationTurn;
 }
 
 /** What an operation adds to the request and the output beyond the item's prompt and images. */
 export interface OperationExtras {
 	/** Earlier `user` / `model` turns, sent before the item's prompt and images. */
 	history?: RequestContent[];
+	/** The conversation `history` continues (Refine, as sent after trimming); the output appends this turn to it. */
+	conversation?: Conversation;
 	extraJson?: PreparedItem['extraJson'];
 }
 
@@ -151,6 +157,10 @@ export async function prepareImageItem(
 	const unsent = unsentImageOptions(options, run.backend.imageOptions);
 	if (unsent.length > 0) log.debug(`not sent, ${run.backend.label} does not take it: ${unsent.join(', ')}`, { unsent: unsent.join(', ') });
 	const inputFileName = images[0]?.fileName;
+	// The exact bytes sent inline are what a later Refine sends back; an image that went through the
+	// Files API is not held, and its turn is then recorded as the prompt alone (all images or none).
+	const sent = images.every((image) => image.bytes) ? images.map((image) => ({ mimeType: image.mimeType, data: image.bytes as Buffer })) : [];
+	const turn: ConversationTurn = { ...(extras.conversation ? { previous: extras.conversation } : {}), prompt, images: sent };
 	const request = encodeGenerateContentRequest(
 		buildGenerateContentRequest({
 			prompt,
@@ -160,22 +170,21 @@ export async function prepareImageItem(
 			history: extras.history,
 		}),
 	);
-	// From here only the encoded body is needed: let go of the raw image bytes while the request
-	// is out, so an image in flight costs its encoded size, not that plus its bytes.
+	// From here only the encoded body and the turn's images are needed.
 	images.splice(0);
-	return { parameters, request, inputFileName, deadlineAt, ...(extras.extraJson ? { extraJson: extras.extraJson } : {}) };
+	return { parameters, request, inputFileName, deadlineAt, turn, ...(extras.extraJson ? { extraJson: extras.extraJson } : {}) };
 }
 
 /** Turns the images Google made for an item into its output item. */
 export async function finishImageItem(
 	context: IExecuteFunctions,
 	itemIndex: number,
-	prepared: Pick<PreparedItem, 'parameters' | 'inputFileName' | 'extraJson'>,
+	prepared: Pick<PreparedItem, 'parameters' | 'inputFileName' | 'extraJson' | 'turn'>,
 	answer: ImageAnswer,
 	source: AnswerSource,
 ): Promise<INodeExecutionData> {
 	const { outputBinaryField, options } = prepared.parameters;
-	return await buildOutputItem(context, itemIndex, answer, {
+	const item = await buildOutputItem(context, itemIndex, answer, {
 		outputBinaryField,
 		...source,
 		includeModelText: options.includeModelText ?? true,
@@ -185,6 +194,8 @@ export async function finishImageItem(
 		inputFileName: prepared.inputFileName,
 		extraJson: prepared.extraJson?.(answer),
 	});
+	if (prepared.turn) await carryConversation(context, itemIndex, item, prepared.turn, source.modelId, answer, outputBinaryField);
+	return item;
 }
 
 /**

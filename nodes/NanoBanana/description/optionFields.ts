@@ -1,12 +1,16 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { modelRow, namesAccepting, PICKER_MODELS, RECOMMENDED_IMAGE_MODEL } from '../shared/models';
+import { TURNS_TO_KEEP } from '../shared/turnsToKeep';
 import { DEFAULT_BATCH_MAX_WAIT_MINUTES, DEFAULT_ITEM_TIME_BUDGET_SECONDS, DEFAULT_JPEG_QUALITY, DEFAULT_MAX_CONCURRENCY, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_SECONDS } from './defaults';
 
 /** The "Options" collection as n8n shows it; what each value may hold is in `options.ts`. */
 
 /** Options Google takes only on Vertex AI; shown only there, and not sent to the Gemini API. */
 const VERTEX_ONLY = { show: { '/authentication': ['vertexAi'] } };
+/** Refine Image continues a conversation: its options, and the ones that would break it, by operation. */
+const REFINE_ONLY = { show: { '/operation': ['refine'] } };
+const NOT_FOR_REFINE = { hide: { '/operation': ['refine'] } };
 const ASPECT_RATIOS: Array<[string, string]> = [
 	['1:1', 'Square'],
 	['2:3', 'Portrait'],
@@ -65,6 +69,7 @@ export const optionsProperty: INodeProperties = {
 			name: 'batchMode',
 			type: 'boolean',
 			default: false,
+			displayOptions: NOT_FOR_REFINE,
 			description:
 				'Whether to send all items of the execution to Google as one batch job at half the price, and wait for it (usually minutes, at most 24 hours). Google AI Studio API keys only. Best for scheduled workflows; the output is the same as without it.',
 		},
@@ -73,6 +78,7 @@ export const optionsProperty: INodeProperties = {
 			name: 'fallbackModels',
 			type: 'string',
 			default: '',
+			displayOptions: NOT_FOR_REFINE,
 			placeholder: `e.g. ${PICKER_MODELS.slice(1, 3).map((row) => row.id).join(', ')}`,
 			description:
 				'Models to try, in order, when the chosen model is not found (404) or still fails after its retries (rate limit, server errors, timeouts). The output JSON says which model answered.',
@@ -271,6 +277,16 @@ export const optionsProperty: INodeProperties = {
 			default: DEFAULT_TIMEOUT_SECONDS,
 			description:
 				'How long to wait for one answer before trying again. 4K images can take minutes.',
+		},
+		{
+			displayName: 'Turns to Keep',
+			name: 'turnsToKeep',
+			type: 'number',
+			typeOptions: { minValue: TURNS_TO_KEEP.min, maxValue: TURNS_TO_KEEP.max },
+			default: TURNS_TO_KEEP.default,
+			displayOptions: REFINE_ONLY,
+			description:
+				'How many earlier edits (instruction and answer) the model sees again with the new prompt. Older ones are dropped whole, and more go when the request would exceed the model\'s input-image limit. 1 sends the last result alone.',
 		},
 	],
 };

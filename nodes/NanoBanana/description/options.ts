@@ -1,3 +1,4 @@
+import { TURNS_TO_KEEP } from '../shared/turnsToKeep';
 import { optionsProperty } from './optionFields';
 import { decimal, flag, matching, readCollection, text, textList, wholeNumber, type Rule, type RuleSet } from './validate';
 
@@ -33,6 +34,8 @@ export interface NanoBananaOptions {
 	compressionQuality?: number;
 	/** Vertex AI only: ALLOW_ALL, ALLOW_ADULT or ALLOW_NONE. */
 	personGeneration?: string;
+	/** Refine Image: earlier user/model pairs sent back. */
+	turnsToKeep?: number;
 }
 
 /**
@@ -68,6 +71,7 @@ export const OPTION_RULES: RuleSet<NanoBananaOptions> = {
 	outputFormat: matching(/^image\/(png|jpeg)$/, 'image/jpeg'),
 	compressionQuality: wholeNumber({ min: 0, max: 100 }),
 	personGeneration: matching(/^ALLOW_(ALL|ADULT|NONE)$/, 'ALLOW_ADULT'),
+	turnsToKeep: wholeNumber({ min: TURNS_TO_KEEP.min, max: TURNS_TO_KEEP.max }),
 };
 
 function lowerCase(rule: Rule<string>): Rule<string> {

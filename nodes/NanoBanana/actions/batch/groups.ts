@@ -16,7 +16,8 @@ export interface BatchEntry {
 	body?: Buffer;
 	/** The item used an image big enough for the Files API: its real request needs an upload. */
 	needsUpload: boolean;
-	prepared: Pick<PreparedItem, 'parameters' | 'inputFileName'>;
+	/** The turn without its images: a batch holds no image bytes while it waits, so Batch Mode records the prompt alone. */
+	prepared: Pick<PreparedItem, 'parameters' | 'inputFileName' | 'turn'>;
 	/** Failed before it reached the job (its upload, say): its outcome is given already. */
 	settled?: boolean;
 }
@@ -82,7 +83,11 @@ export async function prepareGroups(
 			key,
 			digest: prepared.request.digest,
 			needsUpload: uploadsAvoided > uploadsBefore,
-			prepared: { parameters: prepared.parameters, inputFileName: prepared.inputFileName },
+			prepared: {
+				parameters: prepared.parameters,
+				inputFileName: prepared.inputFileName,
+				...(prepared.turn ? { turn: { ...prepared.turn, images: [] } } : {}),
+			},
 		};
 		group.inlineBytes += prepared.request.body.length + key.length + INLINE_REQUEST_OVERHEAD_BYTES;
 		if (group.inline && (group.inlineBytes > maxInlineBytes || entry.needsUpload)) {

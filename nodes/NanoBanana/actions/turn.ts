@@ -1,0 +1,81 @@
+import { createHash } from 'node:crypto';
+import type { IBinaryData, IBinaryKeyData, IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { appendTurn, IMAGE_FIELD_PATTERN, referencedImages, type Conversation, type TurnImage } from '../conversation';
+import { outputBinaryFieldName } from '../media/fileNames';
+import type { ImageAnswer } from '../transport/google/response';
+
+/**
+ * What a result carries forward so that Refine Image can continue it (issue 25): the item's turn
+ * of the conversation is appended once Google has answered, `json.nanoBanana.conversation` gets
+ * the conversation, and the item's binaries hold exactly the images it refers to, under their
+ * `nanoBananaTurn…` names, whatever Keep Input Binaries says (they are the conversation, not
+ * input). Earlier images are passed on as the input item holds them (n8n's reference, no copy);
+ * this turn's are stored once, the result sharing its storage with the Output Binary Field.
+ */
+export interface ConversationTurn {
+	/** The conversation this turn continues, as sent (Refine); undefined for Edit and Generate. */
+	previous?: Conversation;
+	/** The prompt as sent. */
+	prompt: string;
+	/**
+	 * The images sent with the prompt, their exact bytes, in request order. Empty when they are
+	 * not held (an image sent through the Files API, or Batch Mode): the turn is then recorded as
+	 * its prompt alone, which Google accepts when it is sent back.
+	 */
+	images: TurnImage[];
+}
+
+const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
+
+const FILE_EXTENSIONS: Record<string, string> = {
+	'image/png': 'png',
+	'image/jpeg': 'jpg',
+	'image/webp': 'webp',
+	'image/heic': 'heic',
+	'image/heif': 'heif',
+};
+
+/**
+ * Adds the conversation to an output item built by `buildOutputItem`. An answer that cannot be
+ * continued (no image in the model's turn, a malformed signature) still gives its image: the
+ * item then says why it cannot be refined instead of carrying a conversation.
+ */
+export async function carryConversation(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	item: INodeExecutionData,
+	turn: ConversationTurn,
+	modelId: string,
+	answer: ImageAnswer,
+	outputBinaryField: string,
+): Promise<void> {
+	const summary = item.json.nanoBanana as IDataObject;
+	const binary: IBinaryKeyData = item.binary ?? {};
+	// Conversation fields come only from the conversation: none left from the input or an older one.
+	for (const field of Object.keys(binary)) if (IMAGE_FIELD_PATTERN.test(field)) delete binary[field];
+	const next = appendTurn(turn.previous, modelId, { prompt: turn.prompt, images: turn.images }, answer.modelTurn?.parts ?? []);
+	if (!next.ok) {
+		summary.conversationError = `${next.problem.message}: ${next.problem.description}`;
+		item.binary = binary;
+		return;
+	}
+	const input = context.getInputData()[itemIndex]?.binary ?? {};
+	for (const image of turn.previous ? referencedImages(turn.previous) : []) {
+		// Present and checked (sha256) when the request was built; a user turn's images may be gone.
+		if (Object.prototype.hasOwnProperty.call(input, image.field)) binary[image.field] = input[image.field];
+	}
+	// The result images are stored once: the conversation field shares the output field's storage.
+	const stored = new Map<string, IBinaryData>();
+	for (const [index, image] of answer.images.entries()) {
+		const data = binary[outputBinaryFieldName(outputBinaryField, index)];
+		if (data) stored.set(sha256(image.bytes), data);
+	}
+	for (const image of next.value.images) {
+		binary[image.field] =
+			stored.get(image.sha256) ??
+			(await context.helpers.prepareBinaryData(image.data, `${image.field}.${FILE_EXTENSIONS[image.mimeType] ?? 'bin'}`, image.mimeType));
+	}
+	summary.conversation = next.value.conversation as unknown as IDataObject;
+	item.binary = binary;
+}
