@@ -14,7 +14,7 @@ import type { ImageAnswer } from '../transport/google/response';
 import { isTransient } from '../transport/failures/retry';
 import { buildOutputItem } from './output';
 import { carryConversation, type ConversationTurn } from './turn';
-import type { Conversation } from '../conversation';
+import type { Conversation } from '../conversation/index';
 import { buildGenerateContentRequest, unsentImageOptions, type RequestImage } from './request';
 import type { RequestContent } from '../transport/google/types';
 import type { AnswerSource, GeneratedAnswer } from './answer';
@@ -159,7 +159,7 @@ export async function prepareImageItem(
 	const inputFileName = images[0]?.fileName;
 	// The exact bytes sent inline are what a later Refine sends back; an image that went through the
 	// Files API is not held, and its turn is then recorded as the prompt alone (all images or none).
-	const sent = images.every((image) => image.bytes) ? images.map((image) => ({ mimeType: image.mimeType, data: image.bytes as Buffer })) : [];
+	const sent = images.every((image) => image.bytes) ? images.map((image) => ({ mimeType: image.mimeType, data: image.bytes as Buffer, field: image.field })) : [];
 	const turn: ConversationTurn = { ...(extras.conversation ? { previous: extras.conversation } : {}), prompt, images: sent };
 	const request = encodeGenerateContentRequest(
 		buildGenerateContentRequest({

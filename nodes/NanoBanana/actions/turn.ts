@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IBinaryData, IBinaryKeyData, IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { appendTurn, IMAGE_FIELD_PATTERN, referencedImages, type Conversation, type TurnImage } from '../conversation';
+import { appendTurn, IMAGE_FIELD_PATTERN, referencedImages, type Conversation, type TurnImage } from '../conversation/index';
 import { outputBinaryFieldName } from '../media/fileNames';
 import type { ImageAnswer } from '../transport/google/response';
 
@@ -23,7 +23,12 @@ export interface ConversationTurn {
 	 * not held (an image sent through the Files API, or Batch Mode): the turn is then recorded as
 	 * its prompt alone, which Google accepts when it is sent back.
 	 */
-	images: TurnImage[];
+	images: SentImage[];
+}
+
+/** An image sent with the prompt; `field` is the input item's binary field it was read from. */
+export interface SentImage extends TurnImage {
+	field?: string;
 }
 
 const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
@@ -70,6 +75,11 @@ export async function carryConversation(
 	for (const [index, image] of answer.images.entries()) {
 		const data = binary[outputBinaryFieldName(outputBinaryField, index)];
 		if (data) stored.set(sha256(image.bytes), data);
+	}
+	// The input images too: the input item's field holds exactly the bytes that were sent.
+	for (const [index, image] of turn.images.entries()) {
+		const source = image.field !== undefined && Object.prototype.hasOwnProperty.call(input, image.field) ? input[image.field] : undefined;
+		if (source) stored.set(next.value.images[index].sha256, source);
 	}
 	for (const image of next.value.images) {
 		binary[image.field] =

@@ -8,7 +8,11 @@ import { DEFAULT_BATCH_MAX_WAIT_MINUTES, DEFAULT_ITEM_TIME_BUDGET_SECONDS, DEFAU
 
 /** Options Google takes only on Vertex AI; shown only there, and not sent to the Gemini API. */
 const VERTEX_ONLY = { show: { '/authentication': ['vertexAi'] } };
-/** Refine Image continues a conversation: its options, and the ones that would break it, by operation. */
+/**
+ * Refine Image continues a conversation: its own option, and Fallback Models hidden (another model
+ * would break the conversation; n8n drops a hidden option's saved value). Batch Mode stays visible
+ * and Refine refuses it with a reason (operations/refine.ts).
+ */
 const REFINE_ONLY = { show: { '/operation': ['refine'] } };
 const NOT_FOR_REFINE = { hide: { '/operation': ['refine'] } };
 const ASPECT_RATIOS: Array<[string, string]> = [
@@ -69,9 +73,8 @@ export const optionsProperty: INodeProperties = {
 			name: 'batchMode',
 			type: 'boolean',
 			default: false,
-			displayOptions: NOT_FOR_REFINE,
 			description:
-				'Whether to send all items of the execution to Google as one batch job at half the price, and wait for it (usually minutes, at most 24 hours). Google AI Studio API keys only. Best for scheduled workflows; the output is the same as without it.',
+				'Whether to send all items of the execution to Google as one batch job at half the price, and wait for it (usually minutes, at most 24 hours). Google AI Studio API keys only; not for Refine Image. Best for scheduled workflows; the output is the same as without it.',
 		},
 		{
 			displayName: 'Fallback Models',

@@ -14,7 +14,7 @@ import {
 	type ConversationProblem,
 	type ConversationResult,
 	type TurnImage,
-} from '../conversation';
+} from '../conversation/index';
 import { promptProperty } from '../description/operation';
 import { fieldName } from '../description/validate';
 import { maxInputImages } from '../media/limits';
