@@ -157,9 +157,9 @@ export async function prepareImageItem(
 	const unsent = unsentImageOptions(options, run.backend.imageOptions);
 	if (unsent.length > 0) log.debug(`not sent, ${run.backend.label} does not take it: ${unsent.join(', ')}`, { unsent: unsent.join(', ') });
 	const inputFileName = images[0]?.fileName;
-	// The exact bytes sent inline are what a later Refine sends back; an image that went through the
-	// Files API is not held, and its turn is then recorded as the prompt alone (all images or none).
-	const sent = images.every((image) => image.bytes) ? images.map((image) => ({ mimeType: image.mimeType, data: image.bytes as Buffer, field: image.field })) : [];
+	// The images sent inline are what a later Refine sends back (read again from their fields for
+	// the output); with one sent through the Files API the turn is recorded as its prompt alone.
+	const sent = images.every((image) => image.bytes) ? images.map(({ field, mimeType }) => ({ field, mimeType })) : [];
 	const turn: ConversationTurn = { ...(extras.conversation ? { previous: extras.conversation } : {}), prompt, images: sent };
 	const request = encodeGenerateContentRequest(
 		buildGenerateContentRequest({
@@ -170,7 +170,8 @@ export async function prepareImageItem(
 			history: extras.history,
 		}),
 	);
-	// From here only the encoded body and the turn's images are needed.
+	// From here only the encoded body is needed: let go of the raw image bytes while the request
+	// is out, so an image in flight costs its encoded size, not that plus its bytes.
 	images.splice(0);
 	return { parameters, request, inputFileName, deadlineAt, turn, ...(extras.extraJson ? { extraJson: extras.extraJson } : {}) };
 }

@@ -19,16 +19,19 @@ export interface ConversationTurn {
 	/** The prompt as sent. */
 	prompt: string;
 	/**
-	 * The images sent with the prompt, their exact bytes, in request order. Empty when they are
-	 * not held (an image sent through the Files API, or Batch Mode): the turn is then recorded as
-	 * its prompt alone, which Google accepts when it is sent back.
+	 * The input item's binary fields whose images were sent inline with the prompt, in request
+	 * order; read again when the output is built (n8n's stored bytes are the ones sent), so no
+	 * image is held while the request is out, nor while a batch job waits. Empty when an image went
+	 * through the Files API: the turn is then recorded as its prompt alone, which Google accepts
+	 * when it is sent back.
 	 */
 	images: SentImage[];
 }
 
-/** An image sent with the prompt; `field` is the input item's binary field it was read from. */
-export interface SentImage extends TurnImage {
-	field?: string;
+/** An image sent with the prompt: the input item's field it was read from, and its checked type. */
+export interface SentImage {
+	field: string;
+	mimeType: string;
 }
 
 const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
@@ -59,7 +62,9 @@ export async function carryConversation(
 	const binary: IBinaryKeyData = item.binary ?? {};
 	// Conversation fields come only from the conversation: none left from the input or an older one.
 	for (const field of Object.keys(binary)) if (IMAGE_FIELD_PATTERN.test(field)) delete binary[field];
-	const next = appendTurn(turn.previous, modelId, { prompt: turn.prompt, images: turn.images }, answer.modelTurn?.parts ?? []);
+	const sent: TurnImage[] = [];
+	for (const image of turn.images) sent.push({ mimeType: image.mimeType, data: await context.helpers.getBinaryDataBuffer(itemIndex, image.field) });
+	const next = appendTurn(turn.previous, modelId, { prompt: turn.prompt, images: sent }, answer.modelTurn?.parts ?? []);
 	if (!next.ok) {
 		summary.conversationError = `${next.problem.message}: ${next.problem.description}`;
 		item.binary = binary;
@@ -78,7 +83,7 @@ export async function carryConversation(
 	}
 	// The input images too: the input item's field holds exactly the bytes that were sent.
 	for (const [index, image] of turn.images.entries()) {
-		const source = image.field !== undefined && Object.prototype.hasOwnProperty.call(input, image.field) ? input[image.field] : undefined;
+		const source = Object.prototype.hasOwnProperty.call(input, image.field) ? input[image.field] : undefined;
 		if (source) stored.set(next.value.images[index].sha256, source);
 	}
 	for (const image of next.value.images) {

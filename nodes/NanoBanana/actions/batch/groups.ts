@@ -16,7 +16,7 @@ export interface BatchEntry {
 	body?: Buffer;
 	/** The item used an image big enough for the Files API: its real request needs an upload. */
 	needsUpload: boolean;
-	/** The turn without its images: a batch holds no image bytes while it waits, so Batch Mode records the prompt alone. */
+	/** `turn` names the input fields only: no image is held while the job waits (actions/turn.ts). */
 	prepared: Pick<PreparedItem, 'parameters' | 'inputFileName' | 'turn'>;
 	/** Failed before it reached the job (its upload, say): its outcome is given already. */
 	settled?: boolean;
@@ -86,7 +86,7 @@ export async function prepareGroups(
 			prepared: {
 				parameters: prepared.parameters,
 				inputFileName: prepared.inputFileName,
-				...(prepared.turn ? { turn: { ...prepared.turn, images: [] } } : {}),
+				...(prepared.turn ? { turn: prepared.turn } : {}),
 			},
 		};
 		group.inlineBytes += prepared.request.body.length + key.length + INLINE_REQUEST_OVERHEAD_BYTES;
