@@ -32,6 +32,8 @@ const EXAMPLE_FILES = Object.freeze({
 	generate: 'generate-from-prompt.json',
 	scheduleToDrive: 'schedule-url-list-to-drive.json',
 	webhook: 'webhook-upload-respond-image.json',
+	editThenRefine: 'edit-then-refine.json',
+	chatRefine: 'chat-refine-across-executions.json',
 });
 
 /** Credential ids the examples' Nano Banana nodes use, per credential type. */
@@ -285,15 +287,18 @@ const STAND_IN_IDS = Object.freeze({
 	driveToSlack: 'exDriveSlackStIn',
 	scheduleToDrive: 'exScheduleDriveS',
 	batchToDrive: 'exBatchDriveStIn',
+	editThenRefine: 'exEditRefineStIn',
 });
 
 /**
- * compose-two-images: the HTTP Request nodes download from the local image server.
+ * compose-two-images (and edit-then-refine, with its own id): the HTTP Request nodes download
+ * from the local image server.
  * @param {any} example
  * @param {string} serverUrl
+ * @param {string} [id]
  */
-function composeStandIn(example, serverUrl) {
-	const copy = copyOf(example, STAND_IN_IDS.compose);
+function composeStandIn(example, serverUrl, id = STAND_IN_IDS.compose) {
+	const copy = copyOf(example, id);
 	swapNodes(
 		copy,
 		TYPES.httpRequest,
