@@ -15,6 +15,8 @@ const VERTEX_ONLY = { show: { '/authentication': ['vertexAi'] } };
  */
 const REFINE_ONLY = { show: { '/operation': ['refine'] } };
 const NOT_FOR_REFINE = { hide: { '/operation': ['refine'] } };
+// n8n's lint rule reads a default from an identifier, not a member expression.
+const DEFAULT_TURNS_TO_KEEP = TURNS_TO_KEEP.default;
 const ASPECT_RATIOS: Array<[string, string]> = [
 	['1:1', 'Square'],
 	['2:3', 'Portrait'],
@@ -286,7 +288,7 @@ export const optionsProperty: INodeProperties = {
 			name: 'turnsToKeep',
 			type: 'number',
 			typeOptions: { minValue: TURNS_TO_KEEP.min, maxValue: TURNS_TO_KEEP.max },
-			default: TURNS_TO_KEEP.default,
+			default: DEFAULT_TURNS_TO_KEEP,
 			displayOptions: REFINE_ONLY,
 			description:
 				'How many earlier edits (instruction and answer) the model sees again with the new prompt. Older ones are dropped whole, and more go when the request would exceed the model\'s input-image limit. 1 sends the last result alone.',
