@@ -62,9 +62,9 @@ export async function carryConversation(
 	const binary: IBinaryKeyData = item.binary ?? {};
 	// Conversation fields come only from the conversation: none left from the input or an older one.
 	for (const field of Object.keys(binary)) if (IMAGE_FIELD_PATTERN.test(field)) delete binary[field];
-	const sent: TurnImage[] = [];
-	for (const image of turn.images) sent.push({ mimeType: image.mimeType, data: await context.helpers.getBinaryDataBuffer(itemIndex, image.field) });
-	const next = appendTurn(turn.previous, modelId, { prompt: turn.prompt, images: sent }, answer.modelTurn?.parts ?? []);
+	const images: TurnImage[] = [];
+	for (const image of turn.images) images.push({ mimeType: image.mimeType, data: await context.helpers.getBinaryDataBuffer(itemIndex, image.field) });
+	const next = appendTurn(turn.previous, modelId, { prompt: turn.prompt, images }, answer.modelTurn?.parts ?? []);
 	if (!next.ok) {
 		summary.conversationError = `${next.problem.message}: ${next.problem.description}`;
 		item.binary = binary;
@@ -75,20 +75,22 @@ export async function carryConversation(
 		// Present and checked (sha256) when the request was built; a user turn's images may be gone.
 		if (Object.prototype.hasOwnProperty.call(input, image.field)) binary[image.field] = input[image.field];
 	}
-	// The result images are stored once: the conversation field shares the output field's storage.
-	const stored = new Map<string, IBinaryData>();
-	for (const [index, image] of answer.images.entries()) {
-		const data = binary[outputBinaryFieldName(outputBinaryField, index)];
-		if (data) stored.set(sha256(image.bytes), data);
-	}
-	// The input images too: the input item's field holds exactly the bytes that were sent.
+	// Nothing is stored twice: an input image is the input item's own field (exactly the bytes
+	// sent), a result image the output field that already holds it.
+	const sent = new Map<string, IBinaryData>();
 	for (const [index, image] of turn.images.entries()) {
 		const source = Object.prototype.hasOwnProperty.call(input, image.field) ? input[image.field] : undefined;
-		if (source) stored.set(next.value.images[index].sha256, source);
+		if (source) sent.set(next.value.images[index].field, source);
+	}
+	const results = new Map<string, IBinaryData>();
+	for (const [index, image] of answer.images.entries()) {
+		const data = binary[outputBinaryFieldName(outputBinaryField, index)];
+		if (data) results.set(sha256(image.bytes), data);
 	}
 	for (const image of next.value.images) {
 		binary[image.field] =
-			stored.get(image.sha256) ??
+			sent.get(image.field) ??
+			results.get(image.sha256) ??
 			(await context.helpers.prepareBinaryData(image.data, `${image.field}.${FILE_EXTENSIONS[image.mimeType] ?? 'bin'}`, image.mimeType));
 	}
 	summary.conversation = next.value.conversation as unknown as IDataObject;
