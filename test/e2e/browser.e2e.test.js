@@ -443,12 +443,16 @@ describe('browser: the node in the n8n editor', { timeout: 15 * 60_000 }, () => 
 			await output.waitFor({ state: 'visible' });
 			await output.locator('[data-test-id="node-run-status-success"], [data-test-id="ndv-items-count"]').first().waitFor();
 			const binaryTab = output.locator('[data-test-id="radio-button-binary"]');
-			if (!(await output.locator('[data-test-id="ndv-binary-data_0"]').isVisible())) await binaryTab.click();
-			const card = output.locator('[data-test-id="ndv-binary-data_0"]');
+			// One card per binary field: `data` first, then the conversation's nanoBananaTurn… fields (issue 25).
+			const cards = output.locator('[data-test-id="ndv-binary-data_0"]');
+			if (!(await cards.first().isVisible())) await binaryTab.click();
+			const card = cards.first();
 			await card.waitFor({ state: 'visible' });
 			const cardText = (await card.innerText()).replace(/\s+/g, ' ');
 			assert.match(cardText, /File Name: \S+-edited\.png/, `binary card: ${cardText}`);
 			assert.match(cardText, /Mime Type: image\/png/, `binary card: ${cardText}`);
+			const fields = (await cards.allInnerTexts()).map((text) => text.trim().split(/\s/)[0]);
+			assert.deepEqual(fields, ['data', 'nanoBananaTurn1Input1', 'nanoBananaTurn1Result1'], 'the result, then the conversation\'s images');
 
 			// View → the image itself.
 			await card.locator('[data-test-id="ndv-view-binary-data"]').click();
