@@ -6,9 +6,10 @@
  * demo credentials and workflows, an owner login).
  *
  *   1. node panel: after a Manual Trigger, searching "Nano Banana" finds the node; adding it asks
- *      for an action (Edit an image / Generate an image)            → .e2e/screenshots/node-panel.png
+ *      for an action (Edit / Generate / Refine an image)            → .e2e/screenshots/node-panel.png
  *   2. parameters: Edit shows Operation, Model, Prompt, Input Binary Fields, Output Binary Field,
- *      Options; Generate drops Input Binary Fields; the credential (= authentication) switches
+ *      Options; Generate drops Input Binary Fields; the Operation list holds Refine Image, which
+ *      shows Input Binary Fields again (→ node-operations.png, node-refine.png); the credential (= authentication) switches
  *      between the AI Studio and the Vertex AI type; the Model list ("From list") is loaded from
  *      the emulator                                                  → .e2e/screenshots/node-parameters.png
  *   3. credential forms: a new Vertex AI credential shows Authentication Method, Service Account
@@ -222,6 +223,7 @@ describe('browser: the node in the n8n editor', { timeout: 15 * 60_000 }, () => 
 			const edit = page.locator(ITEM_NAME).filter({ hasText: /^Edit an image$/ });
 			await edit.waitFor({ state: 'visible' });
 			assert.equal(await page.locator(ITEM_NAME).filter({ hasText: /^Generate an image$/ }).count(), 1, 'action "Generate an image"');
+			assert.equal(await page.locator(ITEM_NAME).filter({ hasText: /^Refine an image$/ }).count(), 1, 'action "Refine an image"');
 			await edit.click();
 			await page.locator('[data-test-id="ndv"]').waitFor({ state: 'visible' });
 			assert.match(await page.locator('[data-test-id="node-title-container"]').innerText(), /Nano Banana/);
@@ -290,6 +292,32 @@ describe('browser: the node in the n8n editor', { timeout: 15 * 60_000 }, () => 
 			for (const label of ['Operation', 'Model', 'Prompt', 'Output Binary Field', 'Options']) {
 				assert.ok(generateLabels.includes(label), `Generate shows ${label}: ${JSON.stringify(generateLabels)}`);
 			}
+			assert.equal((await ui.nodeInEditor(page, NODE_NAME))?.parameters.operation, 'generate');
+
+			// Operation list (issue 25): Edit, Generate and Refine, shot with the list open.
+			await page.locator('[data-test-id="parameter-input-operation"]').click();
+			const operationItems = page.locator('.el-select-dropdown__item:visible');
+			await operationItems.filter({ hasText: 'Refine Image' }).first().waitFor({ state: 'visible' });
+			const listedOperations = await ui.visibleTexts(operationItems);
+			assert.deepEqual(
+				['Edit Image', 'Generate Image', 'Refine Image'].map((name) => listedOperations.some((o) => o.startsWith(name))),
+				[true, true, true],
+				JSON.stringify(listedOperations),
+			);
+			await ui.saveScreenshot(page, 'node-operations.png');
+			await operationItems.filter({ hasText: 'Refine Image' }).first().click();
+			await page.locator('[data-test-id="parameter-input-inputBinaryFields"]').waitFor({ state: 'visible' });
+			const expectedRefine = ['Operation', 'Model', 'Prompt', 'Input Binary Fields', 'Output Binary Field', 'Options'];
+			const refineLabels = await ui.parameterLabels(page);
+			assert.deepEqual(refineLabels.filter((l) => expectedRefine.includes(l)), expectedRefine, `Refine shows: ${JSON.stringify(refineLabels)}`);
+			assert.equal((await ui.nodeInEditor(page, NODE_NAME))?.parameters.operation, 'refine');
+			await page
+				.locator('[data-test-id="parameter-input-prompt"] textarea, [data-test-id="parameter-input-prompt"] input')
+				.first()
+				.fill('Now make it night, with the street lights on');
+			await page.locator('[data-test-id="node-parameters"]').click({ position: { x: 5, y: 5 } });
+			await ui.saveScreenshot(page, 'node-refine.png');
+			await chooseOption('operation', 'Generate Image');
 			assert.equal((await ui.nodeInEditor(page, NODE_NAME))?.parameters.operation, 'generate');
 
 			// Authentication = Vertex AI: the credential becomes a Vertex one.
@@ -415,12 +443,16 @@ describe('browser: the node in the n8n editor', { timeout: 15 * 60_000 }, () => 
 			await output.waitFor({ state: 'visible' });
 			await output.locator('[data-test-id="node-run-status-success"], [data-test-id="ndv-items-count"]').first().waitFor();
 			const binaryTab = output.locator('[data-test-id="radio-button-binary"]');
-			if (!(await output.locator('[data-test-id="ndv-binary-data_0"]').isVisible())) await binaryTab.click();
-			const card = output.locator('[data-test-id="ndv-binary-data_0"]');
+			// One card per binary field: `data` first, then the conversation's nanoBananaTurn… fields (issue 25).
+			const cards = output.locator('[data-test-id="ndv-binary-data_0"]');
+			if (!(await cards.first().isVisible())) await binaryTab.click();
+			const card = cards.first();
 			await card.waitFor({ state: 'visible' });
 			const cardText = (await card.innerText()).replace(/\s+/g, ' ');
 			assert.match(cardText, /File Name: \S+-edited\.png/, `binary card: ${cardText}`);
 			assert.match(cardText, /Mime Type: image\/png/, `binary card: ${cardText}`);
+			const fields = (await cards.allInnerTexts()).map((text) => text.trim().split(/\s/)[0]);
+			assert.deepEqual(fields, ['data', 'nanoBananaTurn1Input1', 'nanoBananaTurn1Result1'], 'the result, then the conversation\'s images');
 
 			// View → the image itself.
 			await card.locator('[data-test-id="ndv-view-binary-data"]').click();

@@ -244,6 +244,8 @@ async function runLine(install, tarball, shared) {
 			driveToSlack: ex.driveToSlackStandIn(EXAMPLES.driveToSlack, shared.images.url),
 			scheduleToDrive: ex.scheduleToDriveStandIn(EXAMPLES.scheduleToDrive, shared.images.url),
 			batchToDrive: ex.scheduleToDriveStandIn(EXAMPLES.batchToDrive, shared.images.url, ex.STAND_IN_IDS.batchToDrive),
+			// edit-then-refine: like compose, its one download from the local image server.
+			editThenRefine: ex.composeStandIn(EXAMPLES.editThenRefine, shared.images.url, ex.STAND_IN_IDS.editThenRefine),
 		};
 		await n8n.importWorkflows(theHome(), Object.values(copies));
 		return copies;
@@ -251,7 +253,7 @@ async function runLine(install, tarball, shared) {
 
 	await steps.run('generate', async () => executeCounted(theHome(), shared, storedId('generate')));
 	await steps.run('sumCost', async () => executeCounted(theHome(), shared, storedId('sumCost')));
-	for (const key of /** @type {const} */ (['compose', 'driveToSlack', 'scheduleToDrive', 'batchToDrive'])) {
+	for (const key of /** @type {const} */ (['compose', 'driveToSlack', 'scheduleToDrive', 'batchToDrive', 'editThenRefine'])) {
 		await steps.run(key, async () => {
 			steps.need('importStandIns');
 			return executeCounted(theHome(), shared, ex.STAND_IN_IDS[key]);
@@ -508,6 +510,20 @@ function lineTests(get, sharedRef, skipReason = () => undefined) {
 		assert.ok(sum.json.usd <= node.parameters.options.maxCostPerExecution, 'within the cap');
 		assert.deepEqual([sum.json.images, sum.json.failed, sum.json.unpriced], [items.length, 0, 0]);
 		assert.match(sum.json.priceTableDate, /^\d{4}-\d{2}-\d{2}$/);
+	});
+
+	test(`${ex.EXAMPLE_FILES.editThenRefine} (download from the local image server): Edit, then two Refines continuing one conversation`, () => {
+		const run = step('editThenRefine');
+		assertSucceeded(run);
+		const [edit, ...refines] = ex.nanoBananaNodes(EXAMPLES.editThenRefine);
+		assert.equal(edit.parameters.operation, 'edit');
+		assert.deepEqual(refines.map((n) => n.parameters.operation), ['refine', 'refine']);
+		const last = refines[1];
+		const [item] = n8n.nodeOutput(run.result.run, last.name);
+		assert.equal(binaryPng(item).meta.prompt, last.parameters.prompt);
+		const conversation = item.json.nanoBanana?.conversation;
+		assert.equal(conversation?.model, last.parameters.model.value, 'the conversation stays with its model');
+		assert.deepEqual(conversation.turns.map((/** @type {any} */ t) => t.text ?? 'model'), [edit, ...refines].flatMap((n) => [n.parameters.prompt, 'model']));
 	});
 
 	test(`${ex.EXAMPLE_FILES.compose} (downloads from the local image server): one image from both inputs, in order`, () => {

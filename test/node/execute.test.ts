@@ -56,7 +56,9 @@ describe('edit with an AI Studio key', () => {
 		expect(binary).toMatchObject({ fileName: 'photo-edited.png', mimeType: 'image/png', fileExtension: 'png' });
 		// n8n 2.x filesystem mode: the item only holds a reference, the bytes are on disk.
 		expect(binary?.id).toMatch(/^filesystem-v2:/);
-		expect(Object.keys(item.binary ?? {})).toEqual(['data']);
+		// Beside the result: the conversation's images for a later Refine (issue 25), the input by reference.
+		expect(Object.keys(item.binary ?? {})).toEqual(['data', 'nanoBananaTurn1Input1', 'nanoBananaTurn1Result1']);
+		expect(item.binary?.nanoBananaTurn1Result1?.id).toBe(binary?.id);
 
 		const image = await outputPng(result, item);
 		expect(image.meta).toMatchObject({
@@ -130,7 +132,7 @@ describe('edit with an AI Studio key', () => {
 
 		expect(result.status).toBe('success');
 		const [item] = result.outputs[0];
-		expect(Object.keys(item.binary ?? {}).sort()).toEqual(['data', 'edited']);
+		expect(Object.keys(item.binary ?? {}).sort()).toEqual(['data', 'edited', 'nanoBananaTurn1Input1', 'nanoBananaTurn1Result1']);
 		expect(await result.bytes(item, 'data')).toEqual(PHOTO);
 		expect((await outputPng(result, item, 'edited')).meta?.inputs).toEqual([sha256(PHOTO)]);
 	});
@@ -144,7 +146,15 @@ describe('edit with an AI Studio key', () => {
 
 		expect(result.status).toBe('success');
 		const [item] = result.outputs[0];
-		expect(Object.keys(item.binary ?? {})).toEqual(['data', 'data_1', 'data_2']);
+		expect(Object.keys(item.binary ?? {})).toEqual([
+			'data',
+			'data_1',
+			'data_2',
+			'nanoBananaTurn1Input1',
+			'nanoBananaTurn1Result1',
+			'nanoBananaTurn1Result2',
+			'nanoBananaTurn1Result3',
+		]);
 		expect(['data', 'data_1', 'data_2'].map((field) => item.binary?.[field]?.fileName)).toEqual([
 			'photo-edited.png',
 			'photo-edited-2.png',

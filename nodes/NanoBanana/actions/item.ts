@@ -13,6 +13,8 @@ import type { NodeLog } from '../transport/http/log';
 import type { ImageAnswer } from '../transport/google/response';
 import { isTransient } from '../transport/failures/retry';
 import { buildOutputItem } from './output';
+import { carryConversation, type ConversationTurn } from './turn';
+import type { Conversation } from '../conversation/index';
 import { buildGenerateContentRequest, unsentImageOptions, type RequestImage } from './request';
 import type { RequestContent } from '../transport/google/types';
 import type { AnswerSource, GeneratedAnswer } from './answer';
@@ -123,13 +125,22 @@ export interface PreparedItem {
 	extraJson?: (answer: ImageAnswer) => IDataObject;
 	/** What its cost estimate rests on (spending caps). */
 	shape?: RequestShape;
+	/** The item's turn of its conversation: the output carries the conversation on (actions/turn.ts). */
+	turn?: ConversationTurn;
 }
 
 /** What an operation adds to the request and the output beyond the item's prompt and images. */
 export interface OperationExtras {
 	/** Earlier `user` / `model` turns, sent before the item's prompt and images. */
 	history?: RequestContent[];
+	/** The conversation `history` continues (Refine, as sent after trimming); the output appends this turn to it. */
+	conversation?: Conversation;
 	extraJson?: PreparedItem['extraJson'];
+}
+
+/** Images an earlier turn sends back (Refine): they are billed as input like the item's own. */
+function historyImages(history: readonly RequestContent[] | undefined): number {
+	return (history ?? []).reduce((count, turn) => count + turn.parts.filter((part) => part.inlineData || part.fileData).length, 0);
 }
 
 /** Reads an item's parameters and images, checks them and builds its request (edit or generate). */
@@ -158,10 +169,14 @@ export async function prepareImageItem(
 	const inputFileName = images[0]?.fileName;
 	const shape: RequestShape = {
 		promptChars: prompt.length + (options.systemInstruction?.length ?? 0),
-		inputImages: images.length,
+		inputImages: images.length + historyImages(extras.history),
 		imageSize: options.imageSize,
 		images: options.numberOfImages ?? 1,
 	};
+	// The images sent inline are what a later Refine sends back (read again from their fields for
+	// the output); with one sent through the Files API the turn is recorded as its prompt alone.
+	const sent = images.every((image) => image.bytes) ? images.map(({ field, mimeType }) => ({ field, mimeType })) : [];
+	const turn: ConversationTurn = { ...(extras.conversation ? { previous: extras.conversation } : {}), prompt, images: sent };
 	const request = encodeGenerateContentRequest(
 		buildGenerateContentRequest({
 			prompt,
@@ -174,19 +189,19 @@ export async function prepareImageItem(
 	// From here only the encoded body is needed: let go of the raw image bytes while the request
 	// is out, so an image in flight costs its encoded size, not that plus its bytes.
 	images.splice(0);
-	return { parameters, request, inputFileName, deadlineAt, shape, ...(extras.extraJson ? { extraJson: extras.extraJson } : {}) };
+	return { parameters, request, inputFileName, deadlineAt, shape, turn, ...(extras.extraJson ? { extraJson: extras.extraJson } : {}) };
 }
 
 /** Turns the images Google made for an item into its output item. */
 export async function finishImageItem(
 	context: IExecuteFunctions,
 	itemIndex: number,
-	prepared: Pick<PreparedItem, 'parameters' | 'inputFileName' | 'extraJson'>,
+	prepared: Pick<PreparedItem, 'parameters' | 'inputFileName' | 'extraJson' | 'turn'>,
 	answer: ImageAnswer,
 	source: AnswerSource,
 ): Promise<INodeExecutionData> {
 	const { outputBinaryField, options } = prepared.parameters;
-	return await buildOutputItem(context, itemIndex, answer, {
+	const item = await buildOutputItem(context, itemIndex, answer, {
 		outputBinaryField,
 		...source,
 		includeModelText: options.includeModelText ?? true,
@@ -196,6 +211,8 @@ export async function finishImageItem(
 		inputFileName: prepared.inputFileName,
 		extraJson: prepared.extraJson?.(answer),
 	});
+	if (prepared.turn) await carryConversation(context, itemIndex, item, prepared.turn, source.modelId, answer, outputBinaryField);
+	return item;
 }
 
 /**

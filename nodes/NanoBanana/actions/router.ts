@@ -6,6 +6,7 @@ import {
 } from 'n8n-workflow';
 
 import { readOptions, RUN_OPTIONS } from '../description/options';
+import { Problem } from '../shared/problem';
 import { runBatch } from './batch/run';
 import { toItemFailure, type ErrorScope, type ItemFailure } from './errors';
 import { runImageItem, type PrepareItem } from './item';
@@ -17,6 +18,8 @@ export interface RoutedOperation {
 	value: string;
 	name: string;
 	prepare: PrepareItem;
+	/** Why the operation cannot run in Batch Mode (see operations/operation.ts); unset when it can. */
+	batchModeRefusal?: string;
 }
 
 /**
@@ -48,8 +51,9 @@ function errorItem(context: IExecuteFunctions, itemIndex: number, failure: ItemF
 export async function route(this: IExecuteFunctions, operations: readonly RoutedOperation[]): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const operation = this.getNodeParameter('operation', 0) as string;
-	const prepare = operations.find((candidate) => candidate.value === operation)?.prepare;
-	if (!prepare) {
+	const chosen = operations.find((candidate) => candidate.value === operation);
+	const prepare = chosen?.prepare;
+	if (!chosen || !prepare) {
 		throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not one this node has`, {
 			description: `Choose ${operations.map(({ name }) => `"${name}"`).join(' or ')}. For other Gemini API calls use an HTTP Request node with Authentication "Predefined Credential Type" and this credential.`,
 		});
@@ -83,7 +87,10 @@ export async function route(this: IExecuteFunctions, operations: readonly Routed
 	let results: Array<INodeExecutionData | undefined>;
 	let keptNote: string | undefined;
 	try {
-		if (options.batchMode === true) {
+		if (options.batchMode === true && chosen.batchModeRefusal !== undefined) {
+			const refusal = new Problem('INVALID_PARAMETER', `${chosen.name} cannot run in Batch Mode`, chosen.batchModeRefusal);
+			results = items.map((_, itemIndex) => settle(itemIndex, refusal));
+		} else if (options.batchMode === true) {
 			try {
 				({ results, keptNote } = await runBatch(this, run, prepare, settle, shouldStop));
 			} catch (error) {

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { TurnImage } from './append';
 import { LIMITS } from './naming';
-import type { Conversation, ConversationProblem, ConversationResult, ImageReference, RequestContent, RequestPart, Turn } from './types';
+import type { RequestContent, RequestPart } from '../transport/google/types';
+import type { Conversation, ConversationProblem, ConversationResult, ImageReference, Turn } from './types';
 
 /**
  * A conversation + the item's images + the new prompt → Google's `contents`, as its chat sends

@@ -1,5 +1,7 @@
 /** The conversation a Nano Banana result carries forward, for Refine Image (see docs/architecture.md). */
 export { CONVERSATION_VERSION } from './types';
+/** Request turns are transport's (`transport/google/types.ts`): parts with `thought` and `thoughtSignature`. */
+export type { RequestContent, RequestPart } from '../transport/google/types';
 export type {
 	Conversation,
 	ConversationProblem,
@@ -7,8 +9,6 @@ export type {
 	ImageReference,
 	ModelPart,
 	ModelTurn,
-	RequestContent,
-	RequestPart,
 	Turn,
 	UserTurn,
 } from './types';

@@ -1,3 +1,4 @@
+import { TURNS_TO_KEEP } from '../shared/turnsToKeep';
 import { referencedImages } from './append';
 import type { Conversation, ConversationResult, Turn, UserTurn } from './types';
 
@@ -13,7 +14,7 @@ import type { Conversation, ConversationResult, Turn, UserTurn } from './types';
  * images together; each image, as Vertex AI's 7 MB per inline image) are held the same way.
  */
 
-export const TURNS_TO_KEEP = { default: 5, min: 1, max: 20 } as const;
+export { TURNS_TO_KEEP };
 
 export interface TrimLimits {
 	/** Earlier pairs to send back, 1 to 20. */

@@ -1,5 +1,3 @@
-import type { RequestPart as SingleTurnRequestPart } from '../transport/google/types';
-
 /**
  * What a Nano Banana result carries forward in `json.nanoBanana.conversation` so that Refine Image
  * can continue it as Google's chat does (reference sheet, "Conversations"): the model, and each
@@ -65,22 +63,6 @@ export interface Conversation {
 	droppedTurns: number;
 	/** Alternating user, model, user, model…: whole pairs, oldest first, always ending with a model turn. */
 	turns: Turn[];
-}
-
-/**
- * A request part of a conversation: inline images stay raw bytes until the body is encoded (as
- * `transport/google/types.ts` RequestPart), plus what a model turn sent back needs. Named in the
- * API's words; when transport's RequestPart gains `thought` and `thoughtSignature` this is that type.
- */
-export interface RequestPart extends SingleTurnRequestPart {
-	thought?: boolean;
-	thoughtSignature?: string;
-}
-
-/** A request turn with its role, as `contents[]` holds it. */
-export interface RequestContent {
-	role: 'user' | 'model';
-	parts: RequestPart[];
 }
 
 /**

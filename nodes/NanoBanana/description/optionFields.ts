@@ -1,39 +1,23 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { modelRow, namesAccepting, PICKER_MODELS, RECOMMENDED_IMAGE_MODEL } from '../shared/models';
+import { PICKER_MODELS, RECOMMENDED_IMAGE_MODEL } from '../shared/models';
+import { TURNS_TO_KEEP } from '../shared/turnsToKeep';
+import { ASPECT_RATIOS, nameOf, names, withThinkingLevel } from './optionChoices';
 import { DEFAULT_BATCH_MAX_WAIT_MINUTES, DEFAULT_ITEM_TIME_BUDGET_SECONDS, DEFAULT_JPEG_QUALITY, DEFAULT_MAX_CONCURRENCY, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_SECONDS } from './defaults';
 
 /** The "Options" collection as n8n shows it; what each value may hold is in `options.ts`. */
 
 /** Options Google takes only on Vertex AI; shown only there, and not sent to the Gemini API. */
 const VERTEX_ONLY = { show: { '/authentication': ['vertexAi'] } };
-const ASPECT_RATIOS: Array<[string, string]> = [
-	['1:1', 'Square'],
-	['2:3', 'Portrait'],
-	['3:2', 'Landscape'],
-	['3:4', 'Portrait'],
-	['4:3', 'Landscape'],
-	['4:5', 'Portrait, social feeds'],
-	['5:4', 'Landscape'],
-	['9:16', 'Vertical video, stories'],
-	['16:9', 'Widescreen'],
-	['21:9', 'Ultra-wide'],
-	['1:4', 'Tall banner'],
-	['4:1', 'Wide banner'],
-	['1:8', 'Very tall banner'],
-	['8:1', 'Very wide banner'],
-	['9:21', 'Ultra-tall'],
-].map(([ratio, shape]) => {
-	// Ratios only some models take name them (from the model table).
-	const takers = namesAccepting((limits) => limits.aspectRatios.includes(ratio));
-	return [ratio, takers === namesAccepting(() => true) ? shape : `${shape}, ${takers} only`];
-});
-
-/** Offered models with a limit, by name, for the descriptions below. */
-const names = (accepts: Parameters<typeof namesAccepting>[0]) => namesAccepting(accepts);
-const nameOf = (id: string) => modelRow(id)?.name ?? id;
-const withThinkingLevel = (level: string) => names((limits) => limits.thinkingLevels?.includes(level) ?? false);
-
+/**
+ * Refine Image continues a conversation: its own option, and Fallback Models hidden (another model
+ * would break the conversation; n8n drops a hidden option's saved value). Batch Mode stays visible
+ * and Refine refuses it with a reason (operations/refine.ts).
+ */
+const REFINE_ONLY = { show: { '/operation': ['refine'] } };
+const NOT_FOR_REFINE = { hide: { '/operation': ['refine'] } };
+// n8n's lint rule reads a default from an identifier, not a member expression.
+const DEFAULT_TURNS_TO_KEEP = TURNS_TO_KEEP.default;
 export const optionsProperty: INodeProperties = {
 	displayName: 'Options',
 	name: 'options',
@@ -66,13 +50,14 @@ export const optionsProperty: INodeProperties = {
 			type: 'boolean',
 			default: false,
 			description:
-				'Whether to send all items of the execution to Google as one batch job at half the price, and wait for it (usually minutes, at most 24 hours). Google AI Studio API keys only. Best for scheduled workflows; the output is the same as without it.',
+				'Whether to send all items of the execution to Google as one batch job at half the price, and wait for it (usually minutes, at most 24 hours). Google AI Studio API keys only; not for Refine Image. Best for scheduled workflows; the output is the same as without it.',
 		},
 		{
 			displayName: 'Fallback Models',
 			name: 'fallbackModels',
 			type: 'string',
 			default: '',
+			displayOptions: NOT_FOR_REFINE,
 			placeholder: `e.g. ${PICKER_MODELS.slice(1, 3).map((row) => row.id).join(', ')}`,
 			description:
 				'Models to try, in order, when the chosen model is not found (404) or still fails after its retries (rate limit, server errors, timeouts). The output JSON says which model answered.',
@@ -289,6 +274,16 @@ export const optionsProperty: INodeProperties = {
 			default: DEFAULT_TIMEOUT_SECONDS,
 			description:
 				'How long to wait for one answer before trying again. 4K images can take minutes.',
+		},
+		{
+			displayName: 'Turns to Keep',
+			name: 'turnsToKeep',
+			type: 'number',
+			typeOptions: { minValue: TURNS_TO_KEEP.min, maxValue: TURNS_TO_KEEP.max },
+			default: DEFAULT_TURNS_TO_KEEP,
+			displayOptions: REFINE_ONLY,
+			description:
+				'How many earlier edits (instruction and answer) the model sees again with the new prompt. Older ones are dropped whole, and more go when the request would exceed the model\'s input-image limit. 1 sends the last result alone.',
 		},
 	],
 };

@@ -1,3 +1,4 @@
+import { TURNS_TO_KEEP } from '../shared/turnsToKeep';
 import { optionsProperty } from './optionFields';
 import { decimal, flag, matching, readCollection, text, textList, wholeNumber, type Rule, type RuleSet } from './validate';
 
@@ -36,6 +37,8 @@ export interface NanoBananaOptions {
 	/** US dollars; see nodes/NanoBanana/cost/. */
 	maxCostPerExecution?: number;
 	maxCostPerDay?: number;
+	/** Refine Image: earlier user/model pairs sent back. */
+	turnsToKeep?: number;
 }
 
 /**
@@ -73,6 +76,7 @@ export const OPTION_RULES: RuleSet<NanoBananaOptions> = {
 	personGeneration: matching(/^ALLOW_(ALL|ADULT|NONE)$/, 'ALLOW_ADULT'),
 	maxCostPerExecution: decimal({ min: 0, max: 1_000_000 }),
 	maxCostPerDay: decimal({ min: 0, max: 1_000_000 }),
+	turnsToKeep: wholeNumber({ min: TURNS_TO_KEEP.min, max: TURNS_TO_KEEP.max }),
 };
 
 function lowerCase(rule: Rule<string>): Rule<string> {

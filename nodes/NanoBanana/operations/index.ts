@@ -1,5 +1,6 @@
 import { edit } from './edit';
 import { generate } from './generate';
+import { refine } from './refine';
 import type { Operation } from './operation';
 
 export type { Operation } from './operation';
@@ -9,4 +10,4 @@ export type { Operation } from './operation';
  * The node description, the subtitle and the router all read this list: adding an operation is
  * one module in this folder and one line here.
  */
-export const OPERATIONS: readonly Operation[] = [edit, generate];
+export const OPERATIONS: readonly Operation[] = [edit, generate, refine];

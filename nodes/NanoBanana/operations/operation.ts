@@ -12,4 +12,9 @@ import type { PrepareItem } from '../actions/item';
  */
 export interface Operation extends OperationDescription {
 	prepare: PrepareItem;
+	/**
+	 * Set when the operation cannot run in Batch Mode: why, and what to do. Every item then fails
+	 * with it before anything is sent (an error item each with Continue On Fail).
+	 */
+	batchModeRefusal?: string;
 }

@@ -33,6 +33,8 @@ const EXAMPLE_FILES = Object.freeze({
 	scheduleToDrive: 'schedule-url-list-to-drive.json',
 	sumCost: 'sum-run-cost.json',
 	webhook: 'webhook-upload-respond-image.json',
+	editThenRefine: 'edit-then-refine.json',
+	chatRefine: 'chat-refine-across-executions.json',
 });
 
 /** Credential ids the examples' Nano Banana nodes use, per credential type. */
@@ -286,15 +288,18 @@ const STAND_IN_IDS = Object.freeze({
 	driveToSlack: 'exDriveSlackStIn',
 	scheduleToDrive: 'exScheduleDriveS',
 	batchToDrive: 'exBatchDriveStIn',
+	editThenRefine: 'exEditRefineStIn',
 });
 
 /**
- * compose-two-images: the HTTP Request nodes download from the local image server.
+ * compose-two-images (and edit-then-refine, with its own id): the HTTP Request nodes download
+ * from the local image server.
  * @param {any} example
  * @param {string} serverUrl
+ * @param {string} [id]
  */
-function composeStandIn(example, serverUrl) {
-	const copy = copyOf(example, STAND_IN_IDS.compose);
+function composeStandIn(example, serverUrl, id = STAND_IN_IDS.compose) {
+	const copy = copyOf(example, id);
 	swapNodes(
 		copy,
 		TYPES.httpRequest,

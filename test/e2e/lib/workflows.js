@@ -84,7 +84,7 @@ function httpDownloadNode(url, name = 'Download sample image') {
  * @param {object} spec
  * @param {'aiStudio' | 'vertexAi'} [spec.authentication]
  * @param {{ id: string, name: string }} spec.credential
- * @param {'edit' | 'generate'} [spec.operation]
+ * @param {'edit' | 'generate' | 'refine'} [spec.operation]
  * @param {string} spec.prompt
  * @param {string | null} [spec.model]  null: none saved (the node version's default applies)
  * @param {number} [spec.typeVersion]  default 1
@@ -104,7 +104,7 @@ function nanoBananaNode(spec) {
 	};
 	// null: no model saved, as n8n stores a node left at its version's default model.
 	if (spec.model !== null) parameters.model = { __rl: true, mode: 'id', value: spec.model ?? 'gemini-2.5-flash-image' };
-	if (operation === 'edit') parameters.inputBinaryFields = spec.inputBinaryFields ?? 'data';
+	if (operation === 'edit' || operation === 'refine') parameters.inputBinaryFields = spec.inputBinaryFields ?? 'data';
 	parameters.outputBinaryField = spec.outputBinaryField ?? 'data';
 	parameters.options = spec.options ?? {};
 	return {

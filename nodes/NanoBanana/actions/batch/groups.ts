@@ -17,7 +17,8 @@ export interface BatchEntry {
 	digest: string;
 	/** Kept only while the job is small enough to go inline. */
 	body?: Buffer;
-	prepared: Pick<PreparedItem, 'parameters' | 'inputFileName' | 'shape'>;
+	/** `turn` names the input fields only: no image is held while the job waits (actions/turn.ts). */
+	prepared: Pick<PreparedItem, 'parameters' | 'inputFileName' | 'shape' | 'turn'>;
 }
 
 export interface JobGroup {
@@ -127,7 +128,12 @@ export async function prepareGroups(
 				itemIndex,
 				key,
 				digest: prepared.request.digest,
-				prepared: { parameters: prepared.parameters, inputFileName: prepared.inputFileName, shape: prepared.shape },
+				prepared: {
+					parameters: prepared.parameters,
+					inputFileName: prepared.inputFileName,
+					shape: prepared.shape,
+					...(prepared.turn ? { turn: prepared.turn } : {}),
+				},
 			};
 			group.inlineBytes +=
 				prepared.request.body.length + key.length + INLINE_REQUEST_OVERHEAD_BYTES + expectedAnswerBytes(prepared.parameters.options);
