@@ -12,11 +12,20 @@ import type { IDataObject } from 'n8n-workflow';
 import type { Emulator } from '../emulator/server';
 import { BATCH, batchItems, useBatchEmulator } from './batchFixtures';
 import { outputPng, waitFor } from './fixtures';
+import { claimsOn } from '../../nodes/NanoBanana/actions/batch/attached';
 
 let emulator: Emulator;
 const run = useBatchEmulator((started) => (emulator = started));
 const tag = (name: string) => `${name} ${randomBytes(4).toString('hex')}`;
 const jobOf = (item: { json: IDataObject }) => (item.json.nanoBanana as IDataObject | undefined)?.batchJob;
+
+/** The emulator's one job's name, read over its API as another client would. */
+async function theJobName(): Promise<string> {
+	const list = (await (await fetch(`${emulator.url}/v1beta/batches`, { headers: { 'x-goog-api-key': emulator.apiKey } })).json()) as {
+		operations: Array<{ name: string }>;
+	};
+	return list.operations[0].name;
+}
 
 /** Deletes the emulator's one job over its API, as another process (or a person) would; returns its name. */
 async function deleteTheJob(): Promise<string> {
@@ -59,7 +68,10 @@ describe('two executions of the same items (issue 24, point 3)', () => {
 		const stopped = run(fixture, BATCH, { signal: controller.signal });
 		await waitFor(() => emulator.counters.batchCreates === 1);
 		const other = run(fixture, BATCH);
-		await waitFor(() => emulator.counters.batchLists >= 2);
+		// Stop only once the other execution has attached (its list answer read, its claim taken):
+		// before that, no one else waits for the job and cancelling it is right.
+		const jobName = await theJobName();
+		await waitFor(() => claimsOn(jobName) === 2);
 		controller.abort();
 		const [stoppedResult, otherResult] = await Promise.all([stopped, other]);
 
