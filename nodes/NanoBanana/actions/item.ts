@@ -13,7 +13,7 @@ import type { NodeLog } from '../transport/http/log';
 import type { ImageAnswer } from '../transport/google/response';
 import { isTransient } from '../transport/failures/retry';
 import { buildOutputItem } from './output';
-import { carryConversation, type ConversationTurn } from './turn';
+import { carryConversation, sentImages, type ConversationTurn } from './turn';
 import type { Conversation } from '../conversation/index';
 import { buildGenerateContentRequest, unsentImageOptions, type RequestImage } from './request';
 import type { RequestContent } from '../transport/google/types';
@@ -173,10 +173,9 @@ export async function prepareImageItem(
 		imageSize: options.imageSize,
 		images: options.numberOfImages ?? 1,
 	};
-	// The images sent inline are what a later Refine sends back (read again from their fields for
-	// the output); with one sent through the Files API the turn is recorded as its prompt alone.
-	const sent = images.every((image) => image.bytes) ? images.map(({ field, mimeType }) => ({ field, mimeType })) : [];
-	const turn: ConversationTurn = { ...(extras.conversation ? { previous: extras.conversation } : {}), prompt, images: sent };
+	// The images sent inline are what a later Refine sends back (hashed now, carried from the input
+	// item by the output); with one sent through the Files API the turn is recorded as its prompt alone.
+	const turn: ConversationTurn = { ...(extras.conversation ? { previous: extras.conversation } : {}), prompt, images: sentImages(images) };
 	const request = encodeGenerateContentRequest(
 		buildGenerateContentRequest({
 			prompt,

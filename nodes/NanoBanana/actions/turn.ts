@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { IBinaryData, IBinaryKeyData, IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { appendTurn, IMAGE_FIELD_PATTERN, referencedImages, type Conversation, type TurnImage } from '../conversation/index';
+import { appendTurn, IMAGE_FIELD_PATTERN, referencedImages, type Conversation, type DescribedImage } from '../conversation/index';
+import type { InputImage } from '../media/inputImages';
 import { outputBinaryFieldName } from '../media/fileNames';
 import type { ImageAnswer } from '../transport/google/response';
 
@@ -20,18 +21,27 @@ export interface ConversationTurn {
 	prompt: string;
 	/**
 	 * The input item's binary fields whose images were sent inline with the prompt, in request
-	 * order; read again when the output is built (n8n's stored bytes are the ones sent), so no
-	 * image is held while the request is out, nor while a batch job waits. Empty when an image went
-	 * through the Files API: the turn is then recorded as its prompt alone, which Google accepts
-	 * when it is sent back.
+	 * order, with the digest of the bytes sent: hashed while the request was built, so the output
+	 * neither holds nor reads them again (the output carries the input item's own field). Empty
+	 * when an image went through the Files API: the turn is then recorded as its prompt alone,
+	 * which Google accepts when it is sent back.
 	 */
 	images: SentImage[];
 }
 
-/** An image sent with the prompt: the input item's field it was read from, and its checked type. */
-export interface SentImage {
+/** An image sent with the prompt: the input item's field it was read from, its checked type and digest. */
+export interface SentImage extends DescribedImage {
 	field: string;
-	mimeType: string;
+}
+
+/** The images of a request as its turn records them: all inline, or none (see `ConversationTurn.images`). */
+export function sentImages(images: readonly InputImage[]): SentImage[] {
+	const inline: SentImage[] = [];
+	for (const { field, mimeType, bytes } of images) {
+		if (!bytes) return [];
+		inline.push({ field, mimeType, sha256: sha256(bytes), bytes: bytes.length });
+	}
+	return inline;
 }
 
 const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
@@ -62,9 +72,7 @@ export async function carryConversation(
 	const binary: IBinaryKeyData = item.binary ?? {};
 	// Conversation fields come only from the conversation: none left from the input or an older one.
 	for (const field of Object.keys(binary)) if (IMAGE_FIELD_PATTERN.test(field)) delete binary[field];
-	const images: TurnImage[] = [];
-	for (const image of turn.images) images.push({ mimeType: image.mimeType, data: await context.helpers.getBinaryDataBuffer(itemIndex, image.field) });
-	const next = appendTurn(turn.previous, modelId, { prompt: turn.prompt, images }, answer.modelTurn?.parts ?? []);
+	const next = appendTurn(turn.previous, modelId, { prompt: turn.prompt, images: turn.images }, answer.modelTurn?.parts ?? []);
 	if (!next.ok) {
 		summary.conversationError = `${next.problem.message}: ${next.problem.description}`;
 		item.binary = binary;
@@ -88,10 +96,15 @@ export async function carryConversation(
 		if (data) results.set(sha256(image.bytes), data);
 	}
 	for (const image of next.value.images) {
-		binary[image.field] =
-			sent.get(image.field) ??
-			results.get(image.sha256) ??
-			(await context.helpers.prepareBinaryData(image.data, `${image.field}.${FILE_EXTENSIONS[image.mimeType] ?? 'bin'}`, image.mimeType));
+		const carried = sent.get(image.field) ?? results.get(image.sha256);
+		if (carried) binary[image.field] = carried;
+		else if (image.data) binary[image.field] = await context.helpers.prepareBinaryData(image.data, `${image.field}.${FILE_EXTENSIONS[image.mimeType] ?? 'bin'}`, image.mimeType);
+		else {
+			// An input field gone from the input item since the request was built: nothing to refer to.
+			summary.conversationError = `This result cannot be refined later: input image ${image.field} is no longer on the item.`;
+			item.binary = binary;
+			return;
+		}
 	}
 	summary.conversation = next.value.conversation as unknown as IDataObject;
 	item.binary = binary;

@@ -26,19 +26,32 @@ export interface TurnImage {
 	data: Buffer;
 }
 
+/**
+ * An image sent, described by its digest instead of its bytes: the node hashes an input image
+ * while it builds the request, so the output needs no second read of it.
+ */
+export interface DescribedImage {
+	mimeType: string;
+	/** Hex sha256 of the bytes sent. */
+	sha256: string;
+	bytes: number;
+}
+
 export interface TurnRequest {
 	/** The prompt as sent. */
 	prompt: string;
 	/** The images sent with it, in request order (none for Generate and Refine). */
-	images: readonly TurnImage[];
+	images: ReadonlyArray<TurnImage | DescribedImage>;
 }
 
 /** An image the output item must carry, under a name from `naming.ts`. */
 export interface ConversationImage {
 	field: string;
 	mimeType: string;
-	data: Buffer;
 	sha256: string;
+	bytes: number;
+	/** Its bytes; absent for an input image given as a `DescribedImage` (the input item holds them). */
+	data?: Buffer;
 }
 
 export interface NextConversation {
@@ -48,6 +61,7 @@ export interface NextConversation {
 }
 
 const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
+const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 /** What this node keeps of an answer part, or why it cannot continue from it. */
 type Kept = { part: ModelPart; image?: ConversationImage } | { skip: true } | { problem: string };
@@ -67,7 +81,7 @@ function keepPart(part: Part, turn: number, counts: Record<ImageRole, number>): 
 		if (data.length === 0 || data.length > LIMITS.imageBytes) return { problem: 'an image in Google\'s answer is empty or too large to send back' };
 		const role: ImageRole = part.thought ? 'Thought' : 'Result';
 		counts[role]++;
-		const image: ConversationImage = { field: imageFieldName(turn, role, counts[role]), mimeType, data, sha256: sha256(data) };
+		const image: ConversationImage = { field: imageFieldName(turn, role, counts[role]), mimeType, data, sha256: sha256(data), bytes: data.length };
 		return { part: { image: reference(image), ...flags }, image };
 	}
 	// Empty text (with or without a signature) is refused by Google's oneof check when sent back.
@@ -79,7 +93,7 @@ function keepPart(part: Part, turn: number, counts: Record<ImageRole, number>): 
 }
 
 function reference(image: ConversationImage): ImageReference {
-	return { field: image.field, sha256: image.sha256, mimeType: image.mimeType, bytes: image.data.length };
+	return { field: image.field, sha256: image.sha256, mimeType: image.mimeType, bytes: image.bytes };
 }
 
 function refused(message: string, description: string): ConversationResult<NextConversation> {
@@ -120,10 +134,11 @@ export function appendTurn(
 	const inputs: ConversationImage[] = [];
 	for (const [i, image] of request.images.entries()) {
 		const mimeType = image.mimeType.toLowerCase();
-		if (!IMAGE_MIME_TYPES.includes(mimeType) || image.data.length === 0 || image.data.length > LIMITS.imageBytes) {
+		const described = 'data' in image ? { sha256: sha256(image.data), bytes: image.data.length } : { sha256: image.sha256, bytes: image.bytes };
+		if (!IMAGE_MIME_TYPES.includes(mimeType) || described.bytes <= 0 || described.bytes > LIMITS.imageBytes || !SHA256_HEX.test(described.sha256)) {
 			return refused(cannotContinue, `input image ${i + 1} is not an image type Google takes back (${IMAGE_MIME_TYPES.join(', ')}) or is empty.`);
 		}
-		inputs.push({ field: imageFieldName(turn, 'Input', i + 1), mimeType, data: image.data, sha256: sha256(image.data) });
+		inputs.push({ field: imageFieldName(turn, 'Input', i + 1), mimeType, ...described, ...('data' in image ? { data: image.data } : {}) });
 	}
 	const counts: Record<ImageRole, number> = { Input: 0, Result: 0, Thought: 0 };
 	const parts: ModelPart[] = [];

@@ -15,7 +15,7 @@ export type {
 export { FIELD_PREFIX, IMAGE_FIELD_PATTERN, imageFieldName, LIMITS } from './naming';
 export { parseConversation } from './parse';
 export { appendTurn, latestResults, referencedImages } from './append';
-export type { ConversationImage, NextConversation, TurnImage, TurnRequest } from './append';
+export type { ConversationImage, DescribedImage, NextConversation, TurnImage, TurnRequest } from './append';
 export { trimConversation, TURNS_TO_KEEP } from './trim';
 export type { TrimLimits, Trimmed } from './trim';
 export { buildContents, checkModel } from './contents';

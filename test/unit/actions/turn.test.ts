@@ -1,11 +1,15 @@
 import type { IBinaryData, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { carryConversation } from '../../../nodes/NanoBanana/actions/turn';
+import { createHash } from 'crypto';
+
+import { carryConversation, sentImages } from '../../../nodes/NanoBanana/actions/turn';
+import type { InputImage } from '../../../nodes/NanoBanana/media/inputImages';
 import type { ImageAnswer } from '../../../nodes/NanoBanana/transport/google/response';
 
 /** actions/turn.ts: what an output item carries forward for Refine Image (issue 25). */
 
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108020000009077', 'hex');
+const PNG_SHA256 = createHash('sha256').update(PNG).digest('hex');
 const binaryData = (id: string): IBinaryData => ({ id, data: 'filesystem-v2', mimeType: 'image/png' });
 
 function fakeContext(input: INodeExecutionData): { context: IExecuteFunctions; stored: string[] } {
@@ -13,7 +17,10 @@ function fakeContext(input: INodeExecutionData): { context: IExecuteFunctions; s
 	const context = {
 		getInputData: () => [input],
 		helpers: {
-			getBinaryDataBuffer: async () => PNG,
+			// The output never reads an input image again: its digest was taken when the request was built.
+			getBinaryDataBuffer: async () => {
+				throw new Error('an input image was read a second time');
+			},
 			prepareBinaryData: async (_data: Buffer, fileName: string) => {
 				stored.push(fileName);
 				return binaryData(`stored-${fileName}`);
@@ -42,7 +49,7 @@ describe('carryConversation', () => {
 			context,
 			0,
 			item,
-			{ prompt: 'Make the car red', images: [{ field: 'photo', mimeType: 'image/png' }] },
+			{ prompt: 'Make the car red', images: [{ field: 'photo', mimeType: 'image/png', sha256: PNG_SHA256, bytes: PNG.length }] },
 			'gemini-nano-banana-2.1',
 			answer({ role: 'model', parts: [{ inlineData: { mimeType: 'image/png', data: PNG.toString('base64') }, thoughtSignature: 'c2ln' }] }),
 			'data',
@@ -54,8 +61,18 @@ describe('carryConversation', () => {
 		expect((item.json.nanoBanana as { conversation: unknown }).conversation).toMatchObject({
 			version: 1,
 			model: 'gemini-nano-banana-2.1',
-			turns: [{ role: 'user', text: 'Make the car red' }, { role: 'model', parts: [{ thoughtSignature: 'c2ln' }] }],
+			turns: [
+				{ role: 'user', text: 'Make the car red', images: [{ field: 'nanoBananaTurn1Input1', sha256: PNG_SHA256, bytes: PNG.length }] },
+				{ role: 'model', parts: [{ thoughtSignature: 'c2ln' }] },
+			],
 		});
+	});
+
+	it("sentImages: a request's inline images with their digests, or none when one went through the Files API", () => {
+		const inline = { field: 'photo', mimeType: 'image/png', bytes: PNG } as InputImage;
+		const uploaded = { field: 'big', mimeType: 'image/png' } as InputImage;
+		expect(sentImages([inline])).toEqual([{ field: 'photo', mimeType: 'image/png', sha256: PNG_SHA256, bytes: PNG.length }]);
+		expect(sentImages([inline, uploaded])).toEqual([]);
 	});
 
 	it('an answer it cannot continue from keeps its image and says why, without a conversation', async () => {

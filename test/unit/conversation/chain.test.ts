@@ -53,7 +53,7 @@ interface Item {
 function carry(previous: Item | undefined, next: ReturnType<typeof appendTurn>): Item {
 	if (!next.ok) throw new Error(next.problem.description);
 	const binary = new Map(previous?.binary);
-	for (const image of next.value.images) binary.set(image.field, { mimeType: image.mimeType, data: image.data });
+	for (const image of next.value.images) if (image.data) binary.set(image.field, { mimeType: image.mimeType, data: image.data });
 	return { json: JSON.stringify({ nanoBanana: { conversation: next.value.conversation } }), binary };
 }
 

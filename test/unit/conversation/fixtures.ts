@@ -32,7 +32,7 @@ export function chain(n: number, model = 'gemini-nano-banana-2.1'): { conversati
 		const next = appendTurn(conversation, model, request, answer(`result ${t}`));
 		if (!next.ok) throw new Error(next.problem.description);
 		conversation = next.value.conversation;
-		for (const image of next.value.images) images.set(image.field, { mimeType: image.mimeType, data: image.data });
+		for (const image of next.value.images) if (image.data) images.set(image.field, { mimeType: image.mimeType, data: image.data });
 	}
 	return { conversation: conversation as Conversation, images };
 }
