@@ -272,7 +272,13 @@ describe('faults: every emulator failure in the real n8n', () => {
 		const images = plan.images ?? 1;
 		assert.equal(item.json.nanoBanana?.imageCount, images, `${label}: images`);
 		const fields = ['data', ...Array.from({ length: images - 1 }, (_, n) => `data_${n + 1}`)];
-		assert.deepEqual(Object.keys(item.binary ?? {}).sort(), fields.sort(), `${label}: binary fields`);
+		// Besides the results, an item carries the images its conversation names (for a later Refine).
+		const conversationFields = Object.keys(item.binary ?? {}).filter((field) => /^nanoBananaTurn\d+(Input|Result|Thought)\d+$/.test(field));
+		const named = (item.json.nanoBanana?.conversation?.turns ?? []).flatMap((/** @type {any} */ turn) =>
+			turn.role === 'user' ? turn.images.map((/** @type {any} */ image) => image.field) : turn.parts.filter((/** @type {any} */ part) => part.image).map((/** @type {any} */ part) => part.image.field),
+		);
+		assert.deepEqual(conversationFields.sort(), named.sort(), `${label}: the conversation's images travel with it`);
+		assert.deepEqual(Object.keys(item.binary ?? {}).filter((field) => !conversationFields.includes(field)).sort(), fields.sort(), `${label}: binary fields`);
 		for (const [n, field] of fields.entries()) {
 			const png = n8n.readBinary(home, item.binary[field]);
 			assert.ok(isPng(png), `${label}: ${field} is a PNG`);
