@@ -194,6 +194,21 @@ describe('a Refine that cannot continue fails before any request', () => {
 		expect(emulator.counters.generateContent).toBe(1);
 	});
 
+	test('an Output Binary Field named like a conversation image is refused before any request (it would hold an earlier image)', async () => {
+		// nanoBananaTurn1Result1 is the earlier result the conversation passes on: writing the new
+		// image there would be overwritten by the old one (or the other way round), silently.
+		const item = await editResult();
+		const result = await runWorkflow({
+			items: [item],
+			parameters: refineParameters({ outputBinaryField: 'nanoBananaTurn1Result1' }),
+			credential: aiStudioCredential(emulator),
+			typeVersion: 2,
+		});
+		expect(result.status).toBe('error');
+		expect(result.error?.message).toBe('"Output Binary Field" cannot be named "nanoBananaTurn1Result1"');
+		expect(emulator.counters.generateContent).toBe(0);
+	});
+
 	test('Batch Mode is refused clearly for Refine, before any request', async () => {
 		const item = await editResult();
 		const result = await runWorkflow({

@@ -14,7 +14,7 @@ import type { ImageAnswer } from '../transport/google/response';
 import { isTransient } from '../transport/failures/retry';
 import { buildOutputItem } from './output';
 import { carryConversation, type ConversationTurn } from './turn';
-import type { Conversation } from '../conversation/index';
+import { IMAGE_FIELD_PATTERN, type Conversation } from '../conversation/index';
 import { buildGenerateContentRequest, unsentImageOptions, type RequestImage } from './request';
 import type { RequestContent } from '../transport/google/types';
 import type { AnswerSource, GeneratedAnswer } from './answer';
@@ -56,6 +56,15 @@ export function readItemParameters(context: IExecuteFunctions, itemIndex: number
 	}
 	const outputBinaryField =
 		asFieldName(context.getNodeParameter('outputBinaryField', itemIndex, 'data'), 'Output Binary Field') || 'data';
+	// The conversation's own fields are rewritten on every result (actions/turn.ts): an output there
+	// would be replaced by an earlier image, and the paid result lost.
+	if (IMAGE_FIELD_PATTERN.test(outputBinaryField)) {
+		throw new Problem(
+			'INVALID_PARAMETER',
+			`"Output Binary Field" cannot be named "${outputBinaryField}"`,
+			'Names "nanoBananaTurn…" hold the images of the item\'s conversation, which Nano Banana writes itself. Use another name, e.g. "data" or "image".',
+		);
+	}
 	const options = readOptions(context.getNodeParameter('options', itemIndex, {}));
 	const fallbacks = parseModelIds(options.fallbackModels).filter((id) => id !== modelId);
 	return { prompt, modelIds: [modelId, ...new Set(fallbacks)], outputBinaryField, options };
