@@ -152,6 +152,11 @@ function historyImages(history: readonly RequestContent[] | undefined): number {
 	return (history ?? []).reduce((count, turn) => count + turn.parts.filter((part) => part.inlineData || part.fileData).length, 0);
 }
 
+/** Text an earlier turn sends back (Refine): billed as input on every turn, like the prompt. */
+function historyChars(history: readonly RequestContent[] | undefined): number {
+	return (history ?? []).reduce((chars, turn) => chars + turn.parts.reduce((sum, part) => sum + (part.text?.length ?? 0), 0), 0);
+}
+
 /** Reads an item's parameters and images, checks them and builds its request (edit or generate). */
 export type PrepareItem = (context: IExecuteFunctions, itemIndex: number, run: RunContext) => Promise<PreparedItem>;
 
@@ -177,7 +182,7 @@ export async function prepareImageItem(
 	if (unsent.length > 0) log.debug(`not sent, ${run.backend.label} does not take it: ${unsent.join(', ')}`, { unsent: unsent.join(', ') });
 	const inputFileName = images[0]?.fileName;
 	const shape: RequestShape = {
-		promptChars: prompt.length + (options.systemInstruction?.length ?? 0),
+		promptChars: prompt.length + (options.systemInstruction?.length ?? 0) + historyChars(extras.history),
 		inputImages: images.length + historyImages(extras.history),
 		imageSize: options.imageSize,
 		images: options.numberOfImages ?? 1,
