@@ -57,8 +57,11 @@ describe('each item prepared once (issue 23, point 5)', () => {
 
 			expect(result.task?.error?.message).toBeUndefined();
 			expect(emulator.counters.uploads).toBe(1);
-			// Every input image read once, before the outputs are read back below.
-			expect(reads.reduce((calls, spy) => calls + spy.mock.calls.length, 0)).toBe(fixture.length);
+			// Every input image read once to prepare its item (a second preparation would read it
+			// again), and once more when its output is built: the conversation records the image it
+			// sent (sha256) from its field, so no bytes are held while the job waits (issue 25).
+			// Nothing else, before the outputs are read back below.
+			expect(reads.reduce((calls, spy) => calls + spy.mock.calls.length, 0)).toBe(2 * fixture.length);
 			for (const [index, item] of result.outputs[0].entries()) {
 				expect((await outputPng(result, item)).meta?.prompt).toBe(fixture[index].json?.prompt);
 			}
