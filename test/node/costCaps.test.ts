@@ -182,6 +182,27 @@ describe('Batch Mode', () => {
 		);
 	});
 
+	test('a re-run that collects the same job again pays nothing new and counts nothing against the day', async () => {
+		// Reuse Answers Across Executions keeps a delivered job: the next run of the same items
+		// collects it again. Google billed it once; the day's total must say so.
+		emulator.configure({ batchPendingMs: 0, batchRunMs: 200 });
+		const staticData: IDataObject = {};
+		const options = { batchMode: true, imageSize: '1K', maxCostPerDay: 1, reuseAnswersAcrossExecutions: true };
+		const items = prompts(2, 'batch again');
+		const first = await generate(items, options, { staticData });
+		const node = () => ({ ...((staticData['node:Nano Banana'] as IDataObject).nanoBananaSpend as IDataObject) });
+		const afterFirst = node();
+		const again = await generate(items, options, { staticData });
+		expect(emulator.counters.batchCreates).toBe(1);
+		expect(again.outputs[0].every((item) => item.binary?.data !== undefined)).toBe(true);
+		const billed = first.outputs[0].reduce((sum, item) => sum + (nano(item).cost.usd ?? 0), 0);
+		expect(billed).toBeGreaterThan(0);
+		// The first run added what it was billed (this process's earlier runs of the node may be in the total too).
+		expect(afterFirst.usd as number).toBeGreaterThanOrEqual(billed - 1e-9);
+		expect(node()).toEqual(afterFirst);
+		expect(again.outputs[0].map((item) => nano(item).cost.usd)).toEqual([0, 0]);
+	});
+
 	test('a job that fits is created and priced at half the rates', async () => {
 		emulator.configure({ batchPendingMs: 0, batchRunMs: 200 });
 		const result = await generate(prompts(3, 'batch fits'), { batchMode: true, imageSize: '1K', maxCostPerExecution: 0.1 }, { onError: 'continueRegularOutput' });

@@ -194,6 +194,21 @@ describe('a Refine that cannot continue fails before any request', () => {
 		expect(emulator.counters.generateContent).toBe(1);
 	});
 
+	test('an Output Binary Field named like a conversation image is refused before any request (it would hold an earlier image)', async () => {
+		// nanoBananaTurn1Result1 is the earlier result the conversation passes on: writing the new
+		// image there would be overwritten by the old one (or the other way round), silently.
+		const item = await editResult();
+		const result = await runWorkflow({
+			items: [item],
+			parameters: refineParameters({ outputBinaryField: 'nanoBananaTurn1Result1' }),
+			credential: aiStudioCredential(emulator),
+			typeVersion: 2,
+		});
+		expect(result.status).toBe('error');
+		expect(result.error?.message).toBe('"Output Binary Field" cannot be named "nanoBananaTurn1Result1"');
+		expect(emulator.counters.generateContent).toBe(0);
+	});
+
 	test('Batch Mode is refused clearly for Refine, before any request', async () => {
 		const item = await editResult();
 		const result = await runWorkflow({
@@ -204,6 +219,36 @@ describe('a Refine that cannot continue fails before any request', () => {
 		});
 		expect(result.error?.message).toBe('Refine Image cannot run in Batch Mode');
 		expect(emulator.counters.log).toHaveLength(0);
+	});
+});
+
+describe('Refine and the spending cap', () => {
+	test('the earlier turns\' text is counted in the estimate: a Refine whose bill would pass the cap is not sent', async () => {
+		// A long first prompt (a brief pasted in, a conversation restored from a table) goes back
+		// to Google on every Refine and is billed as input each time.
+		const generate = await runWorkflow({
+			items: [{ json: { prompt: `A red car at noon. ${'Keep every detail of the brief. '.repeat(2000)}`, next: 'Now make it night' } }],
+			parameters: generateParameters({ model: model(MODEL), options: { imageSize: '1K' } }),
+			credential: aiStudioCredential(emulator),
+			typeVersion: 2,
+		});
+		expect(generate.status).toBe('success');
+		const item = await carried(generate, generate.outputs[0][0]);
+		emulator.reset();
+		const cap = 0.05;
+		const result = await runWorkflow({
+			items: [item],
+			parameters: refineParameters({ options: { imageSize: '1K', maxCostPerExecution: cap } }),
+			credential: aiStudioCredential(emulator),
+			typeVersion: 2,
+			onError: 'continueRegularOutput',
+		});
+		const [output] = result.outputs[0];
+		// Google bills every turn sent as input: about 16,000 tokens of earlier prompt here, $0.024
+		// beyond the $0.041 the new turn alone is estimated at (the emulator's usage counts the last
+		// turn's text only, so the bill is not checked against the cap here).
+		expect((output.json.error as IDataObject | undefined)?.message).toBe('Max Cost per Execution ($0.0500) reached');
+		expect(emulator.counters.generateContent).toBe(0);
 	});
 });
 

@@ -14,7 +14,7 @@ import type { ImageAnswer } from '../transport/google/response';
 import { isTransient } from '../transport/failures/retry';
 import { buildOutputItem } from './output';
 import { carryConversation, sentImages, type ConversationTurn } from './turn';
-import type { Conversation } from '../conversation/index';
+import { IMAGE_FIELD_PATTERN, type Conversation } from '../conversation/index';
 import { buildGenerateContentRequest, unsentImageOptions, type RequestImage } from './request';
 import type { RequestContent } from '../transport/google/types';
 import type { AnswerSource, GeneratedAnswer } from './answer';
@@ -56,6 +56,15 @@ export function readItemParameters(context: IExecuteFunctions, itemIndex: number
 	}
 	const outputBinaryField =
 		asFieldName(context.getNodeParameter('outputBinaryField', itemIndex, 'data'), 'Output Binary Field') || 'data';
+	// The conversation's own fields are rewritten on every result (actions/turn.ts): an output there
+	// would be replaced by an earlier image, and the paid result lost.
+	if (IMAGE_FIELD_PATTERN.test(outputBinaryField)) {
+		throw new Problem(
+			'INVALID_PARAMETER',
+			`"Output Binary Field" cannot be named "${outputBinaryField}"`,
+			'Names "nanoBananaTurn…" hold the images of the item\'s conversation, which Nano Banana writes itself. Use another name, e.g. "data" or "image".',
+		);
+	}
 	const options = readOptions(context.getNodeParameter('options', itemIndex, {}));
 	const fallbacks = parseModelIds(options.fallbackModels).filter((id) => id !== modelId);
 	return { prompt, modelIds: [modelId, ...new Set(fallbacks)], outputBinaryField, options };
@@ -143,6 +152,11 @@ function historyImages(history: readonly RequestContent[] | undefined): number {
 	return (history ?? []).reduce((count, turn) => count + turn.parts.filter((part) => part.inlineData || part.fileData).length, 0);
 }
 
+/** Text an earlier turn sends back (Refine): billed as input on every turn, like the prompt. */
+function historyChars(history: readonly RequestContent[] | undefined): number {
+	return (history ?? []).reduce((chars, turn) => chars + turn.parts.reduce((sum, part) => sum + (part.text?.length ?? 0), 0), 0);
+}
+
 /** Reads an item's parameters and images, checks them and builds its request (edit or generate). */
 export type PrepareItem = (context: IExecuteFunctions, itemIndex: number, run: RunContext) => Promise<PreparedItem>;
 
@@ -168,7 +182,7 @@ export async function prepareImageItem(
 	if (unsent.length > 0) log.debug(`not sent, ${run.backend.label} does not take it: ${unsent.join(', ')}`, { unsent: unsent.join(', ') });
 	const inputFileName = images[0]?.fileName;
 	const shape: RequestShape = {
-		promptChars: prompt.length + (options.systemInstruction?.length ?? 0),
+		promptChars: prompt.length + (options.systemInstruction?.length ?? 0) + historyChars(extras.history),
 		inputImages: images.length + historyImages(extras.history),
 		imageSize: options.imageSize,
 		images: options.numberOfImages ?? 1,

@@ -172,6 +172,7 @@ export async function createRunContext(context: IExecuteFunctions): Promise<RunC
 		maxCostPerExecution: options.maxCostPerExecution,
 		maxCostPerDay: options.maxCostPerDay,
 		staticData: () => context.getWorkflowStaticData('node'),
+		dayKey: `${context.getWorkflow().id ?? ''}\n${context.getNode().id ?? context.getNode().name}`,
 		reportTokens: n8nTokenReporter(context),
 	});
 	return {

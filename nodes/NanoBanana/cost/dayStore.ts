@@ -45,3 +45,38 @@ export function addSpend(staticData: Record<string, unknown>, day: string, usd: 
 	if (!(usd > 0)) return;
 	staticData[DAY_SPEND_KEY] = { day, usd: roundUsd(spentOn(staticData, day) + usd) };
 }
+
+/**
+ * What executions of this n8n process added to each node's day, beside the static data. Each
+ * execution works on its own copy of the static data, loaded when it started and saved when it
+ * ends (the last save wins): a long execution (a Batch Mode wait) would write back its start value
+ * plus its own spending, erasing what the executions that ran meanwhile saved, or, begun the day
+ * before, yesterday's figure over today's. This process's executions add here, and an execution
+ * saves at least this process's total of the latest day. Keyed by workflow and node.
+ */
+const processDays = new Map<string, DaySpend>();
+
+/** Adds an execution's spending of `day` to this process's total for the node `key`; returns the node's latest day. */
+export function addProcessSpend(key: string, day: string, usd: number): DaySpend {
+	for (const [other, entry] of processDays) if (entry.day < day) processDays.delete(other);
+	const held = processDays.get(key);
+	// An execution that began the day before: that day is over, today's total stays.
+	if (held && held.day > day) return held;
+	const total: DaySpend = { day, usd: roundUsd((held?.usd ?? 0) + Math.max(0, usd)) };
+	processDays.set(key, total);
+	return total;
+}
+
+/**
+ * Saves an execution's spending of `day` into its copy of the static data: the copy's own total
+ * plus this execution's, and never less than what this process knows of the latest day.
+ */
+export function saveSpend(staticData: Record<string, unknown>, day: string, usd: number, processDay?: DaySpend): void {
+	if (!(usd > 0)) return;
+	if (processDay && processDay.day > day) {
+		staticData[DAY_SPEND_KEY] = { day: processDay.day, usd: Math.max(spentOn(staticData, processDay.day), processDay.usd) };
+		return;
+	}
+	const own = roundUsd(spentOn(staticData, day) + usd);
+	staticData[DAY_SPEND_KEY] = { day, usd: Math.max(own, processDay?.day === day ? processDay.usd : 0) };
+}

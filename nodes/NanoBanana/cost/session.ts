@@ -1,5 +1,5 @@
 import type { UsageMetadata } from '../transport/google/types';
-import { addSpend, spentOn, utcDay } from './dayStore';
+import { addProcessSpend, saveSpend, spentOn, utcDay } from './dayStore';
 import { estimateRequest, type RequestShape } from './estimate';
 import { billedTokens, costOfAnswer, roundUsd, sharedAnswerCost, type ItemCost } from './itemCost';
 import { dollars, SpendLedger, type Reservation } from './ledger';
@@ -19,6 +19,8 @@ export interface CostSettings {
 	staticData?: () => Record<string, unknown>;
 	now?: () => number;
 	reportTokens?: ReportTokens;
+	/** The node's identity in this process (workflow and node): executions running at once share its day total. */
+	dayKey?: string;
 }
 
 export interface CostTotals {
@@ -100,7 +102,11 @@ export class CostSession {
 		const { totals } = this;
 		if (this.closed) return '';
 		this.closed = true;
-		if (this.staticData) addSpend(this.staticData, this.day, this.ledger.spent);
+		if (this.staticData) {
+			const spent = this.ledger.spent;
+			const processDay = this.settings.dayKey === undefined ? undefined : addProcessSpend(this.settings.dayKey, this.day, spent);
+			saveSpend(this.staticData, this.day, spent, processDay);
+		}
 		if (totals.inputTokens + totals.outputTokens > 0) this.settings.reportTokens?.(totals.inputTokens, totals.outputTokens);
 		const unpriced = totals.unpriced > 0 ? ` (${totals.unpriced} answer${totals.unpriced === 1 ? '' : 's'} of models without a known price not included)` : '';
 		return `execution cost: ${totals.images} image${totals.images === 1 ? '' : 's'} from ${totals.answers} answer${totals.answers === 1 ? '' : 's'}, ${totals.inputTokens} input + ${totals.outputTokens} output tokens, ${dollars(totals.usd)}${unpriced} (prices of ${PRICE_TABLE.date})`;

@@ -1,4 +1,4 @@
-import { addSpend, DAY_SPEND_KEY, spentOn, utcDay } from '../../../nodes/NanoBanana/cost/dayStore';
+import { addProcessSpend, addSpend, DAY_SPEND_KEY, saveSpend, spentOn, utcDay } from '../../../nodes/NanoBanana/cost/dayStore';
 
 describe('the day total in static data', () => {
 	it('utcDay is the UTC date', () => {
@@ -30,5 +30,20 @@ describe('the day total in static data', () => {
 		['Infinity', { day: '2026-12-07', usd: Infinity }],
 	])('saved data that is %s counts as nothing spent', (_name, stored) => {
 		expect(spentOn({ [DAY_SPEND_KEY]: stored }, '2026-12-07')).toBe(0);
+	});
+});
+
+describe('this process\'s day totals', () => {
+	it('add up per node; an execution begun the day before saves today\'s total, not its own day\'s', () => {
+		const key = `wf\nnode-${Math.random()}`;
+		expect(addProcessSpend(key, '2026-12-07', 0.5)).toEqual({ day: '2026-12-07', usd: 0.5 });
+		expect(addProcessSpend(key, '2026-12-07', 0.25)).toEqual({ day: '2026-12-07', usd: 0.75 });
+		expect(addProcessSpend(key, '2026-12-08', 0.1)).toEqual({ day: '2026-12-08', usd: 0.1 });
+		const late = addProcessSpend(key, '2026-12-07', 0.3);
+		expect(late).toEqual({ day: '2026-12-08', usd: 0.1 });
+		// Its copy of the static data was loaded on the 7th.
+		const copy: Record<string, unknown> = { [DAY_SPEND_KEY]: { day: '2026-12-07', usd: 0.2 } };
+		saveSpend(copy, '2026-12-07', 0.3, late);
+		expect(copy[DAY_SPEND_KEY]).toEqual({ day: '2026-12-08', usd: 0.1 });
 	});
 });

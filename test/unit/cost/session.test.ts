@@ -68,6 +68,30 @@ describe('CostSession', () => {
 		await expect(session.reserve('gemini-nano-banana-2.1', [SHAPE], false)).resolves.toBeDefined();
 	});
 
+	it('Max Cost per Day: an execution that overlaps others does not erase their spending (one n8n process)', async () => {
+		// Each execution gets its own copy of the static data saved when it started and saves it at
+		// its end: a long one (a Batch Mode wait) would write back its start value plus its own.
+		const dayKey = `workflow-overlap\nnode-${Math.random()}`;
+		const settings = (copy: Record<string, unknown>) => ({ maxCostPerDay: 1, staticData: () => copy, now: () => NOON, dayKey });
+		const spendOne = async (session: CostSession) => {
+			const reservation = await session.reserve('gemini-nano-banana-2.1', [SHAPE], false);
+			session.answered(reservation, 'gemini-nano-banana-2.1', AT_1K, false);
+			reservation.end();
+		};
+		const longCopy: Record<string, unknown> = {};
+		const long = new CostSession(settings(longCopy));
+		const shortCopy: Record<string, unknown> = {};
+		const short = new CostSession(settings(shortCopy));
+		await spendOne(short);
+		short.close();
+		await spendOne(long);
+		long.close(); // saved last: this is what the next execution reads
+		expect(longCopy[DAY_SPEND_KEY]).toEqual({ day: '2026-12-07', usd: expect.closeTo(2 * AT_1K_USD, 9) });
+		// The next execution loads what was saved last, and sees both.
+		const next = new CostSession({ ...settings({ ...longCopy }), maxCostPerDay: 2 * AT_1K_USD + 0.01 });
+		await expect(next.reserve('gemini-nano-banana-2.1', [SHAPE], false)).rejects.toThrow('Max Cost per Day');
+	});
+
 	it('a batch job reserves all its requests at batch rates, and does not wait for room', async () => {
 		const session = new CostSession({ maxCostPerExecution: 0.05 });
 		// Two requests at half price fit where one at full price would not leave room for two.

@@ -36,3 +36,28 @@ export function claimJob(jobName: string): JobClaim {
 export function claimsOn(jobName: string): number {
 	return waiting.get(jobName) ?? 0;
 }
+
+/**
+ * Results whose cost an execution of this process has already counted, by job and result key. Two
+ * executions attached to one job, or a re-run that collects a kept job again (Reuse Answers Across
+ * Executions), receive the same answers, billed once: only the first to collect an answer counts
+ * it (spending caps, the day's total, the closing line); the others show it as shared. The oldest
+ * jobs are forgotten past a bound; an answer collected again after that (or after a restart, or
+ * in another process) is counted again, which errs on the side of the caps.
+ */
+const counted = new Map<string, Set<string>>();
+const COUNTED_JOBS = 100;
+
+/** True the first time this process collects `key` of `jobName`: that collection counts its cost. */
+export function firstCollection(jobName: string, key: string): boolean {
+	let keys = counted.get(jobName);
+	if (!keys) {
+		keys = new Set();
+		counted.set(jobName, keys);
+		const oldest = counted.keys().next().value;
+		if (counted.size > COUNTED_JOBS && oldest !== undefined) counted.delete(oldest);
+	}
+	if (keys.has(key)) return false;
+	keys.add(key);
+	return true;
+}

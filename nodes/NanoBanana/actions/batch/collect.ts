@@ -12,6 +12,7 @@ import { itemIndexOfKey } from './plan';
 import type { BatchSession, Outcome, Settle } from './session';
 import { estimateRequest } from '../../cost/estimate';
 import { isNotFound, jobGone } from './waiting';
+import { firstCollection } from './attached';
 
 /**
  * Step 4: a finished job's results (inline, or a results file read as a stream) matched to items by
@@ -104,8 +105,10 @@ async function outcomeOf(
 			return new TransportError({ kind: 'malformed', statusCode: 200, snippet: 'a batch result without a response' }, 1);
 		}
 		const { cost } = session.run;
-		// Billed at batch rates whether or not it holds an image.
-		const itemCost = cost.answered(group.reservation, modelId, result.response.usageMetadata, true, estimateOf(modelId, entry));
+		// Billed at batch rates whether or not it holds an image; once, whoever collects it first.
+		const itemCost = firstCollection(job.name, entry.key)
+			? cost.answered(group.reservation, modelId, result.response.usageMetadata, true, estimateOf(modelId, entry))
+			: cost.shared(true);
 		const answer = imageAnswerFrom(result.response);
 		cost.countImages(answer.images.length);
 		return await finishImageItem(session.context, entry.itemIndex, entry.prepared, answer, {
