@@ -110,6 +110,30 @@ describe('refused batch calls and failed cancels (issue 24, point 4)', () => {
 		await waitFor(() => emulator.counters.batchCancels === 1);
 	}, 30_000);
 
+	test('with Continue On Fail, one model\'s failed job fails its own items only: the other model\'s paid images are delivered', async () => {
+		emulator.configure({ batchRunMs: 300, batchQuotaSpentModels: ['gemini-3-pro-image'] });
+		const fixture = batchItems(3, tag('one job fails'));
+		fixture[0].json = { ...fixture[0].json, model: 'gemini-2.5-flash-image' };
+		fixture[1].json = { ...fixture[1].json, model: 'gemini-3-pro-image' };
+		fixture[2].json = { ...fixture[2].json, model: 'gemini-2.5-flash-image' };
+		const result = await run(fixture, BATCH, {
+			parameters: { model: { __rl: true, mode: 'id', value: '={{ $json.model }}' } },
+			onError: 'continueRegularOutput',
+		});
+
+		expect(result.task?.error?.message).toBeUndefined();
+		const items = result.outputs[0];
+		expect(items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+		for (const index of [0, 2]) {
+			expect(items[index].json.error).toBeUndefined();
+			expect((await outputPng(result, items[index])).meta?.prompt).toBe(fixture[index].json?.prompt);
+		}
+		expect(String((items[1].json.error as IDataObject | undefined)?.message)).toMatch(/quota/i);
+		// The delivered job is deleted as after any delivery; the refused model never got one.
+		expect(emulator.counters.batchCreates).toBe(1);
+		expect(emulator.counters.batchCancels).toBe(0);
+	}, 30_000);
+
 	test('a Stop whose cancel fails says so instead of "cancelled at Google"', async () => {
 		emulator.configure({ batchRunMs: 60_000 });
 		const controller = new AbortController();

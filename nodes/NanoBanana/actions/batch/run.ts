@@ -100,34 +100,36 @@ export async function runBatch(
 	// A bad input without Continue On Fail stops the run before anything is paid for.
 	if (shouldStop()) return { results };
 
-	// When one job fails, the others of this execution are given up too (cancelled at Google):
-	// nothing would collect them, and nothing may poll them after the execution is over.
+	// A job that fails fails its own items only: with Continue On Fail the other models' jobs go on
+	// and deliver their paid images. Without it the run ends, so the others are given up too
+	// (cancelled at Google): nothing would collect them, and nothing may poll them afterwards.
 	const abandon = new AbortController();
 	const signal = run.signal ? AbortSignal.any([run.signal, abandon.signal]) : abandon.signal;
 	const scoped: RunContext = { ...firstOnly, signal, callOptions: { ...run.callOptions, signal } };
 	const reuse = options.reuseAnswersAcrossExecutions === true;
 	const session = batchSession(context, scoped, prepare, reuse, maxWaitMs, () => run.signal?.aborted === true, shouldStop);
-	let failed: { error: unknown } | undefined;
 	try {
 		const collected = await Promise.all(
 			groups.map(async (group) => {
 				try {
 					return await runGroup(session.forModel(group.modelId), group, settleOnce);
 				} catch (error) {
-					failed ??= { error };
+					// Given up because another job failed: that job's items carry the run's error.
+					const givenUp = abandon.signal.aborted && run.signal?.aborted !== true;
+					if (!givenUp) for (const entry of group.entries) settleOnce(entry.itemIndex, error);
 					// A wait that ran out keeps its job (and the others') running for a rerun to collect.
-					if (!(error instanceof StillRunningError)) abandon.abort();
+					if (shouldStop() && !(error instanceof StillRunningError)) abandon.abort();
 					return undefined;
 				}
 			}),
 		);
 		const finished = collected.filter((entry): entry is Collected => entry !== undefined);
-		if (failed || shouldStop()) {
+		if (shouldStop()) {
 			for (const { claim } of finished) claim.leave();
-			if (failed) throw failed.error;
 			const kept = finished.filter(({ images }) => images > 0);
 			return { results, keptNote: kept.length > 0 ? keptNote(kept) : undefined };
 		}
+		// Every item settled: a failed job's items with its error (Continue On Fail), the others delivered.
 		// Delivered: unless answers may be reused, the job goes, so running the same items again pays
 		// for new images instead of collecting these (a job still found was never delivered). Not
 		// while another execution of this process waits for it: the last one to collect deletes it.
