@@ -5,8 +5,9 @@
  * Issue 19's benchmark: many workers on one quota, a spent daily quota, width and the CPU floor,
  * in the same real n8n as `npm run bench` (its cached 2.41.x on Node 24) against the emulator.
  *
- *   node test/bench/scale.js [--scenario workers,daily,width,floor] [--repeat N] [--skip-build]
+ *   node test/bench/scale.js [--scenario workers,daily,width,floor,floorHttp] [--repeat N] [--skip-build]
  *                            [--keep] [--no-write] [--out FILE] [--cpu-prof DIR]
+ *                            [--node-arg FLAG]…
  *
  * - workers: two n8n processes (two homes, as two queue-mode workers: each has its own gates) edit
  *   30 items each at the same time, one API key, a quota of 4 request starts per second (fixed
@@ -18,6 +19,8 @@
  * - floor: tiny images (64² PNG), 20 ms answers, Max Concurrency 8, 100 and 1000 items, beside the
  *   same workflow ending in No Operation: node time and n8n CPU per item, peak RSS, and the live
  *   heap after a forced GC when the process exits.
+ * - floorHttp: issue 24's measure of the floor's memory: the items are URLs, an HTTP Request node
+ *   fetches each 32² PNG from a local image server, then Nano Banana or No Operation.
  *
  * Writes the "Scale" section of docs/benchmarks.md (between its marker comments) and
  * .e2e/bench/scale-results.json.
@@ -29,6 +32,7 @@ const path = require('node:path');
 const config = require('../e2e/lib/config');
 const n8n = require('../e2e/lib/n8n');
 const { startEmulator, controlEmulator: control } = require('../e2e/lib/emulator');
+const { startImageServer } = require('../e2e/lib/image-server');
 const wf = require('../e2e/lib/workflows');
 const { writeImageSet } = require('./lib/images');
 const { executeMeasured, cpuBetween } = require('./lib/execute');
@@ -38,16 +42,26 @@ const { writeSection } = require('./batch');
 
 const WORK = path.join(config.WORK_DIR, 'bench');
 const MARKERS = ['<!-- scale-bench:start -->', '<!-- scale-bench:end -->'];
-const SCENARIOS = ['workers', 'daily', 'width', 'floor'];
+const SCENARIOS = ['workers', 'daily', 'width', 'floor', 'floorHttp'];
+/** How each scenario's block in the Scale section begins (a block runs to the next one's title). */
+const TITLES = {
+	workers: '**Two n8n processes on one quota**',
+	daily: '**Daily quota spent**',
+	width: '**Width**',
+	floor: '**CPU floor and memory**',
+	floorHttp: '**Memory as issue 24 measured it**',
+};
 
 const WORKERS = { processes: 2, itemsEach: 30, perSecond: 4, latencyMs: 1000, concurrency: 8 };
 const DAILY = { items: 100, concurrency: 2 };
 const WIDTH = { items: 64, latencyMs: 1500, concurrency: 32 };
 const FLOOR = { items: [100, 1000], latencyMs: 20, concurrency: 8, side: 64 };
+/** Issue 24's measure of the same floor: 32² PNGs fetched by HTTP Request from a local server. */
+const FLOOR_HTTP = { ...FLOOR, side: 32 };
 
 function parseArgs(argv) {
-	/** @type {{ scenarios: string[], repeat: number, skipBuild: boolean, keep: boolean, write: boolean, out: string, profileDir?: string }} */
-	const args = { scenarios: SCENARIOS, repeat: 3, skipBuild: false, keep: false, write: true, out: path.join(config.REPO_ROOT, 'docs', 'benchmarks.md') };
+	/** @type {{ scenarios: string[], repeat: number, skipBuild: boolean, keep: boolean, write: boolean, out: string, profileDir?: string, nodeArgs: string[] }} */
+	const args = { scenarios: SCENARIOS, repeat: 3, skipBuild: false, keep: false, write: true, out: path.join(config.REPO_ROOT, 'docs', 'benchmarks.md'), nodeArgs: [] };
 	for (let i = 0; i < argv.length; i++) {
 		const a = argv[i];
 		if (a === '--scenario') args.scenarios = String(argv[++i]).split(',').filter(Boolean);
@@ -57,6 +71,7 @@ function parseArgs(argv) {
 		else if (a === '--no-write') args.write = false;
 		else if (a === '--out') args.out = String(argv[++i]);
 		else if (a === '--cpu-prof') args.profileDir = path.resolve(String(argv[++i]));
+		else if (a === '--node-arg') args.nodeArgs.push(String(argv[++i])); // e.g. --trace-gc, for the floor runs
 		else throw new Error(`Unknown option ${a}`);
 	}
 	const unknown = args.scenarios.filter((s) => !SCENARIOS.includes(s));
@@ -125,8 +140,11 @@ async function main() {
 		for (const f of photos.files.slice(w * WORKERS.itemsEach, (w + 1) * WORKERS.itemsEach)) fs.linkSync(f.file, path.join(dir, f.name));
 		return `${dir.split(path.sep).join('/')}/photo-*.png`;
 	});
-	const shaByFileName = new Map([...photos.files, ...tiny.files].map((f) => [f.name, f.sha256]));
+	const pixels = writeImageSet({ dir: path.join(imagesRoot, 'scale-pixels'), prefix: 'pixel', count: FLOOR_HTTP.items[1], side: FLOOR_HTTP.side });
+	const shaByFileName = new Map([...photos.files, ...tiny.files, ...pixels.files].map((f) => [f.name, f.sha256]));
 
+	const imageServer = await startImageServer(Object.fromEntries(pixels.files.map((f) => [`/${f.name}`, { body: fs.readFileSync(f.file), type: 'image/png' }])));
+	const urls = pixels.files.map((f) => `${imageServer.url}/${f.name}`);
 	const emulator = await startEmulator({ log });
 	const homes = [];
 	for (let w = 0; w < (args.scenarios.includes('workers') ? WORKERS.processes : 1); w++) {
@@ -144,6 +162,10 @@ async function main() {
 		...Object.fromEntries(FLOOR.items.flatMap((n) => [
 			[`floor:${n}`, flow(`floor:${n}`, tinyGlob[n], [ours(FLOOR.concurrency)])],
 			[`floorNoop:${n}`, flow(`floorNoop:${n}`, tinyGlob[n], [bw.noopNode()])],
+		])),
+		...Object.fromEntries(FLOOR_HTTP.items.flatMap((n) => [
+			[`floorHttp:${n}`, bw.httpItemsWorkflow({ id: bw.idFor(`scale:floorHttp:${n}`), name: `Bench scale: floorHttp:${n}`, urls: urls.slice(0, n), nodes: [ours(FLOOR_HTTP.concurrency)] })],
+			[`floorHttpNoop:${n}`, bw.httpItemsWorkflow({ id: bw.idFor(`scale:floorHttpNoop:${n}`), name: `Bench scale: floorHttpNoop:${n}`, urls: urls.slice(0, n), nodes: [bw.noopNode()] })],
 		])),
 		...Object.fromEntries(workerDirs.map((glob, w) => [`worker:${w}`, flow(`worker:${w}`, glob, [ours(WORKERS.concurrency)])])),
 	};
@@ -213,19 +235,23 @@ async function main() {
 			results.width = runs;
 		}
 
-		if (args.scenarios.includes('floor')) {
+		// The CPU floor and memory, read from disk (floor) or fetched by HTTP Request (floorHttp).
+		for (const [scenario, spec, reader] of /** @type {const} */ ([['floor', FLOOR, bw.NAMES.read], ['floorHttp', FLOOR_HTTP, bw.NAMES.items]])) {
+			if (!args.scenarios.includes(scenario)) continue;
 			/** @type {Record<string, any[]>} */
 			const cases = {};
 			for (let r = 0; r < args.repeat; r++) {
-				for (const n of FLOOR.items) {
-					for (const kind of ['floorNoop', 'floor']) {
-						await configure({ latencyMs: FLOOR.latencyMs });
+				for (const n of spec.items) {
+					for (const kind of [`${scenario}Noop`, scenario]) {
+						await configure({ latencyMs: spec.latencyMs });
 						const key = `${kind}:${n}`;
-						const node = kind === 'floor' ? bw.NAMES.ours : bw.NAMES.noop;
-						const p = profileArgs(kind === 'floor' ? args.profileDir : undefined, key);
-						const m = await measure(home, flows[key].id, node, { ...watch, nodeArgs: ['--expose-gc', ...p.nodeArgs] });
+						const contender = kind === scenario;
+						const node = contender ? bw.NAMES.ours : bw.NAMES.noop;
+						const p = profileArgs(contender ? args.profileDir : undefined, key);
+						const m = await measure(home, flows[key].id, node, { ...watch, nodeArgs: ['--expose-gc', ...p.nodeArgs, ...args.nodeArgs] });
 						writeWindow(args.profileDir, p.name, m, key, n);
-						const ok = kind === 'floorNoop' || verifyOutputs(home, m.exec.run, { chain: [bw.NAMES.ours, bw.NAMES.read], shaByFileName }).matched === n;
+						const chain = scenario === 'floor' ? [bw.NAMES.ours, reader] : [bw.NAMES.ours, bw.NAMES.fetch, reader];
+						const ok = !contender || verifyOutputs(home, m.exec.run, { chain, shaByFileName }).matched === n;
 						const run = {
 							items: n,
 							ok: m.exec.success && ok,
@@ -240,10 +266,11 @@ async function main() {
 					}
 				}
 			}
-			results.floor = cases;
+			results[scenario] = cases;
 		}
 	} finally {
 		await emulator.stop();
+		await imageServer.close();
 		if (!args.keep) for (const h of homes) fs.rmSync(h.dir, { recursive: true, force: true });
 	}
 
@@ -254,54 +281,87 @@ async function main() {
 	const data = { results: { ...previous.results, ...results }, measured: { ...previous.measured, ...measured } };
 	fs.mkdirSync(WORK, { recursive: true });
 	fs.writeFileSync(previousFile, JSON.stringify(data, null, 2));
-	const section = scaleSection(data);
+	// A scenario missing from the results file (another checkout measured it) keeps its block.
+	const section = scaleSection(data, fs.existsSync(args.out) ? keptBlocks(fs.readFileSync(args.out, 'utf8')) : {});
 	process.stdout.write(`${section}\n`);
 	if (args.write) writeSection(args.out, section, MARKERS);
 }
 
-/** @param {{ results: Record<string, any>, measured: Record<string, any> }} data */
-function scaleSection(data) {
+/**
+ * Each scenario's block of the Scale section in `text` (the docs file), by scenario.
+ * @param {string} text @returns {Record<string, string>}
+ */
+function keptBlocks(text) {
+	const from = text.indexOf(MARKERS[0]);
+	const to = text.indexOf(MARKERS[1], from);
+	if (from < 0 || to < from) return {};
+	const section = text.slice(from, to);
+	const starts = Object.entries(TITLES).map(([scenario, title]) => ({ scenario, at: section.indexOf(`\n${title}`) })).filter((b) => b.at >= 0).sort((a, b) => a.at - b.at);
+	return Object.fromEntries(starts.map((b, i) => [b.scenario, `${section.slice(b.at + 1, starts[i + 1]?.at ?? section.length).trimEnd()}\n`]));
+}
+
+/**
+ * @param {{ results: Record<string, any>, measured: Record<string, any> }} data
+ * @param {Record<string, string>} [kept] blocks of scenarios the results do not hold (see keptBlocks)
+ */
+function scaleSection(data, kept = {}) {
 	const { results: r, measured } = data;
 	const at = (/** @type {string} */ k) => (measured[k] ? ` (${measured[k].startedAt.slice(0, 16).replace('T', ' ')} UTC, commit ${measured[k].git}: \`${measured[k].command}\`)` : '');
 	const lines = [MARKERS[0], '## Scale: many workers, daily quota, width, CPU floor (issue 19)', ''];
+	if (!r.workers && kept.workers) lines.push(kept.workers);
 	if (r.workers) {
 		const w = r.workers;
-		lines.push(`**Two n8n processes on one quota**${at('workers')}. Two homes run \`n8n execute\` at once, ${WORKERS.itemsEach} items each, Max Concurrency ${WORKERS.concurrency}, one API key, ${WORKERS.perSecond} request starts per second (fixed window), ${WORKERS.latencyMs / 1000} s answers. Span: first start to last accepted start; ideal ${w[0].idealMs / 1000} s. Target ≤ 1.3×, ≤ 20% refused.`, '');
+		lines.push(`${TITLES.workers}${at('workers')}. Two homes run \`n8n execute\` at once, ${WORKERS.itemsEach} items each, Max Concurrency ${WORKERS.concurrency}, one API key, ${WORKERS.perSecond} request starts per second (fixed window), ${WORKERS.latencyMs / 1000} s answers. Span: first start to last accepted start; ideal ${w[0].idealMs / 1000} s. Target ≤ 1.3×, ≤ 20% refused.`, '');
 		lines.push('| run | span | × ideal | calls | refused | all images right | load |', '|---|---|---|---|---|---|---|');
 		w.forEach((x, i) => lines.push(`| ${i + 1} | ${(x.spanMs / 1000).toFixed(2)} s | ${x.ratio.toFixed(2)}× | ${x.calls} | ${x.refused} (${((100 * x.refused) / x.calls).toFixed(0)}%) | ${x.ok ? 'yes' : 'no'} | ${x.load.toFixed(1)} |`));
 		lines.push('', `Median: **${median(w.map((x) => x.ratio)).toFixed(2)}×**, refused ${median(w.map((x) => (100 * x.refused) / x.calls)).toFixed(0)}%.`, '');
 	}
+	if (!r.daily && kept.daily) lines.push(kept.daily);
 	if (r.daily) {
-		lines.push(`**Daily quota spent**${at('daily')}: ${r.daily.items} items, Max Concurrency ${r.daily.concurrency}, every call answered 429 naming \`GenerateRequestsPerDayPerProjectPerModel\`. Continue On Fail on. Calls sent: **${r.daily.calls}**; output: ${r.daily.errorItems} error items of ${r.daily.outputItems}; the node gave up after **${((r.daily.nodeMs ?? NaN) / 1000).toFixed(2)} s**. Message: "${r.daily.message}"`, '');
+		lines.push(`${TITLES.daily}${at('daily')}: ${r.daily.items} items, Max Concurrency ${r.daily.concurrency}, every call answered 429 naming \`GenerateRequestsPerDayPerProjectPerModel\`. Continue On Fail on. Calls sent: **${r.daily.calls}**; output: ${r.daily.errorItems} error items of ${r.daily.outputItems}; the node gave up after **${((r.daily.nodeMs ?? NaN) / 1000).toFixed(2)} s**. Message: "${r.daily.message}"`, '');
 	}
+	if (!r.width && kept.width) lines.push(kept.width);
 	if (r.width) {
 		const w = r.width;
-		lines.push(`**Width**${at('width')}: ${WIDTH.items} items (256² photos), ${WIDTH.latencyMs / 1000} s answers, Max Concurrency ${WIDTH.concurrency}; ideal ${w[0].idealMs / 1000} s (two waves). Target ≤ 1.15×.`, '');
+		lines.push(`${TITLES.width}${at('width')}: ${WIDTH.items} items (256² photos), ${WIDTH.latencyMs / 1000} s answers, Max Concurrency ${WIDTH.concurrency}; ideal ${w[0].idealMs / 1000} s (two waves). Target ≤ 1.15×.`, '');
 		lines.push('| run | node time | × ideal | n8n CPU per item | load |', '|---|---|---|---|---|');
 		w.forEach((x, i) => lines.push(`| ${i + 1} | ${((x.nodeMs ?? NaN) / 1000).toFixed(2)} s | ${x.ratio.toFixed(2)}× | ${x.n8nCpuMsPerItem?.toFixed(1)} ms | ${x.load.toFixed(1)} |`));
 		lines.push('', `Median: **${median(w.map((x) => x.ratio)).toFixed(2)}×**.`, '');
 	}
-	if (r.floor) {
-		const f = r.floor;
+	for (const [scenario, spec, title, inputs] of /** @type {const} */ ([
+		['floor', FLOOR, TITLES.floor, `${FLOOR.side}² PNGs read from disk`],
+		['floorHttp', FLOOR_HTTP, TITLES.floorHttp, `${FLOOR_HTTP.side}² PNGs fetched by HTTP Request from a local server`],
+	])) {
+		const f = r[scenario];
+		if (!f && kept[scenario]) lines.push(kept[scenario]);
+		if (!f) continue;
 		const med = (/** @type {string} */ key, /** @type {string} */ field) => median((f[key] ?? []).map((/** @type {any} */ x) => x[field]).filter((/** @type {any} */ v) => typeof v === 'number'));
-		lines.push(`**CPU floor and memory**${at('floor')}: ${FLOOR.side}² PNGs, ${FLOOR.latencyMs} ms answers, Max Concurrency ${FLOOR.concurrency}, medians of ${(f[`floor:${FLOOR.items[0]}`] ?? []).length} runs. Targets: n8n CPU ≤ 6 ms per item; peak RSS growth from ${FLOOR.items[0]} to ${FLOOR.items[1]} items at most 50 MB beyond No Operation's.`, '');
+		const runs = (f[`${scenario}:${spec.items[0]}`] ?? []).length;
+		lines.push(`${title}${at(scenario)}: ${inputs}, ${spec.latencyMs} ms answers, Max Concurrency ${spec.concurrency}, medians of ${runs} runs. Targets: n8n CPU ≤ 6 ms per item; peak RSS growth from ${spec.items[0]} to ${spec.items[1]} items at most 50 MB beyond No Operation's.`, '');
 		lines.push('| case | node time per item | n8n CPU per item | peak RSS | live heap after GC (at exit) |', '|---|---|---|---|---|');
-		for (const n of FLOOR.items) {
-			for (const kind of ['floorNoop', 'floor']) {
+		for (const n of spec.items) {
+			for (const kind of [`${scenario}Noop`, scenario]) {
 				const key = `${kind}:${n}`;
-				lines.push(`| ${kind === 'floor' ? 'Nano Banana' : 'No Operation'}, ${n} items | ${med(key, 'nodeMsPerItem').toFixed(2)} ms | ${med(key, 'n8nCpuMsPerItem').toFixed(2)} ms | ${med(key, 'peakRssMb').toFixed(0)} MB | ${med(key, 'liveHeapMb').toFixed(0)} MB |`);
+				lines.push(`| ${kind === scenario ? 'Nano Banana' : 'No Operation'}, ${n} items | ${med(key, 'nodeMsPerItem').toFixed(2)} ms | ${med(key, 'n8nCpuMsPerItem').toFixed(2)} ms | ${med(key, 'peakRssMb').toFixed(0)} MB | ${med(key, 'liveHeapMb').toFixed(0)} MB |`);
 			}
 		}
-		const [a, b] = FLOOR.items;
-		const ours = med(`floor:${b}`, 'peakRssMb') - med(`floor:${a}`, 'peakRssMb');
-		const noop = med(`floorNoop:${b}`, 'peakRssMb') - med(`floorNoop:${a}`, 'peakRssMb');
-		lines.push('', `Peak RSS from ${a} to ${b} items: Nano Banana +${ours.toFixed(0)} MB, No Operation +${noop.toFixed(0)} MB: the node's own share **${(ours - noop).toFixed(0)} MB**.`, '');
+		const [a, b] = spec.items;
+		const ours = med(`${scenario}:${b}`, 'peakRssMb') - med(`${scenario}:${a}`, 'peakRssMb');
+		const noop = med(`${scenario}Noop:${b}`, 'peakRssMb') - med(`${scenario}Noop:${a}`, 'peakRssMb');
+		lines.push('', `Peak RSS from ${a} to ${b} items: Nano Banana +${ours.toFixed(0)} MB, No Operation +${noop.toFixed(0)} MB: the node's own share **${(ours - noop).toFixed(0)} MB**.`);
+		if (runs > 1) {
+			// Each run's own share (run i of Nano Banana and No Operation, both sizes): how much it moves.
+			const peak = (/** @type {string} */ key, /** @type {number} */ i) => f[key]?.[i]?.peakRssMb ?? NaN;
+			const shares = Array.from({ length: runs }, (_, i) => peak(`${scenario}:${b}`, i) - peak(`${scenario}:${a}`, i) - (peak(`${scenario}Noop:${b}`, i) - peak(`${scenario}Noop:${a}`, i)));
+			lines.push(`Run by run: ${shares.map((x) => `${x >= 0 ? '+' : ''}${x.toFixed(0)} MB`).join(', ')} (spread ${(Math.max(...shares) - Math.min(...shares)).toFixed(0)} MB; loads ${(f[`${scenario}:${b}`] ?? []).map((/** @type {any} */ x) => x.load.toFixed(1)).join(', ')}).`);
+		}
+		lines.push('');
 	}
 	lines.push(MARKERS[1], '');
 	return lines.join('\n');
 }
 
-module.exports = { scaleSection, SCALE_MARKERS: MARKERS };
+module.exports = { scaleSection, keptBlocks, SCALE_MARKERS: MARKERS };
 
 if (require.main === module) {
 	main().catch((error) => {

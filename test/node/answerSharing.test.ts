@@ -1,10 +1,12 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code, run by Node, not n8n (README: Lint) */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code, run by Node, not n8n (README: Lint) */
 /**
  * Sharing answers between identical requests, within one execution and (opted in) across
  * executions: only image answers are kept, only for the same credential identity, and every
  * execution keeps its own Stop.
  */
 import { generateKeyPairSync } from 'crypto';
+import { setFlagsFromString } from 'v8';
+import { runInNewContext } from 'vm';
 
 import type { Emulator } from '../emulator/server';
 import { credentialsHelper, runWorkflow } from './harness';
@@ -179,5 +181,49 @@ describe('executions share finished answers only; each keeps its own Stop', () =
 		expect(resultB).not.toBe('still waiting');
 		expect(stopMs).toBeLessThan(2000);
 		if (resultB !== 'still waiting') expect(resultB.savedStatus).toBe('canceled');
+	});
+});
+
+describe('an execution keeps no image bytes for answers its outputs already hold (issue 24, point 10)', () => {
+	test('a later identical item gets the image read back from the earlier item\'s output', async () => {
+		const items = ['Kept A', 'Kept B', 'Kept A'].map((prompt, n) => photoItem({ prompt, n }));
+		// A thinking model: its answers carry thought signatures.
+		const model = { __rl: true, mode: 'id', value: 'gemini-nano-banana-2.1' };
+		const result = await runWorkflow({ items, parameters: editParameters({ model, options: { maxConcurrency: 1 } }), credential: aiStudioCredential(emulator) });
+		expect(result.status).toBe('success');
+		expect(emulator.counters.generateContent).toBe(2);
+		expect(shared(result)).toEqual([false, false, true]);
+		const [first, , third] = await Promise.all(result.outputs[0].map(async (item) => await result.bytes(item)));
+		expect(third.length).toBeGreaterThan(0);
+		expect(third.equals(first)).toBe(true);
+		// The read-back answer still continues a conversation: the model's turn, signatures and
+		// image reference as the first item got them (a later Refine sends them back).
+		const conversation = (index: number) => (result.outputs[0][index].json.nanoBanana as { conversation?: { turns: unknown[] } }).conversation;
+		expect(conversation(2)?.turns[1]).toEqual(conversation(0)?.turns[1]);
+		expect(JSON.stringify(conversation(2)?.turns[1])).toMatch(/thoughtSignature/);
+	});
+
+	test('400 different items: what stays reachable while the last is asked for does not grow with the answers', async () => {
+		setFlagsFromString('--expose_gc');
+		const gc = runInNewContext('gc') as () => void;
+		const items = Array.from({ length: 400 }, (_, n) => photoItem({ prompt: `Variant ${n}` }));
+		const reachable = () => {
+			gc();
+			const usage = process.memoryUsage();
+			return usage.heapUsed + usage.arrayBuffers;
+		};
+		const samples: Record<number, number> = {};
+		// Measured as the 50th and the 400th request reach the emulator (it runs in this process).
+		const watch = setInterval(() => {
+			const calls = emulator.counters.generateContent;
+			for (const at of [50, 400]) if (calls >= at && samples[at] === undefined) samples[at] = reachable();
+		}, 2);
+		const result = await runWorkflow({ items, parameters: editParameters({ options: { maxConcurrency: 1 } }), credential: aiStudioCredential(emulator) });
+		clearInterval(watch);
+		expect(result.status).toBe('success');
+		expect(emulator.counters.generateContent).toBe(400);
+		// Each answer holds about 30 KB (the image and Google's base64 of it): with 350 answers kept
+		// this grew 15 MB; without, 3–5 MB (the run's items and n8n's own records of them).
+		expect(samples[400] - samples[50]).toBeLessThan(8 * 1024 * 1024);
 	});
 });

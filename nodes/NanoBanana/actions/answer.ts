@@ -1,3 +1,5 @@
+import type { IBinaryData } from 'n8n-workflow';
+
 import { readImageAnswer, type ImageAnswer } from '../transport/google/response';
 import type { GenerateContentResponse } from '../transport/google/types';
 import { NoImageError } from './errors';
@@ -13,6 +15,11 @@ export interface GeneratedAnswer {
 	shared: boolean;
 	/** What Google billed for it (`json.nanoBanana.cost`). */
 	cost?: ItemCost;
+	/**
+	 * Hands the execution's answer store the output binaries that now hold the answer's images
+	 * (see runContext.ts): from then on the store keeps no image bytes of its own.
+	 */
+	keptAs?: (binaries: IBinaryData[]) => void;
 }
 
 /** How an answer was obtained, for `json.nanoBanana`. */

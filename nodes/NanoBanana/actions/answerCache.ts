@@ -43,7 +43,7 @@ export class AnswerStore<T> {
 		return this.entries.size;
 	}
 
-	private delete(key: string): void {
+	delete(key: string): void {
 		const entry = this.entries.get(key);
 		if (!entry) return;
 		this.entries.delete(key);

@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IBinaryData, IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { readOptions, type NanoBananaOptions } from '../description/options';
 import { fieldName, text } from '../description/validate';
@@ -15,6 +15,7 @@ import { isTransient } from '../transport/failures/retry';
 import { buildOutputItem } from './output';
 import { carryConversation, sentImages, type ConversationTurn } from './turn';
 import { IMAGE_FIELD_PATTERN, type Conversation } from '../conversation/index';
+import { outputBinaryFieldName } from '../media/fileNames';
 import { buildGenerateContentRequest, unsentImageOptions, type RequestImage } from './request';
 import type { RequestContent } from '../transport/google/types';
 import type { AnswerSource, GeneratedAnswer } from './answer';
@@ -242,7 +243,7 @@ export async function runImageItem(
 ): Promise<INodeExecutionData> {
 	const prepared = await prepare(context, itemIndex, run);
 	const log = run.log.with({ itemIndex });
-	const { answer, attempts, shared, modelId, cost } = await answerWithFallbacks(
+	const { answer, attempts, shared, modelId, cost, keptAs } = await answerWithFallbacks(
 		run,
 		prepared.parameters.modelIds,
 		prepared.request,
@@ -258,5 +259,9 @@ export async function runImageItem(
 			shared,
 		});
 	}
-	return await finishImageItem(context, itemIndex, prepared, answer, { modelId, attempts, shared, cost });
+	const output = await finishImageItem(context, itemIndex, prepared, answer, { modelId, attempts, shared, cost });
+	// The output's binaries hold the images now: the answer store reads them from there.
+	const binaries = answer.images.map((_, index) => output.binary?.[outputBinaryFieldName(prepared.parameters.outputBinaryField, index)]);
+	if (keptAs && binaries.every((binary) => binary !== undefined)) keptAs(binaries as IBinaryData[]);
+	return output;
 }

@@ -1,4 +1,4 @@
-import type { ICredentialDataDecryptedObject, IExecuteFunctions, ILoadOptionsFunctions } from 'n8n-workflow';
+import { BINARY_ENCODING, type IBinaryData, type ICredentialDataDecryptedObject, type IExecuteFunctions, type ILoadOptionsFunctions } from 'n8n-workflow';
 
 import {
 	DEFAULT_ITEM_TIME_BUDGET_SECONDS,
@@ -70,9 +70,59 @@ export interface RunContext {
 /** A request whose shape is not known is estimated as one image from a short prompt. */
 const UNKNOWN_SHAPE: RequestShape = { promptChars: 0, inputImages: 0, images: 1 };
 
-type Answer = Omit<GeneratedAnswer, 'shared'>;
+type Answer = Omit<GeneratedAnswer, 'shared' | 'keptAs'>;
+/**
+ * A finished answer as a store keeps it. Once the first item's output holds its images
+ * (`outputs`, n8n's binaries: files in filesystem mode), this execution's store keeps the answer
+ * without image bytes or Google's parts and reads the images back from those binaries when an
+ * identical item asks: a 1000-item run no longer holds every answer it was given (issue 24).
+ */
+type StoredAnswer = Answer & { outputs?: IBinaryData[]; turnImages?: Array<number | undefined> };
 
-function answerBytes({ answer }: Answer): number {
+/**
+ * The answer without its images' bytes (see StoredAnswer). The model's turn stays (a later Refine
+ * continues from it, signatures included), its image parts emptied where they are one of the
+ * answer's images: `turnImages` says which, so `withBytes` puts them back from the outputs.
+ */
+function withoutBytes(stored: Answer, outputs: IBinaryData[]): StoredAnswer {
+	const { images, modelTurn } = stored.answer;
+	const turnImages = (modelTurn?.parts ?? []).map((part) => {
+		if (!part.inlineData) return undefined;
+		const bytes = Buffer.from(part.inlineData.data, 'base64');
+		const index = images.findIndex((image) => image.bytes.length === bytes.length && image.bytes.equals(bytes));
+		return index < 0 ? undefined : index;
+	});
+	const parts = (modelTurn?.parts ?? []).map((part, n) => (turnImages[n] === undefined || !part.inlineData ? part : { ...part, inlineData: { ...part.inlineData, data: '' } }));
+	const answer = {
+		...stored.answer,
+		images: images.map((image) => ({ ...image, bytes: Buffer.alloc(0) })),
+		...(modelTurn ? { modelTurn: { ...modelTurn, parts } } : {}),
+	};
+	return { ...stored, answer, outputs, turnImages };
+}
+
+/** A stored answer with its images' bytes read back (`bytes[i]` for image i), the model's turn refilled. */
+function withBytes(stored: StoredAnswer, bytes: Buffer[]): StoredAnswer {
+	const { modelTurn } = stored.answer;
+	const parts = (modelTurn?.parts ?? []).map((part, n) => {
+		const index = stored.turnImages?.[n];
+		return index === undefined || !part.inlineData ? part : { ...part, inlineData: { ...part.inlineData, data: bytes[index].toString('base64') } };
+	});
+	const answer = {
+		...stored.answer,
+		images: stored.answer.images.map((image, index) => ({ ...image, bytes: bytes[index] })),
+		...(modelTurn ? { modelTurn: { ...modelTurn, parts } } : {}),
+	};
+	return { ...stored, answer };
+}
+
+/** The image bytes of an output binary of this execution (a file, or base64 in the item). */
+async function outputBytes(context: IExecuteFunctions, binary: IBinaryData): Promise<Buffer> {
+	if (binary.id) return await context.helpers.binaryToBuffer(await context.helpers.getBinaryStream(binary.id));
+	return Buffer.from(binary.data, BINARY_ENCODING);
+}
+
+function answerBytes({ answer }: StoredAnswer): number {
 	// The model's turn keeps Google's parts (images as base64) beside the decoded images.
 	const turn = answer.modelTurn?.parts.reduce((bytes, part) => bytes + (part.inlineData?.data.length ?? 0) + (part.text?.length ?? 0) + (part.thoughtSignature?.length ?? 0), 0) ?? 0;
 	return answer.images.reduce((bytes, image) => bytes + image.bytes.length, 1024 + (answer.text?.length ?? 0) + turn);
@@ -82,7 +132,7 @@ const MB = 1024 * 1024;
 /** Answers kept for identical items within one execution. */
 const PER_EXECUTION_CACHE_BYTES = 64 * MB;
 /** Opt-in finished answers kept across executions, for the lifetime of the n8n instance. */
-const answersAcrossExecutions = new AnswerStore<Answer>(128 * MB, answerBytes);
+const answersAcrossExecutions = new AnswerStore<StoredAnswer>(128 * MB, answerBytes);
 
 /** Secret values of a credential, so they can be scrubbed from anything shown to the user. */
 export function secretsOf(authentication: unknown, credentials: ICredentialDataDecryptedObject): string[] {
@@ -162,12 +212,10 @@ export async function createRunContext(context: IExecuteFunctions): Promise<RunC
 		}
 	};
 	// Requests in flight are shared within this execution only; other executions see finished answers.
-	const cache = new AnswerCache<Answer>(
-		options.reuseAnswersAcrossExecutions
-			? answersAcrossExecutions
-			: new AnswerStore<Answer>(PER_EXECUTION_CACHE_BYTES, answerBytes),
-		(error) => error instanceof NoImageError,
-	);
+	// This execution's own store reads kept images back from its output binaries; the store shared
+	// by executions keeps the bytes (another execution's binaries are not this one's to read).
+	const ownStore = options.reuseAnswersAcrossExecutions ? undefined : new AnswerStore<StoredAnswer>(PER_EXECUTION_CACHE_BYTES, answerBytes);
+	const cache = new AnswerCache<StoredAnswer>(ownStore ?? answersAcrossExecutions, (error) => error instanceof NoImageError);
 	const cost = new CostSession({
 		maxCostPerExecution: options.maxCostPerExecution,
 		maxCostPerDay: options.maxCostPerDay,
@@ -190,7 +238,7 @@ export async function createRunContext(context: IExecuteFunctions): Promise<RunC
 			// Answers are shared only between requests made for the same credential identity (never
 			// keyed on a token, which is empty until the first exchange).
 			const key = `${identity}\n${backend.generateContentUrl(modelId)}\n${encoded.digest}`;
-			const { answer, shared } = await cache.get(key, async () => {
+			const ask = async () => await cache.get(key, async (): Promise<StoredAnswer> => {
 				// Held from before the first attempt to the answer: retries cost nothing more.
 				const reservation = await cost.reserve(modelId, [shape], false);
 				try {
@@ -210,7 +258,24 @@ export async function createRunContext(context: IExecuteFunctions): Promise<RunC
 					reservation.end();
 				}
 			});
-			return { ...answer, shared, cost: shared ? cost.shared(false) : answer.cost };
+			let { answer, shared } = await ask();
+			if (answer.outputs) {
+				const outputs = answer.outputs;
+				try {
+					answer = withBytes(answer, await Promise.all(answer.answer.images.map(async (_, index) => await outputBytes(context, outputs[index]))));
+				} catch (error) {
+					// The earlier item's binary could not be read back: ask Google again rather than fail.
+					itemLog.debug('a kept answer could not be read back from its output; asking again', { reason: error instanceof Error ? error.name : 'unknown' });
+					ownStore?.delete(key);
+					({ answer, shared } = await ask());
+				}
+			}
+			const generated: Answer = { ...answer };
+			delete (generated as StoredAnswer).outputs;
+			delete (generated as StoredAnswer).turnImages;
+			// Only this execution's store trades bytes for its outputs, and only for the item that asked.
+			const keptAs = ownStore && !shared ? (binaries: IBinaryData[]) => ownStore.set(key, withoutBytes(generated, binaries)) : undefined;
+			return { ...generated, shared, cost: shared ? cost.shared(false) : generated.cost, ...(keptAs ? { keptAs } : {}) };
 		},
 		upload: async (source, deadlineAt, itemLog = log) =>
 			await uploadFile(request, backend, source, { ...callOptions, gate: gates.forFiles(), deadlineAt, log: itemLog }),

@@ -28,6 +28,8 @@ const NAMES = {
 	httpCall: 'Gemini generateContent',
 	httpConvert: 'Base64 to image',
 	noop: 'No Operation',
+	items: 'Image URLs',
+	fetch: 'Fetch image',
 };
 
 /** @param {string} glob */
@@ -183,6 +185,27 @@ return out;`;
 	];
 }
 
+/**
+ * Issue 24's memory measure: Manual Trigger → (settle) → a Code node making one item per image URL
+ * (`{ url, fileName }`) → HTTP Request fetching each PNG into binary `data` → the contender. The
+ * images come from a local server (`test/e2e/lib/image-server.js`), not from disk.
+ * @param {{ id: string, name: string, urls: string[], nodes: any[] }} spec
+ */
+function httpItemsWorkflow({ id, name, urls, nodes }) {
+	const list = urls.map((url) => ({ url, fileName: url.slice(url.lastIndexOf('/') + 1) }));
+	const items = codeNode(NAMES.items, `return ${JSON.stringify(list)}.map((json) => ({ json }));`);
+	const fetch = {
+		name: NAMES.fetch,
+		type: 'n8n-nodes-base.httpRequest',
+		typeVersion: 4.2,
+		parameters: {
+			url: '={{ $json.url }}',
+			options: { response: { response: { responseFormat: 'file', outputPropertyName: 'data' } } },
+		},
+	};
+	return wf.linearWorkflow({ id, name, nodes: [wf.manualTrigger(), settleNode(), items, fetch, ...nodes] });
+}
+
 function noopNode() {
 	return { name: NAMES.noop, type: 'n8n-nodes-base.noOp', typeVersion: 1, parameters: {} };
 }
@@ -192,4 +215,4 @@ function idFor(key) {
 	return `bench${crypto.createHash('sha256').update(key).digest('hex').slice(0, 11)}`;
 }
 
-module.exports = { MODEL, PROMPT, NAMES, benchWorkflow, webhookWorkflow, oursNode, builtinNode, httpChainNodes, noopNode, idFor };
+module.exports = { MODEL, PROMPT, NAMES, benchWorkflow, httpItemsWorkflow, webhookWorkflow, oursNode, builtinNode, httpChainNodes, noopNode, idFor };

@@ -93,18 +93,19 @@ export async function attempt(
 	const cut = new AbortController();
 	const abortSignal = signal ? AbortSignal.any([signal, cut.signal]) : cut.signal;
 	let answered = false;
-	// Timers from AbortSignal.timeout do not keep n8n's process alive and need no clearing.
+	// Timers from AbortSignal.timeout do not keep n8n's process alive and cannot be cleared, so
+	// its listener goes when the attempt is over: the listener holds the race below, which holds
+	// the outcome, and a timer left armed kept every answer of the execution (a 1000-item run's
+	// answers, for the 300 s of the default Timeout) reachable from the timer.
 	const expiry = AbortSignal.timeout(timeoutMs);
+	let onExpiry = (): void => {};
 	const deadline = new Promise<Outcome>((resolve) => {
-		expiry.addEventListener(
-			'abort',
-			() => {
-				if (answered) return;
-				cut.abort();
-				resolve({ failure: timedOut });
-			},
-			{ once: true },
-		);
+		onExpiry = () => {
+			if (answered) return;
+			cut.abort();
+			resolve({ failure: timedOut });
+		};
+		expiry.addEventListener('abort', onExpiry, { once: true });
 	});
 	const sent = send(request, backend, { ...options, timeout: timeoutMs, abortSignal }, call.secrets).then(
 		(outcome): Outcome => {
@@ -118,7 +119,11 @@ export async function attempt(
 		},
 		(error: unknown): Outcome => ({ failure: expiry.aborted && !answered ? timedOut : failureFromThrown(error, signal) }),
 	);
-	return await Promise.race([sent, deadline]);
+	try {
+		return await Promise.race([sent, deadline]);
+	} finally {
+		expiry.removeEventListener('abort', onExpiry);
+	}
 }
 
 function isStream(body: unknown): body is AsyncIterable<Buffer> {

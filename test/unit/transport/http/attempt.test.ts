@@ -94,6 +94,27 @@ describe('a streamed body is not kept while it is read (issue 24, point 1)', () 
 	});
 });
 
+describe('an answer is not kept once its attempt is over (issue 24, point 10: 1000 items)', () => {
+	test('the answers of 200 attempts are collectable while their Timeout has long to run', async () => {
+		setFlagsFromString('--expose_gc');
+		const gc = runInNewContext('gc') as () => void;
+		// Each answer carries 256 KB; with the Timeout (300 s by default) still running, an answer
+		// kept by its attempt's timer stays reachable long after the item is done.
+		const answer = (): AuthenticatedRequest => async () => ({ statusCode: 200, headers: {}, body: { data: Buffer.alloc(256 * 1024, 1) } });
+		gc();
+		const before = process.memoryUsage().arrayBuffers;
+		for (let i = 0; i < 200; i++) {
+			const outcome = await attempt(answer(), backend, { url: 'https://x' }, 300_000, TIMED_OUT, { secrets: [], signal: new AbortController().signal });
+			expect('response' in outcome).toBe(true);
+		}
+		await pause(10);
+		gc();
+		const kept = process.memoryUsage().arrayBuffers - before;
+		// Kept by their timers, all 50 MB would still be reachable.
+		expect(kept).toBeLessThan(10 * 1024 * 1024);
+	});
+});
+
 describe('a request that may have reached Google is checked before it is sent again (issue 20, point 4)', () => {
 	const options = (): CallOptions => ({
 		policy: { ...DEFAULT_RETRY_POLICY, maxRetries: 3 },
