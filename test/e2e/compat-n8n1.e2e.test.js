@@ -333,7 +333,7 @@ function outputShape(run) {
 }
 
 /**
- * Ids, texts, usage and what depends on the image bytes (a conversation's sha256, sizes and signatures: the emulator draws prompts and times into its images) are compared by type only.
+ * Ids, texts, usage (and the cost computed from it: prompts differ in length between the lines) and what depends on the image bytes (a conversation's sha256, sizes and signatures: the emulator draws prompts and times into its images) are compared by type only.
  * @param {any} value
  * @returns {any}
  */
@@ -341,7 +341,7 @@ function blank(value) {
 	if (Array.isArray(value)) return value.map(blank);
 	if (value && typeof value === 'object') {
 		return Object.fromEntries(
-			Object.entries(value).map(([k, v]) => [k, ['responseId', 'text', 'usage', 'sha256', 'bytes', 'thoughtSignature'].includes(k) ? typeof v : blank(v)]),
+			Object.entries(value).map(([k, v]) => [k, ['responseId', 'text', 'usage', 'tokens', 'usd', 'sha256', 'bytes', 'thoughtSignature'].includes(k) ? typeof v : blank(v)]),
 		);
 	}
 	return value;
