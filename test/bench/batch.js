@@ -20,6 +20,7 @@
  * writes the "Batch Mode" section of docs/benchmarks.md (between its marker comments).
  */
 const fs = require('node:fs');
+const { benchCli } = require('./lib/cli');
 const os = require('node:os');
 const path = require('node:path');
 
@@ -303,15 +304,7 @@ function writeSection(file, section, [sectionStart, sectionEnd] = [SECTION_START
 }
 
 async function main() {
-	const argv = process.argv.slice(2);
-	const flag = (/** @type {string} */ name) => argv.includes(name);
-	const value = (/** @type {string} */ name, /** @type {string} */ fallback) => {
-		const i = argv.indexOf(name);
-		return i >= 0 && argv[i + 1] ? argv[i + 1] : fallback;
-	};
-	const started = Date.now();
-	const log = (/** @type {string} */ msg) => process.stderr.write(`[bench:batch ${((Date.now() - started) / 1000).toFixed(0).padStart(3)}s] ${msg}\n`);
-	const command = `node test/bench/batch.js${argv.length ? ` ${argv.join(' ')}` : ''}`;
+	const { argv, flag, value, log, command } = benchCli('batch');
 	const startedAt = new Date().toISOString();
 	log(`load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 	const install = await n8n.ensureN8n({ log });

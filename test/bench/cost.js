@@ -18,6 +18,7 @@
  * Writes the "Cost" section of docs/benchmarks.md (between its marker comments).
  */
 const fs = require('node:fs');
+const { benchCli } = require('./lib/cli');
 const os = require('node:os');
 const path = require('node:path');
 
@@ -169,15 +170,7 @@ function costMarkdown(r, meta) {
 }
 
 async function main() {
-	const argv = process.argv.slice(2);
-	const flag = (/** @type {string} */ name) => argv.includes(name);
-	const value = (/** @type {string} */ name, /** @type {string} */ fallback) => {
-		const i = argv.indexOf(name);
-		return i >= 0 && argv[i + 1] ? argv[i + 1] : fallback;
-	};
-	const started = Date.now();
-	const log = (/** @type {string} */ msg) => process.stderr.write(`[bench:cost ${((Date.now() - started) / 1000).toFixed(0).padStart(3)}s] ${msg}\n`);
-	const command = `node test/bench/cost.js${argv.length ? ` ${argv.join(' ')}` : ''}`;
+	const { flag, value, log, command } = benchCli('cost');
 	const startedAt = new Date().toISOString();
 	const install = await n8n.ensureN8n({ log });
 	const packDir = path.join(WORK, 'pack-cost');
