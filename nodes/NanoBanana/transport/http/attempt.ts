@@ -90,8 +90,23 @@ export async function attempt(
 	call: { signal?: AbortSignal; secrets: readonly string[] },
 ): Promise<Outcome> {
 	const { signal } = call;
+	// The request's own signal, aborted by the timer below or by the execution's Stop. Not
+	// AbortSignal.any: it files every combined signal under the execution's signal, which lives as
+	// long as the execution (a day of batch polls), and Node drops those entries late or never
+	// (nodejs/node#55351, #64476). A listener instead, which leaves when the attempt ends, or when
+	// its streamed body does.
 	const cut = new AbortController();
-	const abortSignal = signal ? AbortSignal.any([signal, cut.signal]) : cut.signal;
+	const stop = (): void => cut.abort(signal?.reason);
+	let stopFollowed = false;
+	if (signal?.aborted) cut.abort(signal.reason);
+	else if (signal) {
+		signal.addEventListener('abort', stop, { once: true });
+		stopFollowed = true;
+	}
+	const unfollowStop = (): void => {
+		if (stopFollowed) signal?.removeEventListener('abort', stop);
+		stopFollowed = false;
+	};
 	let answered = false;
 	// Timers from AbortSignal.timeout do not keep n8n's process alive and cannot be cleared, so
 	// its listener goes when the attempt is over: the listener holds the race below, which holds
@@ -107,14 +122,16 @@ export async function attempt(
 		};
 		expiry.addEventListener('abort', onExpiry, { once: true });
 	});
-	const sent = send(request, backend, { ...options, timeout: timeoutMs, abortSignal }, call.secrets).then(
+	let streamed = false;
+	const sent = send(request, backend, { ...options, timeout: timeoutMs, abortSignal: cut.signal }, call.secrets).then(
 		(outcome): Outcome => {
 			if (expiry.aborted) return outcome;
 			answered = true;
 			if (!('response' in outcome) || options.encoding !== 'stream') return outcome;
 			const body: unknown = outcome.response.body;
 			if (!isStream(body)) return outcome;
-			const watched = watchStalls(body, timeoutMs, cut) as unknown as IN8nHttpFullResponse['body'];
+			streamed = true;
+			const watched = watchStalls(body, timeoutMs, cut, unfollowStop) as unknown as IN8nHttpFullResponse['body'];
 			return { response: { ...outcome.response, body: watched } };
 		},
 		(error: unknown): Outcome => ({ failure: expiry.aborted && !answered ? timedOut : failureFromThrown(error, signal) }),
@@ -123,6 +140,8 @@ export async function attempt(
 		return await Promise.race([sent, deadline]);
 	} finally {
 		expiry.removeEventListener('abort', onExpiry);
+		// A streamed body is still being read: a Stop must still cut it (watchStalls lets go at its end).
+		if (!streamed) unfollowStop();
 	}
 }
 
@@ -153,7 +172,7 @@ async function errorBodyOf(stream: AsyncIterable<Buffer | string>): Promise<stri
  * Passes a streamed body through, cutting the request when the reader waited `timeoutMs` for the
  * next bytes. One timer at a time, however long the transfer.
  */
-async function* watchStalls(body: AsyncIterable<Buffer>, timeoutMs: number, cut: AbortController): AsyncGenerator<Buffer> {
+async function* watchStalls(body: AsyncIterable<Buffer>, timeoutMs: number, cut: AbortController, done: () => void): AsyncGenerator<Buffer> {
 	let finished = false;
 	// Only time spent waiting for bytes counts: a reader busy with a result is not a stall.
 	let waitingSince: number | undefined;
@@ -184,6 +203,7 @@ async function* watchStalls(body: AsyncIterable<Buffer>, timeoutMs: number, cut:
 		}
 	} finally {
 		finished = true;
+		done();
 		void iterator.return?.()?.then(undefined, () => undefined);
 	}
 }

@@ -1,4 +1,5 @@
 /* eslint-disable @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @typescript-eslint/no-unused-vars -- test code, run by Node, not n8n (README: Lint) */
+import { getEventListeners } from 'events';
 import { setFlagsFromString } from 'v8';
 import { runInNewContext } from 'vm';
 
@@ -112,6 +113,79 @@ describe('an answer is not kept once its attempt is over (issue 24, point 10: 10
 		const kept = process.memoryUsage().arrayBuffers - before;
 		// Kept by their timers, all 50 MB would still be reachable.
 		expect(kept).toBeLessThan(10 * 1024 * 1024);
+	});
+});
+
+describe("the execution's Stop reaches a request only while it runs (issue 24, point 10)", () => {
+	/** Like n8n's helper: the request ends when its signal aborts; a stream's pieces stop coming. */
+	const answering = (body: unknown): AuthenticatedRequest => async (_type, options) => {
+		if (options.abortSignal?.aborted) throw Object.assign(new Error('canceled'), { code: 'ERR_CANCELED' });
+		return { statusCode: 200, headers: {}, body };
+	};
+	const abortListeners = (signal: AbortSignal) => getEventListeners(signal, 'abort').length;
+
+	test("200 answered attempts leave nothing on the execution's signal", async () => {
+		const execution = new AbortController();
+		const given: Array<{ aborted: boolean }> = [];
+		const request: AuthenticatedRequest = async (type, options) => {
+			if (options.abortSignal) given.push(options.abortSignal);
+			return await answering({ ok: true })(type, options);
+		};
+		for (let i = 0; i < 200; i++) await attempt(request, backend, { url: 'https://x' }, 300_000, TIMED_OUT, { secrets: [], signal: execution.signal });
+		expect(abortListeners(execution.signal)).toBe(0);
+		// Each request had a signal of its own, and a Stop after the fact aborts none of them.
+		expect(new Set(given).size).toBe(200);
+		execution.abort();
+		expect(given.filter((signal) => signal.aborted)).toHaveLength(0);
+	});
+
+	test('a Stop while the request runs aborts it and is told as a Stop', async () => {
+		const execution = new AbortController();
+		let seen: { aborted: boolean } | undefined;
+		const request: AuthenticatedRequest = async (_type, options) => {
+			seen = options.abortSignal;
+			execution.abort();
+			throw Object.assign(new Error('canceled'), { code: 'ERR_CANCELED' });
+		};
+		const outcome = await attempt(request, backend, { url: 'https://x' }, 300_000, TIMED_OUT, { secrets: [], signal: execution.signal });
+		expect(seen?.aborted).toBe(true);
+		expect(outcome).toEqual({ failure: { kind: 'cancelled' } });
+		expect(abortListeners(execution.signal)).toBe(0);
+	});
+
+	test('an execution already stopped sends with an aborted signal', async () => {
+		const execution = new AbortController();
+		execution.abort();
+		let seen: { aborted: boolean } | undefined;
+		await attempt(async (_type, options) => ((seen = options.abortSignal), { statusCode: 200, headers: {}, body: {} }), backend, { url: 'https://x' }, 1000, TIMED_OUT, { secrets: [], signal: execution.signal });
+		expect(seen?.aborted).toBe(true);
+	});
+
+	test('a streamed body is cut by a Stop until it is read to its end, then lets go', async () => {
+		const execution = new AbortController();
+		const stream = (): AuthenticatedRequest => async (_type, options) => ({
+			statusCode: 200,
+			headers: {},
+			body: (async function* () {
+				for (let i = 0; i < 5; i++) {
+					await pause(5);
+					if (options.abortSignal?.aborted) throw new Error('The connection to the server was closed unexpectedly');
+					yield Buffer.from(`line ${i}\n`);
+				}
+			})(),
+		});
+		const whole = await attempt(stream(), backend, { url: 'https://x', encoding: 'stream' }, 1000, TIMED_OUT, { secrets: [], signal: execution.signal });
+		if (!('response' in whole)) throw new Error('no response');
+		expect(abortListeners(execution.signal)).toBe(1);
+		expect(await read(whole.response.body)).toContain('line 4');
+		expect(abortListeners(execution.signal)).toBe(0);
+
+		const stopped = await attempt(stream(), backend, { url: 'https://x', encoding: 'stream' }, 1000, TIMED_OUT, { secrets: [], signal: execution.signal });
+		if (!('response' in stopped)) throw new Error('no response');
+		const reading = read(stopped.response.body);
+		execution.abort();
+		await expect(reading).rejects.toBeDefined();
+		expect(abortListeners(execution.signal)).toBe(0);
 	});
 });
 
