@@ -101,6 +101,13 @@ async function measure(home, workflowId, node, options = {}) {
 	return { exec, nodeMs: nodeTime(exec.run, node), cpu, load, startTime: runOf?.startTime };
 }
 
+/** Peak RSS (MB) as polled up to epoch ms `t`: VmHWM only rises, so the last entry at or before `t`. */
+function hwmAt(/** @type {Array<{ t: number, kb: number }>} */ series, /** @type {number | undefined} */ t) {
+	if (t === undefined) return undefined;
+	const before = series.filter((entry) => entry.t <= t);
+	return before.length > 0 ? before[before.length - 1].kb / 1024 : undefined;
+}
+
 /** Node flags for a profiled run (and the window file profile-summary.js reads). */
 function profileArgs(/** @type {string | undefined} */ dir, /** @type {string} */ key) {
 	if (!dir) return { nodeArgs: [], name: '' };
@@ -259,6 +266,10 @@ async function main() {
 							n8nCpuMsPerItem: m.cpu ? m.cpu.n8n / n : undefined,
 							peakRssMb: m.exec.peakRssBytes / 2 ** 20,
 							liveHeapMb: m.exec.liveHeapBytes === undefined ? undefined : m.exec.liveHeapBytes / 2 ** 20,
+							// Peak RSS when the measured node started and ended (20 ms polls): what rose while it
+							// ran, and what rose after it (n8n printing and saving the run data).
+							hwmStartMb: hwmAt(m.exec.hwmSeries, m.startTime),
+							hwmEndMb: hwmAt(m.exec.hwmSeries, m.startTime === undefined ? undefined : m.startTime + (m.nodeMs ?? 0)),
 							load: m.load,
 						};
 						log(`${key} run ${r + 1}: node ${run.nodeMsPerItem.toFixed(2)} ms/item, n8n CPU ${run.n8nCpuMsPerItem?.toFixed(2)} ms/item, peak RSS ${run.peakRssMb.toFixed(0)} MB, live heap after GC ${run.liveHeapMb?.toFixed(0)} MB, ok ${run.ok}, load ${m.load.toFixed(1)}`);
@@ -349,6 +360,13 @@ function scaleSection(data, kept = {}) {
 		const ours = med(`${scenario}:${b}`, 'peakRssMb') - med(`${scenario}:${a}`, 'peakRssMb');
 		const noop = med(`${scenario}Noop:${b}`, 'peakRssMb') - med(`${scenario}Noop:${a}`, 'peakRssMb');
 		lines.push('', `Peak RSS from ${a} to ${b} items: Nano Banana +${ours.toFixed(0)} MB, No Operation +${noop.toFixed(0)} MB: the node's own share **${(ours - noop).toFixed(0)} MB**.`);
+		// Where it arises: peak RSS gained while the node ran, and after it (n8n printing and saving the run data).
+		const during = (/** @type {string} */ key) => median((f[key] ?? []).map((/** @type {any} */ x) => x.hwmEndMb - x.hwmStartMb).filter(Number.isFinite));
+		const after = (/** @type {string} */ key) => median((f[key] ?? []).map((/** @type {any} */ x) => x.peakRssMb - (x.hwmEndMb ?? x.hwmStartMb)).filter(Number.isFinite));
+		const growth = (/** @type {(key: string) => number} */ part, /** @type {string} */ kind) => part(`${kind}:${b}`) - part(`${kind}:${a}`);
+		if (Number.isFinite(during(`${scenario}:${b}`))) {
+			lines.push(`Where (medians, ${a} → ${b} items): peak RSS rose ${growth(during, scenario).toFixed(0)} MB more while the node ran, and ${growth(after, scenario).toFixed(0)} MB more after it, while n8n printed and saved the run data, against No Operation's ${growth(after, `${scenario}Noop`).toFixed(0)} MB after its node.`);
+		}
 		if (runs > 1) {
 			// Each run's own share (run i of Nano Banana and No Operation, both sizes): how much it moves.
 			const peak = (/** @type {string} */ key, /** @type {number} */ i) => f[key]?.[i]?.peakRssMb ?? NaN;

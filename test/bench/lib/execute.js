@@ -77,6 +77,7 @@ function groupMembers(pgid) {
  * @property {number} wallMs        spawn to exit (includes n8n's start-up)
  * @property {number} peakRssBytes  VmHWM of the n8n process
  * @property {'exit' | 'poll'} peakSource
+ * @property {Array<{ t: number, kb: number }>} hwmSeries  VmHWM as polled, one entry each time it rose (epoch ms)
  * @property {CpuSample[]} cpu      CPU time samples, for cpuBetween()
  * @property {{ epochMs: number, hrUs: number } | undefined} clock  the process's two clocks at exit
  * @property {number | undefined} processCpuMs  CPU time the n8n process used in all (start-up included)
@@ -157,6 +158,8 @@ async function executeMeasured(home, workflowId, options = {}) {
 	process.once('exit', onParentExit);
 
 	let polledHwmKb = 0;
+	/** @type {Array<{ t: number, kb: number }>} */
+	const hwmSeries = [];
 	/** @type {CpuSample[]} */
 	const cpu = [];
 	/** @type {Map<number, number>} last CPU ms seen per helper pid (kept when it exits) */
@@ -166,7 +169,10 @@ async function executeMeasured(home, workflowId, options = {}) {
 	const poll = setInterval(() => {
 		const now = Date.now();
 		const status = readStatus(pid);
-		if (status) polledHwmKb = Math.max(polledHwmKb, status.vmHwmKb);
+		if (status && status.vmHwmKb > polledHwmKb) {
+			polledHwmKb = status.vmHwmKb;
+			hwmSeries.push({ t: now, kb: status.vmHwmKb });
+		}
 		if (now - lastScan >= GROUP_SCAN_MS) {
 			lastScan = now;
 			for (const member of groupMembers(pid)) if (member !== pid && !helperCpu.has(member)) helperCpu.set(member, 0);
@@ -237,6 +243,7 @@ async function executeMeasured(home, workflowId, options = {}) {
 		wallMs,
 		peakRssBytes: Math.max(atExitKb, polledHwmKb) * 1024,
 		peakSource: atExitKb >= polledHwmKb && atExitKb > 0 ? 'exit' : 'poll',
+		hwmSeries,
 		cpu,
 		clock,
 		processCpuMs,
