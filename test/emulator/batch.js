@@ -322,6 +322,8 @@ class BatchStore {
       const output = results.inlinedResponses
         ? { inlinedResponses: { inlinedResponses: results.inlinedResponses } }
         : { responsesFile: results.responsesFile };
+      // How often a finished job's inline results went out (get and list): each costs their size.
+      if (results.inlinedResponses) this.counters.inlineResultReads++;
       metadata.output = output;
       operation.done = true;
       operation.response = { '@type': OUTPUT_TYPE, ...output };

@@ -138,6 +138,8 @@ export interface Counters {
   batchLists: number;
   batchCancels: number;
   batchDeletes: number;
+  /** Job resources sent with their inline results (get and list). */
+  inlineResultReads: number;
   /** Files downloaded with `:download?alt=media`. */
   downloads: number;
   byModel: Record<string, number>;

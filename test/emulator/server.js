@@ -179,6 +179,8 @@ function newCounters() {
     batchLists: 0,
     batchCancels: 0,
     batchDeletes: 0,
+    /** Job resources sent with their inline results (batch.js). */
+    inlineResultReads: 0,
     downloads: 0,
     /** @type {Record<string, number>} */
     byModel: {},

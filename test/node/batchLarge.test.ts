@@ -48,6 +48,42 @@ describe('large answers (issue 24, point 1)', () => {
 	}, 60_000);
 });
 
+describe('inline results travel once (issue 24, review)', () => {
+	test('the poll that sees the job finished hands its results out: the job is not read again', async () => {
+		emulator.configure({ batchAnswerBytes: 256 * 1024 });
+		const fixture = batchItems(3, tag('inline once'));
+		const result = await run(fixture, BATCH);
+
+		expect(result.task?.error?.message).toBeUndefined();
+		expect(emulator.counters.uploads).toBe(0);
+		expect(emulator.counters.inlineResultReads).toBe(1);
+		for (const [index, item] of result.outputs[0].entries()) {
+			expect((await outputPng(result, item)).meta?.prompt).toBe(fixture[index].json?.prompt);
+		}
+	}, 60_000);
+
+	test('a run that attaches to a finished inline job reads it once beside the list page that found it', async () => {
+		const fixture = batchItems(3, tag('attach once'));
+		// The first run gives up after Batch Max Wait (6 s) before the job finishes; the job stays at Google.
+		emulator.configure({ batchRunMs: 7000 });
+		const first = await run(fixture, { ...BATCH, batchMaxWait: 0.1 }, { onError: 'continueRegularOutput' });
+		expect(emulator.counters.batchCreates).toBe(1);
+		expect(first.outputs[0].every((item) => item.json.error !== undefined)).toBe(true);
+		await new Promise((resolve) => setTimeout(resolve, 1500));
+		const reads = emulator.counters.inlineResultReads;
+
+		const second = await run(fixture, BATCH);
+		expect(second.task?.error?.message).toBeUndefined();
+		expect(emulator.counters.batchCreates).toBe(1);
+		// The list page that found the job carries its results too (Google's may), then one read of the job.
+		expect(emulator.counters.batchGets).toBeGreaterThan(0);
+		expect(emulator.counters.inlineResultReads - reads).toBe(2);
+		for (const [index, item] of second.outputs[0].entries()) {
+			expect((await outputPng(second, item)).meta?.prompt).toBe(fixture[index].json?.prompt);
+		}
+	}, 60_000);
+});
+
 describe('each item prepared once (issue 23, point 5)', () => {
 	test('a file job reads each input image once: the body fingerprinted is the body sent', async () => {
 		const reads = [jest.spyOn(BinaryDataService.prototype, 'getAsBuffer'), jest.spyOn(BinaryDataService.prototype, 'getAsStream')];

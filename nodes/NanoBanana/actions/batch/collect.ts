@@ -25,31 +25,65 @@ export class MissingBatchResultError extends NodeOperationError {}
 /** Downloads of a results file before a connection that keeps breaking is an error. */
 const RESULT_DOWNLOADS = 3;
 
-export async function collectResults(session: BatchSession, job: BatchJob, group: JobGroup, settle: Settle): Promise<void> {
-	const pending = new Map(group.entries.map((entry) => [entry.key, entry]));
-	const take = async (result: BatchItemResult) => {
-		const entry = pending.get(result.key);
-		if (!entry || itemIndexOfKey(result.key) !== entry.itemIndex) return;
-		pending.delete(result.key);
-		settle(entry.itemIndex, await outcomeOf(session, job, group, entry, result));
-	};
+/**
+ * Hands a job's results to their items, each once, whichever read brings them: the poll that finds
+ * the job finished (an inline job's results travel inside it) or a read of their own. The job's
+ * name says which job the results came from (cost, `json.nanoBanana.batchJob`).
+ */
+export class ResultCollector {
+	private readonly pending: Map<string, BatchEntry>;
+
+	constructor(
+		private readonly session: BatchSession,
+		private readonly group: JobGroup,
+		private readonly settle: Settle,
+	) {
+		this.pending = new Map(group.entries.map((entry) => [entry.key, entry]));
+	}
+
+	/** What a read of `job` passes on: each result goes to its item as it arrives. */
+	from(job: Pick<BatchJob, 'name'>): (result: BatchItemResult) => Promise<void> {
+		return async (result) => {
+			const entry = this.pending.get(result.key);
+			if (!entry || itemIndexOfKey(result.key) !== entry.itemIndex) return;
+			this.pending.delete(result.key);
+			this.settle(entry.itemIndex, await outcomeOf(this.session, job.name, this.group, entry, result));
+		};
+	}
+
+	/** Items still without a result. */
+	get waiting(): BatchEntry[] {
+		return [...this.pending.values()];
+	}
+
+	/** Every item the finished job `jobName` answered nothing for fails with that. */
+	settleMissing(jobName: string): void {
+		for (const entry of this.pending.values()) {
+			this.settle(
+				entry.itemIndex,
+				new MissingBatchResultError(this.session.context.getNode(), `Batch job ${jobName} finished without an answer for this item`, {
+					itemIndex: entry.itemIndex,
+					description: 'Run the workflow again; if it keeps happening, turn off "Batch Mode (Half Price)" for these items.',
+				}),
+			);
+		}
+		this.pending.clear();
+	}
+}
+
+export async function collectResults(session: BatchSession, job: BatchJob, collector: ResultCollector): Promise<void> {
+	const take = collector.from(job);
+	const wantsMore = () => collector.waiting.length > 0;
 	const { request, backend, callOptions } = session.run;
-	if (job.inlinedResponses) {
-		// Inside the job resource: read again as a stream, each result handed out as it arrives.
-		await readResults(session, job, async () => void (await getBatch(request, backend, job.name, callOptions, take)), () => pending.size > 0);
+	if (job.inlinedResponses && wantsMore()) {
+		// Inside the job resource: the poll that found it finished handed them out already; what it
+		// missed (a read cut short) is read again, as a stream, each result handed out as it arrives.
+		await readResults(session, job, async () => void (await getBatch(request, backend, job.name, callOptions, take)), wantsMore);
 	} else if (job.responsesFile) {
 		const fileName = job.responsesFile;
-		await readResults(session, job, async () => await readResultsFile(session, fileName, take), () => pending.size > 0);
+		await readResults(session, job, async () => await readResultsFile(session, fileName, take), wantsMore);
 	}
-	for (const entry of pending.values()) {
-		settle(
-			entry.itemIndex,
-			new MissingBatchResultError(session.context.getNode(), `Batch job ${job.name} finished without an answer for this item`, {
-				itemIndex: entry.itemIndex,
-				description: 'Run the workflow again; if it keeps happening, turn off "Batch Mode (Half Price)" for these items.',
-			}),
-		);
-	}
+	collector.settleMissing(job.name);
 }
 
 /**
@@ -89,7 +123,7 @@ function estimateOf(modelId: string, entry: BatchEntry): number {
 
 async function outcomeOf(
 	session: BatchSession,
-	job: BatchJob,
+	jobName: string,
 	group: JobGroup,
 	entry: BatchEntry,
 	result: BatchItemResult,
@@ -106,7 +140,7 @@ async function outcomeOf(
 		}
 		const { cost } = session.run;
 		// Billed at batch rates whether or not it holds an image; once, whoever collects it first.
-		const itemCost = firstCollection(job.name, entry.key)
+		const itemCost = firstCollection(jobName, entry.key)
 			? cost.answered(group.reservation, modelId, result.response.usageMetadata, true, estimateOf(modelId, entry))
 			: cost.shared(true);
 		const answer = imageAnswerFrom(result.response);
@@ -115,7 +149,7 @@ async function outcomeOf(
 			modelId,
 			attempts: 1,
 			shared: false,
-			batchJob: job.name,
+			batchJob: jobName,
 			cost: itemCost,
 		});
 	} catch (error) {

@@ -7,7 +7,7 @@ import type { BatchJob } from '../../transport/google/types';
 import type { PrepareItem } from '../item';
 import type { RunContext } from '../runContext';
 import { claimJob, claimsOn, type JobClaim } from './attached';
-import { collectResults } from './collect';
+import { collectResults, ResultCollector } from './collect';
 import { prepareGroups, type JobGroup } from './groups';
 import { batchDisplayName } from './plan';
 import { batchSession, type BatchSession, type Settle } from './session';
@@ -179,15 +179,21 @@ async function runGroup(session: BatchSession, group: JobGroup, settle: Settle):
 async function runJob(session: BatchSession, group: JobGroup, settle: Settle): Promise<Collected | undefined> {
 	if (group.entries.length === 0) return undefined;
 	const displayName = batchDisplayName(group.modelId, group.entries);
+	let images = 0;
+	const collector = new ResultCollector(session, group, (itemIndex, outcome) => {
+		if (!(outcome instanceof Error)) images++;
+		settle(itemIndex, outcome);
+	});
 	let job = await findExistingJob(session, displayName);
 	let claim: JobClaim | undefined;
 	if (job) {
 		claim = claimJob(job.name);
 		session.logJob('attached to the batch job already sent for these items', job, { model: group.modelId });
-		// A list entry may leave out the results: a finished job is read whole.
+		// A list entry may leave out the results: a finished job is read whole, its inline results
+		// handed to their items as they arrive (that read is the only one).
 		if (FINISHED_STATES.has(job.state)) {
 			const found = job;
-			job = await getBatch(session.run.request, session.run.backend, job.name, session.run.callOptions).catch((error: unknown) => {
+			job = await getBatch(session.run.request, session.run.backend, job.name, session.run.callOptions, collector.from(found)).catch((error: unknown) => {
 				claim?.leave();
 				throw isNotFound(error) ? jobGone(session, found) : error;
 			});
@@ -216,14 +222,10 @@ async function runJob(session: BatchSession, group: JobGroup, settle: Settle): P
 	}
 	let collected = false;
 	try {
-		job = await waitUntilFinished(session, job, claim);
+		job = await waitUntilFinished(session, job, claim, collector.from(job));
 		if (job.state !== 'BATCH_STATE_SUCCEEDED') throw jobFailure(session, job);
 		session.logJob('batch job finished', job);
-		let images = 0;
-		await collectResults(session, job, group, (itemIndex, outcome) => {
-			if (!(outcome instanceof Error)) images++;
-			settle(itemIndex, outcome);
-		});
+		await collectResults(session, job, collector);
 		collected = true;
 		return { job, images, claim, modelId: group.modelId };
 	} finally {

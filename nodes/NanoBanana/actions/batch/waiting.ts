@@ -3,7 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { cancelBatch, FINISHED_STATES, getBatch } from '../../transport/api/batches';
 import { isTransient } from '../../transport/failures/retry';
 import type { TransportFailure } from '../../transport/failures/kinds';
-import type { BatchJob } from '../../transport/google/types';
+import type { BatchItemResult, BatchJob } from '../../transport/google/types';
 import { failureSummary } from '../../transport/http/attemptLog';
 import { TransportError } from '../../transport/http/client';
 import { waitUnlessStopped } from '../../transport/pacing/wait';
@@ -20,7 +20,13 @@ const MINUTE_MS = 60_000;
  * reason (no connection, 5xx, 429) is an outage to wait out, not the end of a day-long wait: the
  * job is polled again on the same schedule, and the error that ends the wait names the job.
  */
-export async function waitUntilFinished(session: BatchSession, created: BatchJob, claim: JobClaim): Promise<BatchJob> {
+export async function waitUntilFinished(
+	session: BatchSession,
+	created: BatchJob,
+	claim: JobClaim,
+	/** Where the inline results of the poll that finds the job finished go, as they arrive. */
+	onResult?: (result: BatchItemResult) => Promise<void>,
+): Promise<BatchJob> {
 	const { request, backend, signal, callOptions } = session.run;
 	const giveUpAt = Date.now() + session.maxWaitMs;
 	let job = created;
@@ -35,7 +41,7 @@ export async function waitUntilFinished(session: BatchSession, created: BatchJob
 				() => true,
 			);
 			if (!stopped) {
-				const polled = await getBatch(request, backend, job.name, callOptions).then(
+				const polled = await getBatch(request, backend, job.name, callOptions, onResult).then(
 					(value) => ({ value }),
 					(error: unknown) => ({ error }),
 				);
