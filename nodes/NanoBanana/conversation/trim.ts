@@ -78,7 +78,7 @@ export function trimConversation(conversation: Conversation, limits: TrimLimits)
 				description:
 					needed > limits.maxInputImages
 						? `Refining it needs ${needed} images in the request (the last answer's images plus the new ones); ${conversation.model} takes at most ${limits.maxInputImages}. Use fewer new images, or start over with Edit Image on the result.`
-						: 'The last answer\'s image is larger than this backend takes back in one request (Vertex AI: 7 MB per image). Refine results made at a smaller Image Size, or start over with Edit Image on a smaller copy of the result.',
+						: 'The last answer\'s images are larger than this backend takes back in one request (Vertex AI: 7 MB per image; the Gemini API: about 74 MB of images in all). Refine results made at a smaller Image Size, or start over with Edit Image on a smaller copy of the result.',
 			},
 		};
 	}

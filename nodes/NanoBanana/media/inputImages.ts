@@ -33,6 +33,8 @@ export interface InputLimits {
 	maxImages: number;
 	/** Largest image sent inside the request. */
 	maxInlineBytes: number;
+	/** Largest total of the images sent inside one request (see `inlineImageBudget`); none when unset. */
+	maxInlineTotalBytes?: number;
 	/** Largest image uploaded through the Files API; absent where the backend has none. */
 	maxUploadBytes?: number;
 	/** e.g. "Vertex AI", for the size message. */
@@ -42,6 +44,17 @@ export interface InputLimits {
 
 /** Bytes read from a stored file to tell its type. */
 const SNIFF_BYTES = 4096;
+
+/** Room a request keeps for what is not image data: the prompt, a conversation's text and signatures, the JSON. */
+const NON_IMAGE_BYTES = 1024 * 1024;
+
+/**
+ * How many image bytes fit inline in one request of at most `maxRequestBytes`: base64 makes an
+ * image 4/3 as long, and the rest of the request keeps 1 MB. Undefined when there is no such limit.
+ */
+export function inlineImageBudget(maxRequestBytes: number | undefined): number | undefined {
+	return maxRequestBytes === undefined ? undefined : Math.floor(((maxRequestBytes - NON_IMAGE_BYTES) * 3) / 4);
+}
 
 
 const SUPPORTED_LIST = 'PNG, JPEG, WebP, HEIC or HEIF';
@@ -92,10 +105,24 @@ export function checkImageBytes(head: Buffer, field: string, declaredMimeType: s
 	return detected;
 }
 
-/** Whether the image goes inline or through the Files API; too big for both is an error. */
-export function deliveryFor(size: number, field: string, limits: InputLimits): 'inline' | 'upload' {
-	if (size <= limits.maxInlineBytes) return 'inline';
+function fitsInline(size: number, limits: InputLimits, inlineSoFar: number): boolean {
+	return size <= limits.maxInlineBytes && (limits.maxInlineTotalBytes === undefined || inlineSoFar + size <= limits.maxInlineTotalBytes);
+}
+
+/**
+ * Whether the image goes inline or through the Files API; too big for both is an error. An image
+ * goes inline while it fits beside the images already inline (`inlineSoFar` bytes) in one request.
+ */
+export function deliveryFor(size: number, field: string, limits: InputLimits, inlineSoFar = 0): 'inline' | 'upload' {
+	if (fitsInline(size, limits, inlineSoFar)) return 'inline';
 	if (limits.maxUploadBytes !== undefined && size <= limits.maxUploadBytes) return 'upload';
+	if (size <= limits.maxInlineBytes) {
+		throw new Problem(
+			'INVALID_INPUT',
+			`The images up to "${field}" are ${formatBytes(inlineSoFar + size)} together, over the ${formatBytes(limits.maxInlineTotalBytes ?? 0)} that ${limits.backendLabel} takes in one request`,
+			'Send fewer images per item, or make them smaller first (for example n8n\'s "Edit Image" node → Resize, or save them as JPEG).',
+		);
+	}
 	const limit = limits.maxUploadBytes ?? limits.maxInlineBytes;
 	throw new Problem(
 		'INVALID_INPUT',
@@ -124,11 +151,12 @@ async function storedUpload(
 	field: string,
 	metadata: IBinaryData,
 	limits: InputLimits,
+	inlineSoFar: number,
 ): Promise<InputImage | undefined> {
 	const id = metadata.id as string;
 	const { fileSize } = await context.helpers.getBinaryMetadata(id);
 	// Small enough to go inline: read once, like any other image, and checked from those bytes.
-	if (deliveryFor(fileSize, field, limits) === 'inline') return undefined;
+	if (deliveryFor(fileSize, field, limits, inlineSoFar) === 'inline') return undefined;
 	const mimeType = checkImageBytes(await firstBytes(await context.helpers.getBinaryStream(id, SNIFF_BYTES)), field, metadata.mimeType);
 	return { field, fileName: metadata.fileName, mimeType, size: fileSize, open: async () => await context.helpers.getBinaryStream(id) };
 }
@@ -149,6 +177,7 @@ export async function readInputImages(
 	checkImageCount(fields, limits);
 	const binary = context.getInputData()[itemIndex]?.binary;
 	const images: InputImage[] = [];
+	let inlineSoFar = 0;
 	for (const field of fields) {
 		// Own fields only: `constructor` must not find Object's constructor.
 		const metadata = binary && Object.prototype.hasOwnProperty.call(binary, field) ? binary[field] : undefined;
@@ -161,15 +190,16 @@ export async function readInputImages(
 		}
 		// A stored file whose recorded size already says "inline" is simply read; others are
 		// measured and sniffed first, so a big one is never loaded whole.
-		const knownInline = typeof metadata.bytes === 'number' && metadata.bytes <= limits.maxInlineBytes;
-		const upload = metadata.id && !knownInline ? await storedUpload(context, field, metadata, limits) : undefined;
+		const knownInline = typeof metadata.bytes === 'number' && fitsInline(metadata.bytes, limits, inlineSoFar);
+		const upload = metadata.id && !knownInline ? await storedUpload(context, field, metadata, limits, inlineSoFar) : undefined;
 		if (upload) {
 			images.push(upload);
 			continue;
 		}
 		const bytes = await context.helpers.getBinaryDataBuffer(itemIndex, field);
 		const mimeType = checkImageBytes(bytes, field, metadata.mimeType);
-		const delivery = deliveryFor(bytes.length, field, limits);
+		const delivery = deliveryFor(bytes.length, field, limits, inlineSoFar);
+		if (delivery === 'inline') inlineSoFar += bytes.length;
 		images.push({
 			field,
 			fileName: metadata.fileName,

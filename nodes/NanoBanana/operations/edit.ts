@@ -4,7 +4,7 @@ import { prepareImageItem, readItemParameters } from '../actions/item';
 import { promptProperty } from '../description/operation';
 import { checkFieldName, textList } from '../description/validate';
 import { maxInputImages } from '../media/limits';
-import { parseFieldList, readInputImages } from '../media/inputImages';
+import { inlineImageBudget, parseFieldList, readInputImages } from '../media/inputImages';
 import type { Operation } from './operation';
 
 const INPUT_FIELDS = 'Input Binary Fields';
@@ -43,6 +43,7 @@ export const edit: Operation = {
 		const images = await readInputImages(context, itemIndex, fields, {
 			maxImages: maxInputImages(parameters.modelIds[0]),
 			maxInlineBytes: run.backend.maxInlineImageBytes,
+			maxInlineTotalBytes: inlineImageBudget(run.backend.maxInlineRequestBytes),
 			maxUploadBytes: run.backend.maxUploadBytes,
 			backendLabel: run.backend.label,
 			modelId: parameters.modelIds[0],

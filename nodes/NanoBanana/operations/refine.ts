@@ -17,6 +17,7 @@ import {
 } from '../conversation/index';
 import { promptProperty } from '../description/operation';
 import { fieldName } from '../description/validate';
+import { inlineImageBudget } from '../media/inputImages';
 import { maxInputImages } from '../media/limits';
 import { isRecord } from '../shared/json';
 import { Problem } from '../shared/problem';
@@ -137,8 +138,9 @@ export const refine: Operation = {
 			trimConversation(conversation, {
 				turnsToKeep: parameters.options.turnsToKeep ?? TURNS_TO_KEEP.default,
 				maxInputImages: maxInputImages(model),
-				// Every earlier image goes back inline (Vertex AI: 7 MB per image).
+				// Every earlier image goes back inline (Vertex AI: 7 MB per image), all in one request.
 				maxBytesPerImage: run.backend.maxInlineImageBytes,
+				maxImageBytes: inlineImageBudget(run.backend.maxInlineRequestBytes),
 			}),
 		);
 		const images = await conversationImages(context, itemIndex, trimmed.conversation);

@@ -2,7 +2,8 @@
 import { outputBinaryFieldName, outputFileName, safeFileStem } from '../../../nodes/NanoBanana/media/fileNames';
 import { extensionFor, sniffImageType } from '../../../nodes/NanoBanana/transport/google/imageFormat';
 import { Problem } from '../../../nodes/NanoBanana/shared/problem';
-import { checkImageBytes, checkImageCount, deliveryFor, parseFieldList } from '../../../nodes/NanoBanana/media/inputImages';
+import { checkImageBytes, checkImageCount, deliveryFor, inlineImageBudget, parseFieldList } from '../../../nodes/NanoBanana/media/inputImages';
+import { aiStudioBackend } from '../../../nodes/NanoBanana/transport/auth/backends';
 import { maxInputImages } from '../../../nodes/NanoBanana/media/limits';
 
 const bytes = (hex: string, pad = 32) => Buffer.concat([Buffer.from(hex, 'hex'), Buffer.alloc(pad)]);
@@ -97,6 +98,24 @@ describe('checkImageBytes', () => {
 	it('sends small images inline and big ones through the Files API where there is one', () => {
 		expect(deliveryFor(1000, 'data', limits)).toBe('inline');
 		expect(deliveryFor(5000, 'data', { ...limits, maxUploadBytes: 10_000 })).toBe('upload');
+	});
+
+	it('sends images inline while they fit in one request together, the rest through the Files API', () => {
+		const together = { ...limits, maxInlineBytes: 1000, maxInlineTotalBytes: 1500, maxUploadBytes: 10_000 };
+		expect(deliveryFor(800, 'a', together, 0)).toBe('inline');
+		expect(deliveryFor(700, 'b', together, 800)).toBe('inline');
+		expect(deliveryFor(701, 'b', together, 800)).toBe('upload');
+		// Without a Files API, images that each fit but not together are refused before any request.
+		const MB = 1024 * 1024;
+		const problem = problemOf(() => deliveryFor(20 * MB, 'c', { ...limits, maxInlineBytes: 20 * MB, maxInlineTotalBytes: 50 * MB }, 40 * MB));
+		expect(problem.message).toBe('The images up to "c" are 60.0 MB together, over the 50.0 MB that Vertex AI takes in one request');
+		expect(problem.description).toContain('fewer images');
+	});
+
+	it('keeps room for base64 and the rest of the request: 74.25 MB of images in a 100 MB request', () => {
+		expect(inlineImageBudget(100 * 1024 * 1024)).toBe(74.25 * 1024 * 1024);
+		expect(inlineImageBudget(undefined)).toBeUndefined();
+		expect(aiStudioBackend({ apiKey: 'AIzaSyA1234567890abcdefghijklmnopqrstuv' }).maxInlineRequestBytes).toBe(100 * 1024 * 1024);
 	});
 
 	it('rejects an image over the backend limit and says what to do', () => {

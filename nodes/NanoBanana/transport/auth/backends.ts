@@ -58,6 +58,12 @@ export interface Backend {
 	help: CredentialHelp;
 	/** Largest image Google accepts inline in one request, in bytes. */
 	maxInlineImageBytes: number;
+	/**
+	 * Largest whole request with inline data, in bytes (base64 and JSON included), where Google
+	 * states one: the Gemini API's (100 MB since January 2026). Several images that each fit
+	 * inline may not fit together.
+	 */
+	maxInlineRequestBytes?: number;
 	generateContentUrl(modelId: string): string;
 	/** countTokens costs nothing: the credential test calls it. */
 	countTokensUrl(modelId: string): string;
@@ -125,6 +131,7 @@ export function aiStudioBackend(credentials: ICredentialDataDecryptedObject): Ba
 		help: AI_STUDIO_HELP,
 		// Bigger images go through the Files API: requests stay small enough for any proxy.
 		maxInlineImageBytes: 20 * MB,
+		maxInlineRequestBytes: 100 * MB,
 		generateContentUrl: (modelId) =>
 			`${base}/v1beta/models/${encodeURIComponent(normalizeModelId(modelId))}:generateContent`,
 		countTokensUrl: (modelId) => `${base}/v1beta/models/${encodeURIComponent(normalizeModelId(modelId))}:countTokens`,
