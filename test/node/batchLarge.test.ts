@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code, run by Node, not n8n (README: Lint) */
 /**
  * Batch Mode with large answers (issue 24, point 1): a Generate batch of short prompts is small
  * going in and large coming back, so it goes as a JSONL file and its results come as a file; and a

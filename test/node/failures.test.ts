@@ -99,7 +99,9 @@ describe('retries', () => {
 		const result = await run(
 			[
 				photoItem({ prompt: 'Quota [[emulate:429:1.2x1]]' }),
-				photoItem({ prompt: 'Neighbour' }),
+				// Answered well after the 429 (which comes after 30 ms): under load the two could
+				// otherwise finish the other way round, and "Later" start before any 429 was seen.
+				photoItem({ prompt: 'Neighbour [[emulate:slow:200]]' }),
 				photoItem({ prompt: 'Later' }),
 			],
 			{ options: { maxConcurrency: 2 } },
@@ -110,7 +112,7 @@ describe('retries', () => {
 		const limited = log.find((entry) => entry.status === 429);
 		const later = log.find((entry) => entry.prompt === 'Later');
 		expect(limited).toBeDefined();
-		// Without the shared pause "Later" would start as soon as "Neighbour" is answered (~30 ms).
+		// Without the shared pause "Later" would start as soon as "Neighbour" is answered (~230 ms).
 		expect(later!.t - limited!.t).toBeGreaterThanOrEqual(1200 - 5);
 	});
 

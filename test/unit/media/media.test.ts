@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/require-node-api-error -- test code, run by Node, not n8n (README: Lint) */
+/* eslint-disable @n8n/community-nodes/require-node-api-error, @n8n/community-nodes/no-hardcoded-secrets -- test code, run by Node, not n8n (README: Lint) */
 import { outputBinaryFieldName, outputFileName, safeFileStem } from '../../../nodes/NanoBanana/media/fileNames';
 import { extensionFor, sniffImageType } from '../../../nodes/NanoBanana/transport/google/imageFormat';
 import { Problem } from '../../../nodes/NanoBanana/shared/problem';
