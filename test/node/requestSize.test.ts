@@ -49,6 +49,15 @@ const refine = (item: FixtureItem) =>
 		typeVersion: 2,
 	});
 
+/** The first turn of a conversation: Edit on the photo, with the limit as Google's. */
+const editPhoto = () =>
+	runWorkflow({
+		items: [photoItem({ prompt: 'Make the car red', next: 'Now make it night' }, PHOTO, 'car.png', 'image/png')],
+		parameters: editParameters({ model: model(MODEL) }),
+		credential: aiStudioCredential(emulator),
+		typeVersion: 2,
+	});
+
 afterEach(() => {
 	mockRequestBytes = undefined;
 });
@@ -72,12 +81,7 @@ test('Edit: an image that does not fit beside the others goes through the Files 
 });
 
 test('Refine: images that do not fit in one request together: the oldest pair is dropped before sending', async () => {
-	const edit = await runWorkflow({
-		items: [photoItem({ prompt: 'Make the car red', next: 'Now make it night' }, PHOTO, 'car.png', 'image/png')],
-		parameters: editParameters({ model: model(MODEL) }),
-		credential: aiStudioCredential(emulator),
-		typeVersion: 2,
-	});
+	const edit = await editPhoto();
 	const second = await refine(await carried(edit, edit.outputs[0][0]));
 	expect(second.status).toBe('success');
 	const results = [await edit.bytes(edit.outputs[0][0], 'data'), await second.bytes(second.outputs[0][0], 'data')];
@@ -96,12 +100,7 @@ test('Refine: images that do not fit in one request together: the oldest pair is
 });
 
 test('Refine: a latest result too large for one request is refused before any call', async () => {
-	const edit = await runWorkflow({
-		items: [photoItem({ prompt: 'Make the car red', next: 'Now make it night' }, PHOTO, 'car.png', 'image/png')],
-		parameters: editParameters({ model: model(MODEL) }),
-		credential: aiStudioCredential(emulator),
-		typeVersion: 2,
-	});
+	const edit = await editPhoto();
 	const result = await edit.bytes(edit.outputs[0][0], 'data');
 	mockRequestBytes = Math.ceil(((result.length - 1) * 4) / 3) + MB;
 	emulator.reset();
