@@ -13,6 +13,8 @@ import type { IDataObject } from 'n8n-workflow';
 import type { Emulator } from '../emulator/server';
 import { BATCH, batchItems, bigBatchItems, noisePng, useBatchEmulator } from './batchFixtures';
 import { outputPng, waitFor } from './fixtures';
+import * as batches from '../../nodes/NanoBanana/transport/api/batches';
+import { TransportError } from '../../nodes/NanoBanana/transport/http/client';
 
 let emulator: Emulator;
 const run = useBatchEmulator((started) => (emulator = started));
@@ -164,4 +166,79 @@ describe('smaller ones (issue 20, point 10)', () => {
 			expect((await outputPng(result, item)).meta?.prompt).toBe(`${tag} ${index}`);
 		}
 	}, 90_000);
+});
+
+describe('a finished job whose results are arriving (issue 24, review)', () => {
+	const real = batches.getBatch;
+	/** getBatch, but the first read that brings a result hands it out and then `after` happens. */
+	function interruptFirstResults(after: () => void) {
+		let interrupted = false;
+		return jest.spyOn(batches, 'getBatch').mockImplementation(async (request, backend, name, options, onResult) => {
+			if (!onResult || interrupted) return await real(request, backend, name, options, onResult);
+			return await real(request, backend, name, options, async (result) => {
+				await onResult(result);
+				if (interrupted) return;
+				interrupted = true;
+				after();
+			});
+		});
+	}
+	const cut = () => {
+		throw new TransportError({ kind: 'network', code: 'ECONNRESET', message: 'socket hang up' }, 1);
+	};
+	afterEach(() => jest.restoreAllMocks());
+
+	test('a read cut after the first result is read again at once, Batch Max Wait or not', async () => {
+		emulator.configure({ batchRunMs: 500 });
+		interruptFirstResults(cut);
+		const fixture = items(3, `cut results ${randomBytes(4).toString('hex')}`);
+		const result = await run(fixture, { ...BATCH, batchMaxWait: 0.1 });
+
+		expect(result.task?.error?.message).toBeUndefined();
+		expect(result.status).toBe('success');
+		expect(emulator.counters.inlineResultReads).toBe(2);
+		// Read again as results cut short, not waited out as an outage of the job's polls.
+		const messages = result.log.map((line) => line.message);
+		expect(messages.some((message) => message.includes('results download cut short; reading it again'))).toBe(true);
+		expect(messages.some((message) => message.includes('could not check the batch job'))).toBe(false);
+		for (const [index, item] of result.outputs[0].entries()) {
+			expect((await outputPng(result, item)).meta?.prompt).toBe(fixture[index].json?.prompt);
+		}
+	});
+
+	test('a Stop while they arrive does not cancel the finished job: a rerun collects it without paying again', async () => {
+		emulator.configure({ batchRunMs: 500 });
+		const controller = new AbortController();
+		interruptFirstResults(() => controller.abort());
+		const fixture = items(3, `stop while collecting ${randomBytes(4).toString('hex')}`);
+		const stopped = await run(fixture, BATCH, { signal: controller.signal });
+		expect(stopped.savedStatus).toBe('canceled');
+		jest.restoreAllMocks();
+
+		const rerun = await run(fixture, BATCH);
+		expect(rerun.task?.error?.message).toBeUndefined();
+		expect(emulator.counters.batchCancels).toBe(0);
+		expect(emulator.counters.batchCreates).toBe(1);
+		for (const [index, item] of rerun.outputs[0].entries()) {
+			expect((await outputPng(rerun, item)).meta?.prompt).toBe(fixture[index].json?.prompt);
+		}
+	});
+
+	test('a finished job found by a rerun: its read cut after the first result is read again', async () => {
+		const fixture = items(3, `attach cut ${randomBytes(4).toString('hex')}`);
+		emulator.configure({ batchRunMs: 7000 });
+		await run(fixture, { ...BATCH, batchMaxWait: 0.1 }, { onError: 'continueRegularOutput' });
+		await new Promise((resolve) => setTimeout(resolve, 1500));
+		const reads = emulator.counters.inlineResultReads;
+		interruptFirstResults(cut);
+
+		const rerun = await run(fixture, BATCH);
+		expect(rerun.task?.error?.message).toBeUndefined();
+		expect(emulator.counters.batchCreates).toBe(1);
+		// The list page that found it, the read cut short, the read again.
+		expect(emulator.counters.inlineResultReads - reads).toBe(3);
+		for (const [index, item] of rerun.outputs[0].entries()) {
+			expect((await outputPng(rerun, item)).meta?.prompt).toBe(fixture[index].json?.prompt);
+		}
+	}, 30_000);
 });

@@ -9,9 +9,9 @@ import { imageAnswerFrom } from '../answer';
 import { finishImageItem } from '../item';
 import type { BatchEntry, JobGroup } from './groups';
 import { itemIndexOfKey } from './plan';
-import type { BatchSession, Outcome, Settle } from './session';
+import type { BatchSession, Outcome, ResultSink, Settle } from './session';
 import { estimateRequest } from '../../cost/estimate';
-import { isNotFound, jobGone } from './waiting';
+import { isNotFound, jobGone, RESULT_READS } from './waiting';
 import { firstCollection } from './attached';
 
 /**
@@ -22,8 +22,6 @@ import { firstCollection } from './attached';
 /** The batch job answered without a result for this item. */
 export class MissingBatchResultError extends NodeOperationError {}
 
-/** Downloads of a results file before a connection that keeps breaking is an error. */
-const RESULT_DOWNLOADS = 3;
 
 /**
  * Hands a job's results to their items, each once, whichever read brings them: the poll that finds
@@ -32,6 +30,9 @@ const RESULT_DOWNLOADS = 3;
  */
 export class ResultCollector {
 	private readonly pending: Map<string, BatchEntry>;
+	private results = 0;
+	/** A read of the finished job reached its end (see ResultSink). */
+	private whole = false;
 
 	constructor(
 		private readonly session: BatchSession,
@@ -44,11 +45,28 @@ export class ResultCollector {
 	/** What a read of `job` passes on: each result goes to its item as it arrives. */
 	from(job: Pick<BatchJob, 'name'>): (result: BatchItemResult) => Promise<void> {
 		return async (result) => {
+			this.results++;
 			const entry = this.pending.get(result.key);
 			if (!entry || itemIndexOfKey(result.key) !== entry.itemIndex) return;
 			this.pending.delete(result.key);
 			this.settle(entry.itemIndex, await outcomeOf(this.session, job.name, this.group, entry, result));
 		};
+	}
+
+	/** What reads of `job`'s resource (polls, the read of a finished job found) hand results to. */
+	sink(job: Pick<BatchJob, 'name'>): ResultSink {
+		return {
+			take: this.from(job),
+			started: () => this.results > 0,
+			readWhole: () => {
+				this.whole = true;
+			},
+		};
+	}
+
+	/** Whether a read of the finished job reached its end (nothing it carries is missing). */
+	get readToEnd(): boolean {
+		return this.whole;
 	}
 
 	/** Items still without a result. */
@@ -75,9 +93,9 @@ export async function collectResults(session: BatchSession, job: BatchJob, colle
 	const take = collector.from(job);
 	const wantsMore = () => collector.waiting.length > 0;
 	const { request, backend, callOptions } = session.run;
-	if (job.inlinedResponses && wantsMore()) {
-		// Inside the job resource: the poll that found it finished handed them out already; what it
-		// missed (a read cut short) is read again, as a stream, each result handed out as it arrives.
+	if (job.inlinedResponses && wantsMore() && !collector.readToEnd) {
+		// Inside the job resource: the read that found it finished handed them out already (a read
+		// that reached its end carries them all); otherwise it is read again, as a stream.
 		await readResults(session, job, async () => void (await getBatch(request, backend, job.name, callOptions, take)), wantsMore);
 	} else if (job.responsesFile) {
 		const fileName = job.responsesFile;
@@ -100,7 +118,7 @@ async function readResults(session: BatchSession, job: BatchJob, read: () => Pro
 		if (isNotFound(broken)) throw jobGone(session, job);
 		// A refusal (not a cut connection) is not read again.
 		if (broken instanceof TransportError && broken.failure.kind !== 'network') throw broken;
-		if (attempt >= RESULT_DOWNLOADS || session.run.signal?.aborted) {
+		if (attempt >= RESULT_READS || session.run.signal?.aborted) {
 			throw new TransportError({ kind: 'network', code: 'ECONNRESET', message: `the results of ${job.name} stopped arriving` }, attempt);
 		}
 		session.logJob('results download cut short; reading it again', job, { download: attempt });

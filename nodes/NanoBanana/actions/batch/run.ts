@@ -2,7 +2,7 @@ import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } f
 
 import { DEFAULT_BATCH_MAX_WAIT_MINUTES } from '../../description/defaults';
 import { readOptions, RUN_OPTIONS, type NanoBananaOptions } from '../../description/options';
-import { deleteBatch, FINISHED_STATES, getBatch } from '../../transport/api/batches';
+import { deleteBatch, FINISHED_STATES } from '../../transport/api/batches';
 import type { BatchJob } from '../../transport/google/types';
 import type { PrepareItem } from '../item';
 import type { RunContext } from '../runContext';
@@ -12,7 +12,7 @@ import { prepareGroups, type JobGroup } from './groups';
 import { batchDisplayName } from './plan';
 import { batchSession, type BatchSession, type Settle } from './session';
 import { createJob, findExistingJob, lookForCreatedJob } from './submit';
-import { cancelJob, isNotFound, jobFailure, jobGone, StillRunningError, waitUntilFinished } from './waiting';
+import { cancelJob, jobFailure, readFinishedJob, StillRunningError, waitUntilFinished } from './waiting';
 import { CostCapRefusal } from '../../cost/ledger';
 
 /**
@@ -192,10 +192,9 @@ async function runJob(session: BatchSession, group: JobGroup, settle: Settle): P
 		// A list entry may leave out the results: a finished job is read whole, its inline results
 		// handed to their items as they arrive (that read is the only one).
 		if (FINISHED_STATES.has(job.state)) {
-			const found = job;
-			job = await getBatch(session.run.request, session.run.backend, job.name, session.run.callOptions, collector.from(found)).catch((error: unknown) => {
+			job = await readFinishedJob(session, job, collector.sink(job)).catch((error: unknown) => {
 				claim?.leave();
-				throw isNotFound(error) ? jobGone(session, found) : error;
+				throw error;
 			});
 		}
 	} else {
@@ -222,7 +221,7 @@ async function runJob(session: BatchSession, group: JobGroup, settle: Settle): P
 	}
 	let collected = false;
 	try {
-		job = await waitUntilFinished(session, job, claim, collector.from(job));
+		job = await waitUntilFinished(session, job, claim, collector.sink(job));
 		if (job.state !== 'BATCH_STATE_SUCCEEDED') throw jobFailure(session, job);
 		session.logJob('batch job finished', job);
 		await collectResults(session, job, collector);

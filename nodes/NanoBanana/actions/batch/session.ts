@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import type { GateLane } from '../../transport/pacing/gate';
 
-import type { BatchJob } from '../../transport/google/types';
+import type { BatchItemResult, BatchJob } from '../../transport/google/types';
 import type { CallOptions } from '../../transport/http/client';
 import type { LogFields } from '../../transport/http/log';
 import type { PrepareItem } from '../item';
@@ -13,6 +13,19 @@ export type Outcome = INodeExecutionData | Error;
 
 /** Hands an item's outcome back to the run (exactly once per item). */
 export type Settle = (itemIndex: number, outcome: Outcome) => void;
+
+/**
+ * Where reads of a finished job's resource hand its inline results (collect.ts's ResultCollector).
+ * Results come only with a finished job: once one has come, the job is not cancelled on Stop, and a
+ * read cut short is read again at once rather than waited out as an outage.
+ */
+export interface ResultSink {
+	take(result: BatchItemResult): Promise<void>;
+	/** Whether any result has come in. */
+	started(): boolean;
+	/** A read of the finished job reached its end: every result it carries came in. */
+	readWhole(): void;
+}
 
 /** What every step of one execution's Batch Mode run shares. */
 export interface BatchSession {

@@ -3,13 +3,13 @@ import { NodeOperationError } from 'n8n-workflow';
 import { cancelBatch, FINISHED_STATES, getBatch } from '../../transport/api/batches';
 import { isTransient } from '../../transport/failures/retry';
 import type { TransportFailure } from '../../transport/failures/kinds';
-import type { BatchItemResult, BatchJob } from '../../transport/google/types';
+import type { BatchJob } from '../../transport/google/types';
 import { failureSummary } from '../../transport/http/attemptLog';
 import { TransportError } from '../../transport/http/client';
 import { waitUnlessStopped } from '../../transport/pacing/wait';
 import type { JobClaim } from './attached';
 import { pollDelayMs } from './plan';
-import type { BatchSession } from './session';
+import type { BatchSession, ResultSink } from './session';
 
 /** Step 3: waiting for a job (polls that grow longer), cancelling it on Stop, and saying how it ended. */
 
@@ -24,38 +24,48 @@ export async function waitUntilFinished(
 	session: BatchSession,
 	created: BatchJob,
 	claim: JobClaim,
-	/** Where the inline results of the poll that finds the job finished go, as they arrive. */
-	onResult?: (result: BatchItemResult) => Promise<void>,
+	/** Where the poll that finds the job finished hands its inline results, as they arrive. */
+	sink?: ResultSink,
 ): Promise<BatchJob> {
 	const { request, backend, signal, callOptions } = session.run;
 	const giveUpAt = Date.now() + session.maxWaitMs;
 	let job = created;
 	let lastState = job.state;
 	let outage: { since: number; failure: TransportFailure } | undefined;
+	let cutReads = 0;
 	for (let poll = 0; !FINISHED_STATES.has(job.state); poll++) {
+		// Results came: the job has finished and this poll was reading them. It is read again at once.
+		const collecting = sink?.started() === true;
 		const remaining = giveUpAt - Date.now();
-		if (remaining <= 0) throw stillRunning(session, job, outage);
+		if (remaining <= 0 && !collecting) throw stillRunning(session, job, outage);
 		try {
-			const stopped = await waitUnlessStopped(Math.min(pollDelayMs(poll), remaining), signal).then(
+			const stopped = await waitUnlessStopped(collecting ? 0 : Math.min(pollDelayMs(poll), remaining), signal).then(
 				() => false,
 				() => true,
 			);
 			if (!stopped) {
-				const polled = await getBatch(request, backend, job.name, callOptions, onResult).then(
+				const polled = await getBatch(request, backend, job.name, callOptions, sink?.take).then(
 					(value) => ({ value }),
 					(error: unknown) => ({ error }),
 				);
 				if ('value' in polled) {
 					job = polled.value;
+					if (FINISHED_STATES.has(job.state)) sink?.readWhole();
 					if (outage) session.logJob('batch job reachable again', job);
 					outage = undefined;
+				} else if (sink?.started() === true && !signal?.aborted) {
+					cutReads = resultsCut(session, job, polled.error, cutReads + 1);
 				} else if (!signal?.aborted) {
 					outage = pollFailed(session, job, polled.error, outage);
 				}
 			}
 		} finally {
 			// Also when a poll was cut short by the stop: `cancelJob` ends the run with its own message.
-			if (signal?.aborted) await cancelJob(session, job, claim.others());
+			// A job whose results were arriving has finished: it is kept for a rerun to collect.
+			if (signal?.aborted) {
+				if (sink?.started() === true) throw stoppedWhileCollecting(session, job);
+				await cancelJob(session, job, claim.others());
+			}
 		}
 		if (job.state !== lastState) {
 			session.logJob('batch job state', job);
@@ -63,6 +73,55 @@ export async function waitUntilFinished(
 		}
 	}
 	return job;
+}
+
+/** Reads of a finished job's results before a connection that keeps breaking ends the wait. */
+export const RESULT_READS = 3;
+
+/** A read of the finished job cut short: counted (returned), and after RESULT_READS the end (thrown). */
+function resultsCut(session: BatchSession, job: BatchJob, error: unknown, reads: number): number {
+	if (isNotFound(error)) throw jobGone(session, job);
+	const why = error instanceof TransportError ? failureSummary(error.failure) : error instanceof Error ? error.message : String(error);
+	if (reads < RESULT_READS && error instanceof TransportError && error.failure.kind === 'network') {
+		session.logJob('results download cut short; reading it again', job, { download: reads });
+		return reads;
+	}
+	return resultsKept(session, job, `The results of batch job ${job.name} could not be read whole (${why})`);
+}
+
+/** The run ended while a finished job's results were arriving: the rest wait at Google for a rerun. */
+function stoppedWhileCollecting(session: BatchSession, job: BatchJob): never {
+	const why = session.stoppedByUser() ? 'The execution was stopped' : 'The execution failed';
+	return resultsKept(session, job, `${why} while the results of batch job ${job.name} were arriving`);
+}
+
+function resultsKept(session: BatchSession, job: BatchJob, message: string): never {
+	throw new NodeOperationError(session.context.getNode(), message, {
+		description: `The job has finished at Google and was not cancelled: its results are kept for 48 hours. Run the workflow again with the same items to collect them without paying again (the node finds job ${job.name} by its fingerprint).`,
+	});
+}
+
+/**
+ * A finished job found in the job list, read whole: a list entry may leave out its results. Its
+ * inline results go to `sink` as they arrive; a read cut short is read again (RESULT_READS).
+ */
+export async function readFinishedJob(session: BatchSession, found: BatchJob, sink: ResultSink): Promise<BatchJob> {
+	const { request, backend, callOptions } = session.run;
+	for (let reads = 1; ; reads++) {
+		const read = await getBatch(request, backend, found.name, callOptions, sink.take).then(
+			(value) => ({ value }),
+			(error: unknown) => ({ error }),
+		);
+		if ('value' in read) {
+			sink.readWhole();
+			return read.value;
+		}
+		if (session.run.signal?.aborted) {
+			if (sink.started()) stoppedWhileCollecting(session, found);
+			throw read.error;
+		}
+		resultsCut(session, found, read.error, reads);
+	}
 }
 
 /** A failed poll: an outage to wait out (returned), or the end of the wait (thrown, naming the job). */
