@@ -63,7 +63,7 @@ export async function waitUntilFinished(
 			// Also when a poll was cut short by the stop: `cancelJob` ends the run with its own message.
 			// A job whose results were arriving has finished: it is kept for a rerun to collect.
 			if (signal?.aborted) {
-				if (sink?.started() === true) throw stoppedWhileCollecting(session, job);
+				if (sink?.started() === true) stoppedWhileCollecting(session, job);
 				await cancelJob(session, job, claim.others());
 			}
 		}
