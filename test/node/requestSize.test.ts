@@ -80,6 +80,31 @@ test('Edit: an image that does not fit beside the others goes through the Files 
 	expect(emulator.counters.uploads).toBe(1);
 });
 
+test('Edit: only the images sent inline count: a small one after an uploaded one still goes inline', async () => {
+	const big = png(160, 120, [20, 200, 40]);
+	const small = png(16, 12, [200, 200, 40]);
+	// Room for the photo and the small image, not for the big one beside the photo.
+	mockRequestBytes = Math.ceil(((PHOTO.length + small.length) * 4) / 3) + MB;
+	expect(PHOTO.length + big.length).toBeGreaterThan(PHOTO.length + small.length);
+	const item: FixtureItem = {
+		json: { prompt: 'Put the logo on the mug' },
+		binary: {
+			mug: { bytes: PHOTO, fileName: 'mug.png', mimeType: 'image/png' },
+			poster: { bytes: big, fileName: 'poster.png', mimeType: 'image/png' },
+			logo: { bytes: small, fileName: 'logo.png', mimeType: 'image/png' },
+		},
+	};
+	const edit = await runWorkflow({
+		items: [item],
+		parameters: editParameters({ model: model(MODEL), inputBinaryFields: 'mug, poster, logo' }),
+		credential: aiStudioCredential(emulator),
+		typeVersion: 2,
+	});
+
+	expect(edit.status).toBe('success');
+	expect(emulator.counters.uploads).toBe(1);
+});
+
 test('Refine: images that do not fit in one request together: the oldest pair is dropped before sending', async () => {
 	const edit = await editPhoto();
 	const second = await refine(await carried(edit, edit.outputs[0][0]));
