@@ -33,13 +33,13 @@ export async function waitUntilFinished(
 	let lastState = job.state;
 	let outage: { since: number; failure: TransportFailure } | undefined;
 	let cutReads = 0;
+	// The last read was cut after results came: the job has finished; it is read again at once.
+	let readAgain = false;
 	for (let poll = 0; !FINISHED_STATES.has(job.state); poll++) {
-		// Results came: the job has finished and this poll was reading them. It is read again at once.
-		const collecting = sink?.started() === true;
 		const remaining = giveUpAt - Date.now();
-		if (remaining <= 0 && !collecting) throw stillRunning(session, job, outage);
+		if (remaining <= 0 && !readAgain) throw stillRunning(session, job, outage);
 		try {
-			const stopped = await waitUnlessStopped(collecting ? 0 : Math.min(pollDelayMs(poll), remaining), signal).then(
+			const stopped = await waitUnlessStopped(readAgain ? 0 : Math.min(pollDelayMs(poll), remaining), signal).then(
 				() => false,
 				() => true,
 			);
@@ -48,6 +48,7 @@ export async function waitUntilFinished(
 					(value) => ({ value }),
 					(error: unknown) => ({ error }),
 				);
+				readAgain = false;
 				if ('value' in polled) {
 					job = polled.value;
 					if (FINISHED_STATES.has(job.state)) sink?.readWhole();
@@ -55,6 +56,7 @@ export async function waitUntilFinished(
 					outage = undefined;
 				} else if (sink?.started() === true && !signal?.aborted) {
 					cutReads = resultsCut(session, job, polled.error, cutReads + 1);
+					readAgain = true;
 				} else if (!signal?.aborted) {
 					outage = pollFailed(session, job, polled.error, outage);
 				}
@@ -75,14 +77,14 @@ export async function waitUntilFinished(
 	return job;
 }
 
-/** Reads of a finished job's results before a connection that keeps breaking ends the wait. */
+/** Reads of a finished job's results (the first and two more) before a connection that keeps breaking ends the wait. */
 export const RESULT_READS = 3;
 
 /** A read of the finished job cut short: counted (returned), and after RESULT_READS the end (thrown). */
 function resultsCut(session: BatchSession, job: BatchJob, error: unknown, reads: number): number {
 	if (isNotFound(error)) throw jobGone(session, job);
 	const why = error instanceof TransportError ? failureSummary(error.failure) : error instanceof Error ? error.message : String(error);
-	if (reads < RESULT_READS && error instanceof TransportError && error.failure.kind === 'network') {
+	if (reads < RESULT_READS && error instanceof TransportError && (error.failure.kind === 'network' || isTransient(error.failure))) {
 		session.logJob('results download cut short; reading it again', job, { download: reads });
 		return reads;
 	}
