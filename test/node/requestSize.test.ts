@@ -58,23 +58,31 @@ const editPhoto = () =>
 		typeVersion: 2,
 	});
 
+/** Edit with `images` as the item's binary fields, in that order. */
+const editImages = (images: Record<string, Buffer>) =>
+	runWorkflow({
+		items: [
+			{
+				json: { prompt: 'Put the logo on the mug' },
+				binary: Object.fromEntries(Object.entries(images).map(([field, bytes]) => [field, { bytes, fileName: `${field}.png`, mimeType: 'image/png' }])),
+			},
+		],
+		parameters: editParameters({ model: model(MODEL), inputBinaryFields: Object.keys(images).join(', ') }),
+		credential: aiStudioCredential(emulator),
+		typeVersion: 2,
+	});
+
+/** The request limit that leaves exactly `imageBytes` for images (the inverse of inlineImageBudget). */
+const requestFor = (imageBytes: number) => Math.ceil((imageBytes * 4) / 3) + MB;
+
 afterEach(() => {
 	mockRequestBytes = undefined;
 });
 
 test('Edit: an image that does not fit beside the others goes through the Files API', async () => {
 	const second = png(80, 60, [200, 40, 40]);
-	mockRequestBytes = Math.ceil(((PHOTO.length + second.length - 1) * 4) / 3) + MB;
-	const item: FixtureItem = {
-		json: { prompt: 'Put the logo on the mug' },
-		binary: { mug: { bytes: PHOTO, fileName: 'mug.png', mimeType: 'image/png' }, logo: { bytes: second, fileName: 'logo.png', mimeType: 'image/png' } },
-	};
-	const edit = await runWorkflow({
-		items: [item],
-		parameters: editParameters({ model: model(MODEL), inputBinaryFields: 'mug, logo' }),
-		credential: aiStudioCredential(emulator),
-		typeVersion: 2,
-	});
+	mockRequestBytes = requestFor(PHOTO.length + second.length - 1);
+	const edit = await editImages({ mug: PHOTO, logo: second });
 
 	expect(edit.status).toBe('success');
 	expect(emulator.counters.uploads).toBe(1);
@@ -84,22 +92,9 @@ test('Edit: only the images sent inline count: a small one after an uploaded one
 	const big = png(160, 120, [20, 200, 40]);
 	const small = png(16, 12, [200, 200, 40]);
 	// Room for the photo and the small image, not for the big one beside the photo.
-	mockRequestBytes = Math.ceil(((PHOTO.length + small.length) * 4) / 3) + MB;
+	mockRequestBytes = requestFor(PHOTO.length + small.length);
 	expect(PHOTO.length + big.length).toBeGreaterThan(PHOTO.length + small.length);
-	const item: FixtureItem = {
-		json: { prompt: 'Put the logo on the mug' },
-		binary: {
-			mug: { bytes: PHOTO, fileName: 'mug.png', mimeType: 'image/png' },
-			poster: { bytes: big, fileName: 'poster.png', mimeType: 'image/png' },
-			logo: { bytes: small, fileName: 'logo.png', mimeType: 'image/png' },
-		},
-	};
-	const edit = await runWorkflow({
-		items: [item],
-		parameters: editParameters({ model: model(MODEL), inputBinaryFields: 'mug, poster, logo' }),
-		credential: aiStudioCredential(emulator),
-		typeVersion: 2,
-	});
+	const edit = await editImages({ mug: PHOTO, poster: big, logo: small });
 
 	expect(edit.status).toBe('success');
 	expect(emulator.counters.uploads).toBe(1);
@@ -113,7 +108,7 @@ test('Refine: images that do not fit in one request together: the oldest pair is
 
 	// Room for the photo and both results but one byte: the third request cannot carry them all.
 	const images = PHOTO.length + results[0].length + results[1].length;
-	mockRequestBytes = Math.ceil(((images - 1) * 4) / 3) + MB;
+	mockRequestBytes = requestFor(images - 1);
 	emulator.reset();
 	const third = await refine(await carried(second, second.outputs[0][0], { next: 'Remove the sign' }));
 
@@ -127,7 +122,7 @@ test('Refine: images that do not fit in one request together: the oldest pair is
 test('Refine: a latest result too large for one request is refused before any call', async () => {
 	const edit = await editPhoto();
 	const result = await edit.bytes(edit.outputs[0][0], 'data');
-	mockRequestBytes = Math.ceil(((result.length - 1) * 4) / 3) + MB;
+	mockRequestBytes = requestFor(result.length - 1);
 	emulator.reset();
 	const refused = await refine(await carried(edit, edit.outputs[0][0]));
 
