@@ -95,7 +95,8 @@ export async function collectResults(session: BatchSession, job: BatchJob, colle
 	const { request, backend, callOptions } = session.run;
 	if (job.inlinedResponses && wantsMore() && !collector.readToEnd) {
 		// Inside the job resource: the read that found it finished handed them out already (a read
-		// that reached its end carries them all); otherwise it is read again, as a stream.
+		// that reached its end carries them all). A job already finished when it was created or
+		// looked up (a lost create answer) had no such read: it is read here, as a stream.
 		await readResults(session, job, async () => void (await getBatch(request, backend, job.name, callOptions, take)), wantsMore);
 	} else if (job.responsesFile) {
 		const fileName = job.responsesFile;
