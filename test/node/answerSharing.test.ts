@@ -203,6 +203,10 @@ describe('an execution keeps no image bytes for answers its outputs already hold
 		expect(JSON.stringify(conversation(2)?.turns[1])).toMatch(/thoughtSignature/);
 	});
 
+	// A heap measure in a process that also runs the emulator: a sample can catch garbage in flight
+	// (one run in five under a loaded CI measured 11.8 MB). Kept answers grow it 15 MB every time, so
+	// a retry cannot hide them; the limit stays.
+	jest.retryTimes(2, { logErrorsBeforeRetry: true });
 	test('400 different items: what stays reachable while the last is asked for does not grow with the answers', async () => {
 		setFlagsFromString('--expose_gc');
 		const gc = runInNewContext('gc') as () => void;
